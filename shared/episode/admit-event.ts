@@ -1,0 +1,99 @@
+import { type DomainError, domainError } from '../domain-error';
+import { isReport, type PipelineEvent } from '../events/event-schemas';
+import { ageInYears, compareInstants, localDate } from '../time/instant';
+import type { EpisodeState } from './episode-state';
+
+/** Senders' clocks drift; an instant this far in the future is still believable. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+const inFuture = (instant: string, now: string) => Date.parse(instant) - Date.parse(now) > CLOCK_SKEW_MS;
+
+const eventInstant = (event: PipelineEvent): { field: string; at: string } | undefined => {
+  switch (event.type) {
+    case 'missing.reported':
+    case 'absence.reported':
+      return { field: 'data.lastSeenAt', at: event.data.lastSeenAt };
+    case 'missing.found':
+      return { field: 'data.foundAt', at: event.data.foundAt };
+    case 'prevention_interview.completed':
+    case 'rhi.completed':
+      return { field: 'data.completedAt', at: event.data.completedAt };
+    case 'rhi.offered':
+      return { field: 'data.offeredAt', at: event.data.offeredAt };
+    case 'rhi.declined':
+      return { field: 'data.declinedAt', at: event.data.declinedAt };
+    default:
+      return undefined;
+  }
+};
+
+const unprocessable = (field: string, message: string) =>
+  domainError('unprocessable', message, [{ field, message }]);
+const conflict = (field: string, message: string) => domainError('conflict', message, [{ field, message }]);
+
+/**
+ * The domain rules a valid event must keep, given the episode as it stands: 422 for an event that can
+ * never be right (an adult, a return before the child went missing), 409 for one the episode's state
+ * does not allow yet or any more. Undefined when the event may be applied.
+ */
+export const admitEvent = (
+  event: PipelineEvent,
+  episode: EpisodeState | undefined,
+  now: string,
+  timeZone: string,
+): DomainError | undefined => {
+  const instant = eventInstant(event);
+  if (instant && inFuture(instant.at, now)) return unprocessable(instant.field, 'is in the future');
+
+  if (isReport(event)) {
+    const { dateOfBirth } = event.data.child;
+    const lastSeenDate = localDate(event.data.lastSeenAt, timeZone);
+    if (dateOfBirth > lastSeenDate) {
+      return unprocessable('data.child.dateOfBirth', 'is after data.lastSeenAt');
+    }
+    if (ageInYears(dateOfBirth, lastSeenDate) >= 18) {
+      return unprocessable(
+        'data.child.dateOfBirth',
+        'the person was 18 or over when last seen: this pipeline is for children under 18; report adults through the adult missing-person process',
+      );
+    }
+    if (episode?.status === 'withdrawn') return conflict('data.episodeRef', 'this episode was withdrawn');
+    return undefined;
+  }
+
+  if (!episode) {
+    return conflict(
+      'data.episodeRef',
+      'no report has been received for this episodeRef; send the report first',
+    );
+  }
+  if (episode.status === 'withdrawn') return conflict('data.episodeRef', 'this episode was withdrawn');
+
+  switch (event.type) {
+    case 'missing.found':
+      if (compareInstants(event.data.foundAt, episode.lastSeenAt) < 0) {
+        return unprocessable('data.foundAt', 'is before the child was last seen');
+      }
+      return undefined;
+    case 'prevention_interview.completed':
+    case 'rhi.offered':
+    case 'rhi.completed':
+    case 'rhi.declined': {
+      if (episode.kind === 'absence') {
+        return conflict(
+          'type',
+          'an absence has no Prevention or Return Home Interview; report it as missing first',
+        );
+      }
+      if (!episode.foundAt)
+        return conflict('data.episodeRef', 'the child has not been recorded as found yet');
+      const at = instant as { field: string; at: string };
+      if (compareInstants(at.at, episode.foundAt) < 0) {
+        return unprocessable(at.field, 'is before the child was found');
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+};

@@ -1,0 +1,193 @@
+import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
+import {
+  type EventOf,
+  type EventType,
+  isReport,
+  type PipelineEvent,
+  type ReportEvent,
+} from '../events/event-schemas';
+import { hasExploitationRisk, type RiskFactor } from '../events/risk-factors';
+import { addDays, addHours, compareInstants, toUtc } from '../time/instant';
+import type { Deadline, EpisodeState } from './episode-state';
+
+/** What the fold needs beyond the episode's own events: the council, and the child's other episodes. */
+export interface FoldContext {
+  council: Pick<CouncilConfig, 'deadlines' | 'repeatMissing'>;
+  /** When each of the child's other (non-withdrawn, missing) episodes was reported. */
+  otherEpisodeReports?: readonly string[];
+}
+
+const typeRank: Record<EventType, number> = {
+  'absence.reported': 0,
+  'missing.reported': 0,
+  'missing.risk_assessed': 1,
+  'missing.found': 2,
+  'prevention_interview.completed': 3,
+  'rhi.offered': 3,
+  'rhi.completed': 4,
+  'rhi.declined': 4,
+  'episode.withdrawn': 5,
+};
+
+/** The one order every replica agrees on, whatever order the events arrived in: time, then type, then id. */
+export const canonicalOrder = (a: PipelineEvent, b: PipelineEvent): number =>
+  compareInstants(a.time, b.time) ||
+  typeRank[a.type] - typeRank[b.type] ||
+  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Distinct events by id, in canonical order: duplicates and arrival order cannot change the state. */
+export const canonicalEvents = (events: readonly PipelineEvent[]): PipelineEvent[] => {
+  const byId = new Map<string, PipelineEvent>();
+  for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
+  return [...byId.values()].sort(canonicalOrder);
+};
+
+const ofType = <T extends EventType>(events: PipelineEvent[], ...types: T[]): EventOf<T>[] =>
+  events.filter((e): e is EventOf<T> => (types as EventType[]).includes(e.type));
+
+const latest = <T>(items: T[]): T | undefined => items[items.length - 1];
+
+/**
+ * Folds an episode's events into its state. Pure: the same events, in any order and with any duplicates,
+ * give the same state. Undefined until the episode's report has arrived.
+ */
+export const foldEpisode = (
+  events: readonly PipelineEvent[],
+  context: FoldContext,
+): EpisodeState | undefined => {
+  const ordered = canonicalEvents(events);
+  const reports: ReportEvent[] = ordered.filter(isReport);
+  const firstReport = reports[0];
+  const report = latest(reports);
+  if (!firstReport || !report) return undefined;
+
+  const kind = reports.some((r) => r.type === 'missing.reported') ? 'missing' : 'absence';
+  const reportedAt = toUtc(firstReport.time);
+
+  const assessments = [
+    ...reports.flatMap((r) =>
+      r.data.riskGrade ? [{ grade: r.data.riskGrade, at: toUtc(r.time), eventId: r.id }] : [],
+    ),
+    ...ofType(ordered, 'missing.risk_assessed').map((e) => ({
+      grade: e.data.riskGrade,
+      at: toUtc(e.data.assessedAt ?? e.time),
+      eventId: e.id,
+    })),
+  ].sort((a, b) => compareInstants(a.at, b.at) || (a.eventId < b.eventId ? -1 : 1));
+
+  const riskFactors = [
+    ...new Set<RiskFactor>(
+      [...reports, ...ofType(ordered, 'missing.risk_assessed', 'rhi.completed')].flatMap(
+        (e) => e.data.riskFactors ?? [],
+      ),
+    ),
+  ].sort();
+
+  const found = latest(ofType(ordered, 'missing.found'));
+  const foundAt = found ? toUtc(found.data.foundAt) : undefined;
+  const prevention = latest(ofType(ordered, 'prevention_interview.completed'));
+  const offered = latest(ofType(ordered, 'rhi.offered'));
+  const completed = latest(ofType(ordered, 'rhi.completed'));
+  const declined = latest(ofType(ordered, 'rhi.declined'));
+  const withdrawn = latest(ofType(ordered, 'episode.withdrawn'));
+
+  const interviewsDue = kind === 'missing' && foundAt !== undefined;
+  const deadline = (deadlineKind: DeadlineKind, metAt?: string, metBy?: Deadline['metBy']): Deadline[] =>
+    interviewsDue && foundAt
+      ? [
+          {
+            kind: deadlineKind,
+            startsAt: foundAt,
+            dueAt: addHours(foundAt, context.council.deadlines[deadlineKind].hours),
+            ...(metAt ? { metAt, metBy } : {}),
+            cancelled: withdrawn !== undefined,
+          },
+        ]
+      : [];
+  const rhiMetAt = completed
+    ? toUtc(completed.data.completedAt)
+    : declined
+      ? toUtc(declined.data.declinedAt)
+      : undefined;
+  const deadlines = [
+    ...deadline('prevention_interview', prevention && toUtc(prevention.data.completedAt), 'completed'),
+    ...deadline('return_home_interview', rhiMetAt, completed ? 'completed' : 'declined'),
+  ];
+
+  const { previousEpisodes, withinDays } = context.council.repeatMissing;
+  const windowStart = addDays(reportedAt, -withinDays);
+  const previousEpisodesInWindow = (context.otherEpisodeReports ?? []).filter(
+    (at) => compareInstants(at, windowStart) >= 0 && compareInstants(at, reportedAt) < 0,
+  ).length;
+
+  const allMet = deadlines.every((d) => d.metAt !== undefined);
+  const closedAt =
+    foundAt && allMet
+      ? [foundAt, ...deadlines.map((d) => d.metAt as string)].sort(compareInstants).at(-1)
+      : undefined;
+  const status = withdrawn
+    ? 'withdrawn'
+    : closedAt
+      ? 'closed'
+      : foundAt
+        ? 'found'
+        : kind === 'missing'
+          ? 'missing'
+          : 'absent';
+
+  return {
+    episodeRef: firstReport.data.episodeRef,
+    kind,
+    status,
+    child: report.data.child,
+    reportedBy: report.data.reportedBy,
+    reportedAt,
+    lastSeenAt: toUtc(report.data.lastSeenAt),
+    ...optional('lastSeenPlace', report.data.lastSeenPlace),
+    ...optional('circumstances', report.data.circumstances),
+    ...optional('school', report.data.school),
+    ...optional('socialWorker', report.data.socialWorker),
+    ...optional('foundAt', foundAt),
+    ...optional('foundPlace', found?.data.foundPlace),
+    ...optional('returnedTo', found?.data.returnedTo),
+    ...optional('harmSuspected', found?.data.harmSuspected),
+    ...optional('riskGrade', latest(assessments)?.grade),
+    riskHistory: assessments,
+    riskFactors,
+    exploitationRisk: hasExploitationRisk(riskFactors),
+    previousEpisodesInWindow,
+    repeatMissing: kind === 'missing' && previousEpisodesInWindow >= previousEpisodes,
+    preventionInterview: prevention
+      ? {
+          state: 'completed',
+          completedAt: toUtc(prevention.data.completedAt),
+          ...optional('concerns', prevention.data.concerns),
+        }
+      : { state: interviewsDue ? 'due' : 'not_due' },
+    returnHomeInterview: {
+      state: completed
+        ? 'completed'
+        : declined
+          ? 'declined'
+          : offered
+            ? 'offered'
+            : interviewsDue
+              ? 'due'
+              : 'not_due',
+      ...optional('offeredAt', offered && toUtc(offered.data.offeredAt)),
+      ...optional('appointmentAt', offered?.data.appointmentAt && toUtc(offered.data.appointmentAt)),
+      ...optional('completedAt', completed && toUtc(completed.data.completedAt)),
+      ...optional('declinedAt', declined && toUtc(declined.data.declinedAt)),
+      ...optional('setting', completed?.data.setting ?? offered?.data.setting),
+      ...optional('concerns', completed?.data.concerns),
+    },
+    deadlines,
+    ...optional('withdrawnReason', withdrawn?.data.reason),
+    ...optional('closedAt', withdrawn ? undefined : closedAt),
+    eventIds: ordered.map((e) => e.id),
+  };
+};
+
+/** Leaves a field out rather than storing undefined, so two equal states compare equal. */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { RiskFactor, type RiskGrade, RiskGradeInput } from './risk-factors';
+
+/** An instant with its offset, as integrators send it ("2026-10-24T09:30:00+01:00" or "...Z"). */
+export const Instant = z.iso.datetime({ offset: true });
+
+/** The police or reporting system's reference, unique within a council. */
+export const EpisodeRef = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9/_.:-]*$/,
+    'letters, digits and / _ . : - only, starting with a letter or digit',
+  );
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const ChildIdentifiers = z.strictObject({
+  nhsNumber: z
+    .string()
+    .regex(/^\d{10}$/, 'ten digits')
+    .optional(),
+  upn: z
+    .string()
+    .regex(/^[A-Z]\d{11}[0-9A-Z]$/, 'a 13-character Unique Pupil Number')
+    .optional(),
+  localId: text(64).optional(),
+});
+
+export const Child = z.strictObject({
+  givenName: text(100),
+  familyName: text(100),
+  dateOfBirth: z.iso.date(),
+  identifiers: ChildIdentifiers.optional(),
+  /** Looked after by the local authority: SSDA903 applies and the social worker is told of every episode. */
+  lookedAfter: z.boolean().default(false),
+});
+
+export const School = z.strictObject({
+  name: text(200),
+  urn: z
+    .string()
+    .regex(/^\d{6}$/, 'a six-digit school URN')
+    .optional(),
+  email: z.email().optional(),
+});
+
+export const SocialWorker = z.strictObject({
+  email: z.email(),
+});
+
+export const ReportedBy = z.enum(['parent_carer', 'school', 'police', 'social_care', 'other']);
+
+export const ReportData = z.strictObject({
+  episodeRef: EpisodeRef,
+  child: Child,
+  reportedBy: ReportedBy,
+  lastSeenAt: Instant,
+  lastSeenPlace: text(500).optional(),
+  circumstances: text(4000).optional(),
+  riskGrade: RiskGradeInput.optional(),
+  riskFactors: z.array(RiskFactor).max(40).optional(),
+  school: School.optional(),
+  socialWorker: SocialWorker.optional(),
+});
+
+export const RiskAssessedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  riskGrade: RiskGradeInput,
+  assessedAt: Instant.optional(),
+  riskFactors: z.array(RiskFactor).max(40).optional(),
+});
+
+export const FoundData = z.strictObject({
+  episodeRef: EpisodeRef,
+  foundAt: Instant,
+  foundPlace: text(500).optional(),
+  returnedTo: z.enum(['home', 'placement', 'other']).optional(),
+  harmSuspected: z.boolean().optional(),
+});
+
+export const Concerns = z.strictObject({
+  riskOfHarm: z.boolean(),
+  immediateSignificantHarm: z.boolean(),
+  exploitation: z.boolean(),
+});
+
+export const PreventionInterviewCompletedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  completedAt: Instant,
+  concerns: Concerns.optional(),
+});
+
+export const InterviewSetting = z.enum(['neutral', 'home', 'school', 'other']);
+
+export const RhiOfferedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  offeredAt: Instant,
+  appointmentAt: Instant.optional(),
+  setting: InterviewSetting.optional(),
+});
+
+export const RhiCompletedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  completedAt: Instant,
+  setting: InterviewSetting,
+  concerns: Concerns,
+  riskFactors: z.array(RiskFactor).max(40).optional(),
+});
+
+export const RhiDeclinedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  declinedAt: Instant,
+  reason: text(1000).optional(),
+});
+
+export const WithdrawnData = z.strictObject({
+  episodeRef: EpisodeRef,
+  reason: text(1000),
+});
+
+/** The data schema of each of the nine event types of the v1 wire contract. */
+export const eventDataSchemas = {
+  'missing.reported': ReportData,
+  'absence.reported': ReportData,
+  'missing.risk_assessed': RiskAssessedData,
+  'missing.found': FoundData,
+  'prevention_interview.completed': PreventionInterviewCompletedData,
+  'rhi.offered': RhiOfferedData,
+  'rhi.completed': RhiCompletedData,
+  'rhi.declined': RhiDeclinedData,
+  'episode.withdrawn': WithdrawnData,
+} as const;
+
+export const EventType = z.enum(
+  Object.keys(eventDataSchemas) as [keyof typeof eventDataSchemas, ...(keyof typeof eventDataSchemas)[]],
+);
+export type EventType = z.infer<typeof EventType>;
+export const eventTypes = EventType.options;
+
+const envelope = {
+  specversion: z.literal('1.0'),
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
+  source: z.string().min(1).max(500),
+  time: Instant,
+  datacontenttype: z.literal('application/json').optional(),
+  subject: z.string().max(200).optional(),
+};
+
+const cloudEvent = <T extends EventType>(type: T) =>
+  z.strictObject({ ...envelope, type: z.literal(type), data: eventDataSchemas[type] });
+
+/** A CloudEvents 1.0 structured JSON event, discriminated by type. */
+export const PipelineEvent = z.discriminatedUnion('type', [
+  cloudEvent('missing.reported'),
+  cloudEvent('absence.reported'),
+  cloudEvent('missing.risk_assessed'),
+  cloudEvent('missing.found'),
+  cloudEvent('prevention_interview.completed'),
+  cloudEvent('rhi.offered'),
+  cloudEvent('rhi.completed'),
+  cloudEvent('rhi.declined'),
+  cloudEvent('episode.withdrawn'),
+]);
+export type PipelineEvent = z.infer<typeof PipelineEvent>;
+/** What a sender posts, before defaults and the legacy risk grade are applied. */
+export type PipelineEventInput = z.input<typeof PipelineEvent>;
+export type EventOf<T extends EventType> = Extract<PipelineEvent, { type: T }>;
+export type ReportEvent = EventOf<'missing.reported' | 'absence.reported'>;
+export type ChildDetails = z.infer<typeof Child>;
+export type ConcernFlags = z.infer<typeof Concerns>;
+export type { RiskFactor, RiskGrade };
+
+export const isReport = (event: PipelineEvent): event is ReportEvent =>
+  event.type === 'missing.reported' || event.type === 'absence.reported';

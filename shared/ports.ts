@@ -1,0 +1,145 @@
+import type { DeadlineNotice } from './deadlines/deadline-notices';
+import type { EpisodeState } from './episode/episode-state';
+import type { PipelineEvent } from './events/event-schemas';
+
+/**
+ * The ports the core names. One adapter per backend implements each (shared/adapters/*); only adapters
+ * import an AWS client. The local runtime swaps the queue and scheduler adapters and keeps the rest.
+ */
+
+/** "Now", as a UTC ISO-8601 instant. The core never reads the system clock itself. */
+export interface Clock {
+  now(): string;
+}
+
+/** An accepted input, kept as it came: the audit trail. */
+export interface StoredEvent {
+  sourceId: string;
+  receivedAt: string;
+  event: PipelineEvent;
+}
+
+export interface EpisodeRecord {
+  episodeId: string;
+  childId: string;
+  /** Every episodeRef that names this episode (a second report while it was open links here). */
+  episodeRefs: string[];
+  /** The child's previous episode, when this one began before that one closed. */
+  previousEpisodeId?: string;
+  state: EpisodeState;
+  events: StoredEvent[];
+  /** Optimistic-concurrency version: every commit increments it. */
+  version: number;
+}
+
+/** What a delivery of (source, event id) resulted in; kept so a redelivery answers the same and finishes the work. */
+export interface AcceptedDelivery {
+  sourceId: string;
+  eventId: string;
+  episodeId: string;
+  status: EpisodeState['status'];
+  /** False until the routing message is queued and the schedules are made; a redelivery completes them. */
+  effectsDone: boolean;
+}
+
+/** One deadline notice as stored: the truth the Scheduler and the sweep both fire from. */
+export interface NoticeRecord extends DeadlineNotice {
+  episodeId: string;
+  noticeKey: string;
+  state: 'pending' | 'sent' | 'cancelled';
+  sentAt?: string;
+}
+
+export interface EpisodeCommit {
+  delivery: StoredEvent;
+  episodeId: string;
+  childId: string;
+  episodeRef: string;
+  previousEpisodeId?: string;
+  state: EpisodeState;
+  /** The version read before folding; the commit fails with 'conflict' if another writer got there first. */
+  expectedVersion: number;
+  notices: { create: DeadlineNotice[]; cancel: DeadlineNotice[] };
+  retentionExpiresAt: string;
+}
+
+export interface EpisodeStore {
+  findDelivery(sourceId: string, eventId: string): Promise<AcceptedDelivery | undefined>;
+  markEffectsDone(sourceId: string, eventId: string): Promise<void>;
+  getEpisode(episodeId: string): Promise<EpisodeRecord | undefined>;
+  findEpisodeIdByRef(episodeRef: string): Promise<string | undefined>;
+  /** The child's episode that is still open (missing, absent or found), if any: one at most. */
+  findOpenEpisodeId(childId: string): Promise<string | undefined>;
+  /** When each of the child's other non-withdrawn missing episodes was reported, for the repeat-missing count. */
+  childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<string[]>;
+  /**
+   * Atomically stores the event, the new state, the delivery record, the ref and child indexes and the
+   * notice changes. 'duplicate' when this (source, event id) is already stored; 'conflict' when the
+   * episode moved on since expectedVersion (re-read and retry) or the child has another open episode.
+   */
+  commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'>;
+  /** Notices still pending whose fire time is at or before `until`, oldest first. */
+  dueNotices(until: string, limit: number): Promise<NoticeRecord[]>;
+  getNotice(episodeId: string, noticeKey: string): Promise<NoticeRecord | undefined>;
+  /** pending -> sent, once: false when it was already sent or cancelled. */
+  claimNotice(episodeId: string, noticeKey: string, sentAt: string): Promise<boolean>;
+  /** sent -> pending, when the send after a claim failed, so the sweep fires it again. */
+  releaseNotice(episodeId: string, noticeKey: string): Promise<void>;
+  /** Whether an email with this key was already sent (a redelivered message sends nothing twice). */
+  hasSent(sendKey: string): Promise<boolean>;
+  recordSend(send: SendRecord): Promise<void>;
+}
+
+export interface SendRecord {
+  sendKey: string;
+  episodeId: string;
+  /** What was sent, for audit: ids and addresses only, no child details. */
+  recipientRef: string;
+  address: string;
+  messageId?: string;
+  outcome: 'sent' | 'rejected';
+  at: string;
+}
+
+/** A routing message: ids only, never personal data. */
+export interface RoutingMessage {
+  episodeId: string;
+  eventId: string;
+  sourceId: string;
+}
+
+export interface RoutingQueue {
+  send(messages: RoutingMessage[]): Promise<void>;
+}
+
+/** The payload a deadline schedule invokes the reminder function with: ids only. */
+export interface ReminderInvocation {
+  episodeId: string;
+  noticeKey: string;
+}
+
+export interface DeadlineScheduler {
+  /** Creating one that already exists counts as success. */
+  schedule(episodeId: string, notice: DeadlineNotice): Promise<void>;
+  /** Deleting one already gone counts as success. */
+  cancel(episodeId: string, notice: DeadlineNotice): Promise<void>;
+}
+
+export interface OutgoingEmail {
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export type MailResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; reason: string };
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<MailResult>;
+}
+
+/** Every active secret of a source (more than one while a secret is being rotated). */
+export interface SecretSource {
+  secretsFor(sourceId: string, options?: { refresh?: boolean }): Promise<string[]>;
+}
