@@ -1,0 +1,112 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The episode table: one DynamoDB table per council, every item keyed by the functions below and nowhere
+ * else. The CDK stack imports these constants so the deployed table matches the local one exactly.
+ *
+ * Items (pk | sk -> what it holds):
+ *   EPISODE#<episodeId> | EPISODE                  the episode: childId, episodeRefs, previousEpisodeId, state, version
+ *   EPISODE#<episodeId> | EVENT#<sourceId>#<eventId> the audit trail: each accepted event as it came, with source and time
+ *   EPISODE#<episodeId> | NOTICE#<noticeKey>        a deadline notice (pending | sent | cancelled); pending ones carry
+ *                                                   the sparse pending-notice index keys
+ *   REF#<episodeRef>    | REF                       which episode an episodeRef names
+ *   CHILD#<childId>     | OPEN                      the child's one open episode (missing, absent or found)
+ *   CHILD#<childId>     | EPISODE#<episodeId>       one of the child's episodes: kind, status, reportedAt
+ *   DELIVERY#<sourceId>#<eventId> | DELIVERY        what a delivery resulted in, and whether its effects are done
+ *   SEND#<sendKey>      | SEND                      an email sent (or rejected): nothing is sent twice
+ *
+ * Access patterns:
+ *   an episode with its events               Query pk = EPISODE#id (consistent)
+ *   an episode by episodeRef                 GetItem REF#ref
+ *   the child's open episode                 GetItem CHILD#id / OPEN
+ *   the child's recent episodes (repeat)     Query pk = CHILD#id, sk begins_with EPISODE#
+ *   idempotency on (source, event id)        GetItem DELIVERY#source#id; commit puts it attribute_not_exists
+ *   pending notices by fire time (sweep)     Query index PENDING_NOTICE_INDEX, pendingNotice = PENDING, fireAtKey <= until
+ *   one notice (reminder)                    GetItem EPISODE#id / NOTICE#key; claim pending -> sent conditionally
+ *   has this email been sent                 GetItem SEND#key
+ *
+ * Writes that could race are one TransactWriteItems per accepted event: the episode put is conditioned on its
+ * version, the delivery on its absence, the ref on naming no other episode, and the child's OPEN pointer on
+ * being absent or the episode the writer read. Retention: every episode item carries the TTL attribute.
+ */
+
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+/** Pending notices only (the keys are removed when a notice is sent or cancelled): the sweep's work list. */
+export const PENDING_NOTICE_INDEX = {
+  indexName: 'pending-notices-by-fire-time',
+  partitionKey: 'pendingNotice',
+  sortKey: 'fireAtKey',
+} as const;
+
+/** The one value of the pending-notice index's partition key: a council's notices are few enough for one. */
+export const PENDING = 'PENDING';
+
+/** Epoch seconds after which DynamoDB may delete the item (the council's retention period). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+export const episodeKey = (episodeId: string): TableKey => ({ pk: `EPISODE#${episodeId}`, sk: 'EPISODE' });
+export const episodePartition = (episodeId: string): string => `EPISODE#${episodeId}`;
+export const eventKey = (episodeId: string, sourceId: string, eventId: string): TableKey => ({
+  pk: episodePartition(episodeId),
+  sk: `EVENT#${sourceId}#${eventId}`,
+});
+export const noticeItemKey = (episodeId: string, noticeKey: string): TableKey => ({
+  pk: episodePartition(episodeId),
+  sk: `NOTICE#${noticeKey}`,
+});
+export const refKey = (episodeRef: string): TableKey => ({ pk: `REF#${episodeRef}`, sk: 'REF' });
+export const childPartition = (childId: string): string => `CHILD#${childId}`;
+export const openEpisodeKey = (childId: string): TableKey => ({ pk: childPartition(childId), sk: 'OPEN' });
+export const childEpisodeKey = (childId: string, episodeId: string): TableKey => ({
+  pk: childPartition(childId),
+  sk: `EPISODE#${episodeId}`,
+});
+export const deliveryKey = (sourceId: string, eventId: string): TableKey => ({
+  pk: `DELIVERY#${sourceId}#${eventId}`,
+  sk: 'DELIVERY',
+});
+export const sendKeyOf = (sendKey: string): TableKey => ({ pk: `SEND#${sendKey}`, sk: 'SEND' });
+
+/** Sorts by fire time (UTC ISO-8601 sorts as text), then names the notice so keys never collide. */
+export const pendingNoticeKeys = (fireAt: string, episodeId: string, noticeKey: string) => ({
+  [PENDING_NOTICE_INDEX.partitionKey]: PENDING,
+  [PENDING_NOTICE_INDEX.sortKey]: `${new Date(fireAt).toISOString()}#${episodeId}#${noticeKey}`,
+});
+
+/** Every pending notice firing at or before `until` sorts before this. */
+export const pendingNoticeUpperBound = (until: string): string => `${new Date(until).toISOString()}#\uffff`;
+
+export const ttlSeconds = (retentionExpiresAt: string): number =>
+  Math.floor(Date.parse(retentionExpiresAt) / 1000);
+
+/** The table as DynamoDB Local and the integration tests create it; the CDK stack declares the same. */
+export const createTableInput = (tableName: string): CreateTableCommandInput => ({
+  TableName: tableName,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+    { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+    { AttributeName: PENDING_NOTICE_INDEX.partitionKey, AttributeType: 'S' },
+    { AttributeName: PENDING_NOTICE_INDEX.sortKey, AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+    { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: PENDING_NOTICE_INDEX.indexName,
+      KeySchema: [
+        { AttributeName: PENDING_NOTICE_INDEX.partitionKey, KeyType: 'HASH' },
+        { AttributeName: PENDING_NOTICE_INDEX.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+});
