@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { admitEvent } from '../../../shared/episode/admit-event';
+import { foldEpisode } from '../../../shared/episode/fold-episode';
+import { towerHamlets } from '../../support/councils';
+import { fullEpisode, parsedEvent, reportData } from '../../support/events';
+
+const ref = 'MPS-2026-0001';
+const now = '2026-10-28T12:00:00Z';
+const zone = 'Europe/London';
+const stateOf = (count: number) => foldEpisode(fullEpisode(ref).slice(0, count), { council: towerHamlets });
+
+describe('admitting an event', () => {
+  it('a report about someone 18 or over is refused with a clear reason', () => {
+    const report = parsedEvent(
+      'missing.reported',
+      reportData(ref, {
+        child: { givenName: 'Sam', familyName: 'Example', dateOfBirth: '2008-10-22' },
+        lastSeenAt: '2026-10-22T18:00:00+01:00',
+      }),
+    );
+    const error = admitEvent(report, undefined, now, zone);
+    expect(error).toMatchObject({ kind: 'unprocessable', issues: [{ field: 'data.child.dateOfBirth' }] });
+    expect(error?.detail).toMatch(/18 or over.*under 18/);
+    expect(JSON.stringify(error)).not.toContain('2008-10-22');
+  });
+
+  it('a child one day short of 18 is accepted', () => {
+    const report = parsedEvent(
+      'missing.reported',
+      reportData(ref, {
+        child: { givenName: 'Sam', familyName: 'Example', dateOfBirth: '2008-10-23' },
+        lastSeenAt: '2026-10-22T18:00:00+01:00',
+      }),
+    );
+    expect(admitEvent(report, undefined, now, zone)).toBeUndefined();
+  });
+
+  it('refuses a date of birth after the child was last seen', () => {
+    const report = parsedEvent(
+      'missing.reported',
+      reportData(ref, { child: { givenName: 'A', familyName: 'B', dateOfBirth: '2026-11-01' } }),
+    );
+    expect(admitEvent(report, undefined, now, zone)).toMatchObject({ kind: 'unprocessable' });
+  });
+
+  it('refuses a time in the future beyond clock skew', () => {
+    const found = parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-28T12:10:00Z' });
+    expect(admitEvent(found, stateOf(2), now, zone)).toMatchObject({
+      kind: 'unprocessable',
+      issues: [{ field: 'data.foundAt', message: 'is in the future' }],
+    });
+  });
+
+  it('an event for an episode never reported is a conflict', () => {
+    const found = parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-24T09:30:00Z' });
+    expect(admitEvent(found, undefined, now, zone)).toMatchObject({ kind: 'conflict' });
+  });
+
+  it('an interview before the child is found is a conflict', () => {
+    const rhi = parsedEvent('rhi.offered', { episodeRef: ref, offeredAt: '2026-10-24T09:30:00Z' });
+    expect(admitEvent(rhi, stateOf(2), now, zone)).toMatchObject({ kind: 'conflict' });
+  });
+
+  it('an interview dated before the return is unprocessable', () => {
+    const rhi = parsedEvent('rhi.declined', { episodeRef: ref, declinedAt: '2026-10-24T07:00:00Z' });
+    expect(admitEvent(rhi, stateOf(3), now, zone)).toMatchObject({
+      kind: 'unprocessable',
+      issues: [{ field: 'data.declinedAt' }],
+    });
+  });
+
+  it('a return before the child was last seen is unprocessable', () => {
+    const found = parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-22T16:00:00Z' });
+    expect(admitEvent(found, stateOf(2), now, zone)).toMatchObject({ kind: 'unprocessable' });
+  });
+
+  it('nothing more is accepted for a withdrawn episode', () => {
+    const withdrawn = foldEpisode(
+      [
+        ...fullEpisode(ref).slice(0, 1),
+        parsedEvent('episode.withdrawn', { episodeRef: ref, reason: 'error' }),
+      ],
+      { council: towerHamlets },
+    );
+    const found = parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-24T09:30:00Z' });
+    expect(admitEvent(found, withdrawn, now, zone)).toMatchObject({ kind: 'conflict' });
+  });
+
+  it('an absence has no Return Home Interview', () => {
+    const absence = foldEpisode(
+      [
+        parsedEvent('absence.reported', reportData(ref)),
+        parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-23T09:30:00Z' }),
+      ],
+      { council: towerHamlets },
+    );
+    const rhi = parsedEvent('rhi.offered', { episodeRef: ref, offeredAt: '2026-10-24T09:30:00Z' });
+    expect(admitEvent(rhi, absence, now, zone)).toMatchObject({
+      kind: 'conflict',
+      issues: [{ field: 'type' }],
+    });
+  });
+
+  it('the full path is admitted event by event', () => {
+    const events = fullEpisode(ref);
+    events.forEach((event, i) => {
+      const before = foldEpisode(events.slice(0, i), { council: towerHamlets });
+      expect(admitEvent(event, before, now, zone)).toBeUndefined();
+    });
+  });
+});

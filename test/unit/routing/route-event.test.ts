@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import type { CouncilConfig } from '../../../shared/council/council-schema';
+import { foldEpisode } from '../../../shared/episode/fold-episode';
+import type { PipelineEvent } from '../../../shared/events/event-schemas';
+import { routeEvent } from '../../../shared/routing/route-event';
+import { bathNes, towerHamlets } from '../../support/councils';
+import { parsedEvent, reportData } from '../../support/events';
+
+const ref = 'REF-1';
+const report = (overrides: Parameters<typeof reportData>[1] = {}) =>
+  parsedEvent('missing.reported', reportData(ref, overrides), { time: '2026-10-22T19:00:00+01:00' });
+const found = parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-24T09:30:00+01:00' });
+const concerns = (
+  c: Partial<{ riskOfHarm: boolean; immediateSignificantHarm: boolean; exploitation: boolean }>,
+) =>
+  parsedEvent('rhi.completed', {
+    episodeRef: ref,
+    completedAt: '2026-10-25T10:00:00Z',
+    setting: 'neutral',
+    concerns: { riskOfHarm: false, immediateSignificantHarm: false, exploitation: false, ...c },
+  });
+
+/** The addresses an event is routed to, given the events before it. */
+const route = (
+  council: CouncilConfig,
+  event: PipelineEvent,
+  before: PipelineEvent[],
+  others: string[] = [],
+) => {
+  const episode = foldEpisode([...before, event], { council, otherEpisodeReports: others });
+  if (!episode) throw new Error('no episode');
+  return routeEvent(event, episode, council);
+};
+const addresses = (...args: Parameters<typeof route>) =>
+  route(...args)
+    .map((d) => d.recipient.address)
+    .sort();
+const repeatHistory = ['2026-08-01T10:00:00Z', '2026-09-01T10:00:00Z', '2026-10-01T10:00:00Z'];
+
+describe('routing in Tower Hamlets', () => {
+  const c = towerHamlets;
+  it('a report goes to the Met and, with no social worker named, to Children’s Social Care', () => {
+    expect(addresses(c, report(), [])).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'missing-persons@met-police.invalid',
+    ]);
+  });
+
+  it('a high-risk, exploitation-flagged report also reaches the safeguarding lead and the Exploitation service, once each', () => {
+    const deliveries = route(c, report({ riskGrade: 'high', riskFactors: ['sexual_exploitation'] }), []);
+    expect(deliveries.map((d) => d.recipient.address).sort()).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'exploitation.team@towerhamlets.gov.uk',
+      'missing-persons@met-police.invalid',
+      'safeguarding-lead@tower-hamlets.invalid',
+    ]);
+    const exploitation = deliveries.find((d) => d.recipient.address.startsWith('exploitation'));
+    expect(exploitation?.actions.map((a) => a.ruleId)).toEqual(['high-risk', 'exploitation-risk']);
+  });
+
+  it('a risk re-assessment that is not high and names no exploitation reaches nobody', () => {
+    const assessed = parsedEvent('missing.risk_assessed', { episodeRef: ref, riskGrade: 'low' });
+    expect(addresses(c, assessed, [report()])).toEqual([]);
+  });
+
+  it('a repeat episode reaches the managers and the Exploitation service', () => {
+    expect(addresses(c, report(), [], repeatHistory)).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'exploitation.team@towerhamlets.gov.uk',
+      'missing-managers@tower-hamlets.invalid',
+      'missing-persons@met-police.invalid',
+    ]);
+  });
+
+  it('an absence goes to the social worker named in the report', () => {
+    const absence = parsedEvent(
+      'absence.reported',
+      reportData(ref, { socialWorker: { email: 'sw@lbth.example' } }),
+    );
+    expect(addresses(c, absence, [])).toEqual(['sw@lbth.example']);
+  });
+
+  it('a return reaches the RHI provider, the police, the social worker and the school, with the deadlines', () => {
+    const before = [report({ school: { name: 'Bow School', email: 'dsl@bow.example' } })];
+    const deliveries = route(c, found, before);
+    expect(deliveries.map((d) => d.recipient.address).sort()).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'dsl@bow.example',
+      'exploitation.team@towerhamlets.gov.uk',
+      'missing-persons@met-police.invalid',
+    ]);
+    const by = Object.fromEntries(deliveries.map((d) => [d.recipient.address, d.actions[0]?.by]));
+    expect(by['exploitation.team@towerhamlets.gov.uk']).toBe('return_home_interview');
+    expect(by['missing-persons@met-police.invalid']).toBe('prevention_interview');
+  });
+
+  it('a return with no school address goes to education safeguarding, with identity details only', () => {
+    const school = route(c, found, [report()]).find((d) => d.recipient.ref === 'school');
+    expect(school?.recipient).toMatchObject({
+      address: 'education-safeguarding@tower-hamlets.invalid',
+      childDetails: 'identity',
+    });
+  });
+
+  it('the end of an absence reaches only the social worker', () => {
+    const absence = parsedEvent('absence.reported', reportData(ref), { time: '2026-10-22T19:00:00+01:00' });
+    expect(addresses(c, found, [absence])).toEqual(['childrens-social-care@tower-hamlets.invalid']);
+  });
+
+  it('an RHI finding an immediate risk of significant harm reaches Duty and Assessment and the safeguarding lead', () => {
+    expect(addresses(c, concerns({ immediateSignificantHarm: true }), [report(), found])).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'duty-and-assessment@tower-hamlets.invalid',
+      'safeguarding-lead@tower-hamlets.invalid',
+    ]);
+  });
+
+  it('an RHI finding exploitation reaches the Exploitation service', () => {
+    expect(addresses(c, concerns({ exploitation: true }), [report(), found])).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'exploitation.team@towerhamlets.gov.uk',
+    ]);
+  });
+
+  it('a declined RHI reaches the social worker', () => {
+    const declined = parsedEvent('rhi.declined', { episodeRef: ref, declinedAt: '2026-10-25T10:00:00Z' });
+    expect(addresses(c, declined, [report(), found])).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+    ]);
+  });
+
+  it('a withdrawal reaches the police and the social worker', () => {
+    const withdrawn = parsedEvent('episode.withdrawn', { episodeRef: ref, reason: 'reported in error' });
+    expect(addresses(c, withdrawn, [report()])).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'missing-persons@met-police.invalid',
+    ]);
+  });
+});
+
+describe('routing in Bath and North East Somerset', () => {
+  const c = bathNes;
+  it('a report goes to Avon and Somerset Constabulary and Children’s Social Care', () => {
+    expect(addresses(c, report(), [])).toEqual([
+      'childrens-social-care@bathnes.invalid',
+      'missing-persons@avon-somerset-police.invalid',
+    ]);
+  });
+
+  it('a high-risk report reaches the safeguarding lead and the Duty and Assessment Team', () => {
+    const assessed = parsedEvent('missing.risk_assessed', { episodeRef: ref, riskGrade: 'high' });
+    expect(addresses(c, assessed, [report()])).toEqual([
+      'duty-and-assessment@bathnes.invalid',
+      'safeguarding-lead@bathnes.invalid',
+    ]);
+  });
+
+  it('an exploitation-flagged re-assessment reaches the exploitation team', () => {
+    const assessed = parsedEvent('missing.risk_assessed', {
+      episodeRef: ref,
+      riskGrade: 'medium',
+      riskFactors: ['criminal_exploitation'],
+    });
+    expect(addresses(c, assessed, [report()])).toEqual(['exploitation@bathnes.invalid']);
+  });
+
+  it('a return reaches the Youth Offending Service for the RHI and the police for the Prevention Interview', () => {
+    expect(addresses(c, found, [report()])).toEqual([
+      'childrens-social-care@bathnes.invalid',
+      'education-safeguarding@bathnes.invalid',
+      'missing-persons@avon-somerset-police.invalid',
+      'youth-offending-service@bathnes.invalid',
+    ]);
+  });
+
+  it('an RHI recording an immediate risk of significant harm routes to the Duty and Assessment Team', () => {
+    const deliveries = route(c, concerns({ immediateSignificantHarm: true }), [report(), found]);
+    expect(deliveries.map((d) => d.recipient.address).sort()).toEqual([
+      'childrens-social-care@bathnes.invalid',
+      'duty-and-assessment@bathnes.invalid',
+      'safeguarding-lead@bathnes.invalid',
+    ]);
+    const duty = deliveries.find((d) => d.recipient.ref === 'duty-and-assessment');
+    expect(duty?.actions[0]?.ruleId).toBe('immediate-significant-harm');
+  });
+
+  it('an RHI finding a risk of harm routes to Early Help for an Early Help Assessment', () => {
+    const deliveries = route(c, concerns({ riskOfHarm: true }), [report(), found]);
+    expect(deliveries.map((d) => d.recipient.address).sort()).toEqual([
+      'childrens-social-care@bathnes.invalid',
+      'early-help@bathnes.invalid',
+    ]);
+    expect(deliveries.find((d) => d.recipient.ref === 'early-help')?.actions[0]?.action).toMatch(
+      /Early Help Assessment/,
+    );
+  });
+
+  it('a repeat episode reaches the managers and the Youth Offending Service', () => {
+    expect(addresses(c, report(), [], repeatHistory)).toEqual([
+      'childrens-social-care@bathnes.invalid',
+      'missing-managers@bathnes.invalid',
+      'missing-persons@avon-somerset-police.invalid',
+      'youth-offending-service@bathnes.invalid',
+    ]);
+  });
+});
