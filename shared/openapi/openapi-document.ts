@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import type { DomainErrorKind } from '../domain-error';
+import {
+  Child,
+  ChildIdentifiers,
+  Concerns,
+  EpisodeRef,
+  type EventType,
+  eventDataSchemas,
+  Instant,
+  InterviewSetting,
+  PipelineEvent,
+  ReportedBy,
+} from '../events/event-schemas';
+import { RiskFactor, RiskGradeInput } from '../events/risk-factors';
+import { AcceptedAnswer, FieldIssueSchema, ProblemDocument } from './intake-answers';
+import { acceptedExample, duplicateExample, eventExamples, problemExamples } from './wire-examples';
+
+/** "prevention_interview.completed" -> "PreventionInterviewCompleted": component names without dots. */
+const pascal = (words: string): string =>
+  words
+    .split(/[._]/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+export const eventComponentName = (type: EventType): string => `${pascal(type)}Event`;
+
+const dataComponentNames: Record<EventType, string> = {
+  'missing.reported': 'ReportData',
+  'absence.reported': 'ReportData',
+  'missing.risk_assessed': 'RiskAssessedData',
+  'missing.found': 'FoundData',
+  'prevention_interview.completed': 'PreventionInterviewCompletedData',
+  'rhi.offered': 'RhiOfferedData',
+  'rhi.completed': 'RhiCompletedData',
+  'rhi.declined': 'RhiDeclinedData',
+  'episode.withdrawn': 'WithdrawnData',
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * Every wire schema as an OpenAPI 3.1 component (JSON Schema 2020-12), generated from the zod schemas,
+ * with the shared pieces (instants, the child, concerns) as references so each is described once.
+ */
+const componentSchemas = (): Record<string, Record<string, unknown>> => {
+  const registry = z.registry<{ id: string }>();
+  registry.add(Instant, { id: 'Instant' });
+  registry.add(EpisodeRef, { id: 'EpisodeRef' });
+  registry.add(ChildIdentifiers, { id: 'ChildIdentifiers' });
+  registry.add(Child, { id: 'Child' });
+  registry.add(ReportedBy, { id: 'ReportedBy' });
+  registry.add(RiskGradeInput, { id: 'RiskGrade' });
+  registry.add(RiskFactor, { id: 'RiskFactor' });
+  registry.add(Concerns, { id: 'Concerns' });
+  registry.add(InterviewSetting, { id: 'InterviewSetting' });
+  for (const [type, schema] of Object.entries(eventDataSchemas)) {
+    if (!registry.has(schema)) registry.add(schema, { id: dataComponentNames[type as EventType] });
+  }
+  for (const option of PipelineEvent.options) {
+    registry.add(option, { id: eventComponentName(option.shape.type.value) });
+  }
+  registry.add(PipelineEvent, { id: 'PipelineEvent' });
+  registry.add(AcceptedAnswer, { id: 'AcceptedAnswer' });
+  registry.add(FieldIssueSchema, { id: 'FieldIssue' });
+  registry.add(ProblemDocument, { id: 'ProblemDocument' });
+
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    // What a sender may post: defaults optional, the legacy "absent" risk grade allowed.
+    io: 'input',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const components: Record<string, Record<string, unknown>> = Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]),
+  );
+  components.PipelineEvent = {
+    ...components.PipelineEvent,
+    discriminator: {
+      propertyName: 'type',
+      mapping: Object.fromEntries(
+        PipelineEvent.options.map((option) => [
+          option.shape.type.value,
+          ref(eventComponentName(option.shape.type.value)).$ref,
+        ]),
+      ),
+    },
+  };
+  return components;
+};
+
+const problemAnswers: Record<DomainErrorKind, string> = {
+  invalid:
+    'Malformed: not JSON, or the event breaks the wire contract. `errors` names each failing field. Fix the event; do not retry it unchanged.',
+  unauthorised:
+    'The signature is missing, wrong or stale (webhook-timestamp more than 5 minutes from the server clock). Check the secret and the clock, sign again and retry.',
+  forbidden:
+    'This source may not send this event type. Ask the council to allow it, or send it from the right source.',
+  not_found: 'No such source in this council. Check the sourceId in the path.',
+  conflict:
+    'The event conflicts with the episode as it stands (for example an event for an episode not yet reported, or for a withdrawn one). Send the missing events first, or correct the episodeRef.',
+  too_large: 'The body is too large. Send only the fields the contract names.',
+  unprocessable:
+    'Valid JSON that breaks a domain rule: an adult, a time in the future, a return before the child was last seen. `errors` names the field. Correct the data.',
+};
+
+const problemResponses = () =>
+  Object.fromEntries(
+    (Object.entries(problemAnswers) as [DomainErrorKind, string][]).map(([kind, description]) => {
+      const example = problemExamples[kind];
+      return [
+        String(example.status),
+        {
+          description,
+          content: {
+            'application/problem+json': { schema: ref('ProblemDocument'), example },
+          },
+        },
+      ];
+    }),
+  );
+
+const header = (name: string, description: string, schema: Record<string, unknown>, example: string) => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema,
+  example,
+});
+
+/** The v1 intake contract as an OpenAPI 3.1 document. docs/openapi.json is this, written by `npm run openapi`. */
+export const openApiDocument = () => ({
+  openapi: '3.1.0',
+  info: {
+    title: 'Missing-child episode pipeline: intake',
+    version: '1.0.0',
+    summary: 'Signed CloudEvents webhooks from police, school and council systems about missing children.',
+    description:
+      'Post one CloudEvents 1.0 structured JSON event per request, signed with Standard Webhooks headers. ' +
+      'The endpoint is idempotent on the event `id` per source: a retry with the same `id` answers 200 with ' +
+      '`"duplicate": true` and changes nothing. Generated from the zod schemas; do not edit by hand.',
+  },
+  servers: [
+    { url: 'http://127.0.0.1:3000', description: 'The local runtime (`npm start`).' },
+    {
+      url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+      description: "A council's deployed stack (the URL is an output of its stack).",
+      variables: {
+        apiId: { default: 'example', description: 'The HTTP API id.' },
+        region: { default: 'eu-west-2', description: 'The AWS region.' },
+      },
+    },
+  ],
+  paths: {
+    '/v1/sources/{sourceId}/events': {
+      post: {
+        operationId: 'postEvent',
+        summary: 'Post an event about a missing or absent child',
+        description:
+          'Verifies the signature with the source’s secret(s), checks the source may send this type, validates ' +
+          'the event and appends it to its episode, then notifies the agencies and tracks the deadlines.',
+        parameters: [
+          {
+            name: 'sourceId',
+            in: 'path',
+            required: true,
+            description: 'The sending system, as named in the council file (e.g. `met-police`, `schools`).',
+            schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
+            example: 'met-police',
+          },
+          header(
+            'webhook-id',
+            'The event `id`.',
+            { type: 'string', minLength: 1, maxLength: 200 },
+            eventExamples['missing.reported'].id,
+          ),
+          header(
+            'webhook-timestamp',
+            'When the request was signed, in unix seconds; accepted within 5 minutes of the server clock.',
+            { type: 'string', pattern: '^[0-9]+$' },
+            '1792692300',
+          ),
+          header(
+            'webhook-signature',
+            'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with ' +
+              'the source secret (the part after `whsec_`, base64-decoded). Several space-separated signatures are ' +
+              'each tried, so a secret can be rotated without a gap.',
+            { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' },
+            'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+          ),
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: ref('PipelineEvent'),
+              examples: Object.fromEntries(
+                Object.values(eventExamples).map((event) => [
+                  event.type,
+                  { summary: event.type, value: event },
+                ]),
+              ),
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Accepted: the event is stored and its effects are under way.',
+            content: { 'application/json': { schema: ref('AcceptedAnswer'), example: acceptedExample } },
+          },
+          '200': {
+            description:
+              'A repeated delivery of an event already accepted (same source and `id`): nothing changes.',
+            content: { 'application/json': { schema: ref('AcceptedAnswer'), example: duplicateExample } },
+          },
+          ...problemResponses(),
+        },
+      },
+    },
+  },
+  components: {
+    schemas: componentSchemas(),
+  },
+});
+
+/** The document exactly as docs/openapi.json holds it. */
+export const openApiJson = (): string => `${JSON.stringify(openApiDocument(), null, 2)}\n`;
