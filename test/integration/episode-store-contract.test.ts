@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { deadlineNotices, noticeKey } from '../../shared/deadlines/deadline-notices';
+import type { EpisodeState } from '../../shared/episode/episode-state';
+import { foldEpisode } from '../../shared/episode/fold-episode';
+import type { PipelineEvent } from '../../shared/events/event-schemas';
+import type { EpisodeCommit, EpisodeStore } from '../../shared/ports';
+import { towerHamlets } from '../support/councils';
+import { useDynamoDbLocal } from '../support/dynamodb-local';
+import { fullEpisode, parsedEvent, reportData } from '../support/events';
+import { MemoryEpisodeStore } from '../support/memory-episode-store';
+
+const tables = useDynamoDbLocal();
+
+const stores: [string, () => Promise<EpisodeStore>][] = [
+  ['the in-memory store', async () => new MemoryEpisodeStore()],
+  [
+    'the DynamoDB store on DynamoDB Local',
+    async () => new DynamoEpisodeStore(tables.doc(), await tables.createTable()),
+  ],
+];
+
+const stateOf = (events: PipelineEvent[], status?: EpisodeState['status']): EpisodeState => {
+  const state = foldEpisode(events, { council: towerHamlets });
+  if (!state) throw new Error('no report among the events');
+  return status ? { ...state, status } : state;
+};
+
+const commitOf = (
+  event: PipelineEvent,
+  change: Partial<EpisodeCommit> & { state: EpisodeState },
+): EpisodeCommit => ({
+  delivery: { sourceId: 'met-police', receivedAt: '2026-10-22T18:05:00.000Z', event },
+  episodeId: randomUUID(),
+  childId: 'child-1',
+  episodeRef: event.data.episodeRef,
+  expectedVersion: 0,
+  notices: { create: [], cancel: [] },
+  retentionExpiresAt: '2033-10-22T18:05:00.000Z',
+  ...change,
+});
+
+describe.each(stores)('%s', (_name, makeStore) => {
+  let store: EpisodeStore;
+  const [report, risk, found] = fullEpisode('MPS-1') as [PipelineEvent, PipelineEvent, PipelineEvent];
+
+  beforeEach(async () => {
+    store = await makeStore();
+  });
+
+  it('stores the episode, its event, its ref, the open pointer and the delivery in one commit', async () => {
+    const commit = commitOf(report, { state: stateOf([report]) });
+    expect(await store.commit(commit)).toBe('committed');
+
+    const episode = await store.getEpisode(commit.episodeId);
+    expect(episode).toMatchObject({ childId: 'child-1', episodeRefs: ['MPS-1'], version: 1 });
+    expect(episode?.state.status).toBe('missing');
+    expect(episode?.events).toEqual([commit.delivery]);
+    expect(await store.findEpisodeIdByRef('MPS-1')).toBe(commit.episodeId);
+    expect(await store.findOpenEpisodeId('child-1')).toBe(commit.episodeId);
+    expect(await store.findDelivery('met-police', report.id)).toEqual({
+      sourceId: 'met-police',
+      eventId: report.id,
+      episodeId: commit.episodeId,
+      status: 'missing',
+      effectsDone: false,
+    });
+    await store.markEffectsDone('met-police', report.id);
+    expect((await store.findDelivery('met-police', report.id))?.effectsDone).toBe(true);
+  });
+
+  it('answers duplicate for a (source, event id) already stored, and stores nothing more', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const again = await store.commit({ ...first, expectedVersion: 1 });
+    expect(again).toBe('duplicate');
+    expect((await store.getEpisode(first.episodeId))?.version).toBe(1);
+  });
+
+  it('treats the same event id from another source as a different delivery', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const other = commitOf(report, {
+      state: stateOf([report]),
+      episodeId: first.episodeId,
+      expectedVersion: 1,
+    });
+    other.delivery = { ...other.delivery, sourceId: 'schools' };
+    expect(await store.commit(other)).toBe('committed');
+    expect((await store.getEpisode(first.episodeId))?.events.map((e) => e.sourceId).sort()).toEqual([
+      'met-police',
+      'schools',
+    ]);
+  });
+
+  it('refuses a commit whose expected version is stale, leaving the episode as it was', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const stale = commitOf(risk, {
+      state: stateOf([report, risk]),
+      episodeId: first.episodeId,
+      expectedVersion: 0,
+    });
+    expect(await store.commit(stale)).toBe('conflict');
+    expect(await store.findDelivery('met-police', risk.id)).toBeUndefined();
+    const episode = await store.getEpisode(first.episodeId);
+    expect(episode?.events).toHaveLength(1);
+    expect(episode?.state.riskGrade).toBeUndefined();
+  });
+
+  it('appends an event at the expected version and increments it', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const next = commitOf(risk, {
+      state: stateOf([report, risk]),
+      episodeId: first.episodeId,
+      expectedVersion: 1,
+    });
+    expect(await store.commit(next)).toBe('committed');
+    const episode = await store.getEpisode(first.episodeId);
+    expect(episode?.version).toBe(2);
+    expect(episode?.state.riskGrade).toBe('high');
+    expect(episode?.events.map((e) => e.event.id).sort()).toEqual([report.id, risk.id].sort());
+  });
+
+  it('refuses a second new episode while the child has an open one (one open episode per child)', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const second = parsedEvent('missing.reported', reportData('MPS-2'), { id: 'MPS-2-1' });
+    expect(await store.commit(commitOf(second, { state: stateOf([second]) }))).toBe('conflict');
+    expect(await store.findOpenEpisodeId('child-1')).toBe(first.episodeId);
+    expect(await store.findEpisodeIdByRef('MPS-2')).toBeUndefined();
+  });
+
+  it('links a second ref to the open episode', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const second = parsedEvent('missing.reported', reportData('MPS-2'), { id: 'MPS-2-1' });
+    const linked = commitOf(second, {
+      state: stateOf([report, second]),
+      episodeId: first.episodeId,
+      expectedVersion: 1,
+    });
+    expect(await store.commit(linked)).toBe('committed');
+    expect((await store.getEpisode(first.episodeId))?.episodeRefs).toEqual(['MPS-1', 'MPS-2']);
+    expect(await store.findEpisodeIdByRef('MPS-2')).toBe(first.episodeId);
+  });
+
+  it('refuses a ref that already names another episode', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const other = commitOf(risk, { state: stateOf([report, risk]), childId: 'child-2' });
+    expect(await store.commit(other)).toBe('conflict');
+  });
+
+  it('lets a new episode take the open pointer from the found episode it follows, and keeps it when that one closes', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    await store.commit(
+      commitOf(found, { state: stateOf([report, found]), episodeId: first.episodeId, expectedVersion: 1 }),
+    );
+    const second = parsedEvent('missing.reported', reportData('MPS-2'), { id: 'MPS-2-1' });
+    const next = commitOf(second, { state: stateOf([second]), previousEpisodeId: first.episodeId });
+    expect(await store.commit(next)).toBe('committed');
+    expect(await store.findOpenEpisodeId('child-1')).toBe(next.episodeId);
+    expect((await store.getEpisode(next.episodeId))?.previousEpisodeId).toBe(first.episodeId);
+
+    const [, , , pi] = fullEpisode('MPS-1') as PipelineEvent[];
+    const closing = commitOf(pi as PipelineEvent, {
+      state: stateOf([report, found], 'closed'),
+      episodeId: first.episodeId,
+      expectedVersion: 2,
+    });
+    expect(await store.commit(closing)).toBe('committed');
+    expect(await store.findOpenEpisodeId('child-1')).toBe(next.episodeId);
+  });
+
+  it('frees the open pointer when the open episode closes or is withdrawn', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
+    const withdrawn = parsedEvent('episode.withdrawn', { episodeRef: 'MPS-1', reason: 'duplicate report' });
+    await store.commit(
+      commitOf(withdrawn, {
+        state: stateOf([report, withdrawn]),
+        episodeId: first.episodeId,
+        expectedVersion: 1,
+      }),
+    );
+    expect(await store.findOpenEpisodeId('child-1')).toBeUndefined();
+  });
+
+  it("lists the child's other missing episodes' report times, without withdrawn ones or the one asked about", async () => {
+    const episodes = ['A', 'B', 'C'].map((ref, i) => {
+      const event = parsedEvent('missing.reported', reportData(`MPS-${ref}`), {
+        id: `MPS-${ref}-1`,
+        time: `2026-0${i + 1}-01T10:00:00Z`,
+      });
+      return commitOf(event, { state: stateOf([event], i === 1 ? 'withdrawn' : 'closed') });
+    });
+    for (const episode of episodes) expect(await store.commit(episode)).toBe('committed');
+    expect(await store.childEpisodeReports('child-1')).toEqual([
+      '2026-01-01T10:00:00.000Z',
+      '2026-03-01T10:00:00.000Z',
+    ]);
+    expect(await store.childEpisodeReports('child-1', episodes[0]?.episodeId)).toEqual([
+      '2026-03-01T10:00:00.000Z',
+    ]);
+    expect(await store.childEpisodeReports('child-2')).toEqual([]);
+  });
+
+  describe('deadline notices', () => {
+    const foundState = stateOf([report, found]);
+    const notices = deadlineNotices(foundState, towerHamlets);
+    const byFireTime = [...notices].sort((a, b) => Date.parse(a.fireAt) - Date.parse(b.fireAt));
+    const lastFire = byFireTime[byFireTime.length - 1]?.fireAt ?? '';
+    let episodeId: string;
+
+    beforeEach(async () => {
+      const first = commitOf(report, { state: stateOf([report]) });
+      episodeId = first.episodeId;
+      await store.commit(first);
+      await store.commit(
+        commitOf(found, {
+          state: foundState,
+          episodeId,
+          expectedVersion: 1,
+          notices: { create: notices, cancel: [] },
+        }),
+      );
+    });
+
+    it('lists pending notices due by a time, oldest first, up to the limit', async () => {
+      expect(notices.length).toBeGreaterThan(2);
+      const due = await store.dueNotices(lastFire, 100);
+      expect(due.map((n) => n.noticeKey)).toEqual(byFireTime.map(noticeKey));
+      expect(due.every((n) => n.state === 'pending' && n.episodeId === episodeId)).toBe(true);
+      expect((await store.dueNotices(lastFire, 2)).map((n) => n.noticeKey)).toEqual(
+        byFireTime.slice(0, 2).map(noticeKey),
+      );
+      const first = byFireTime[0];
+      expect(
+        await store.dueNotices(new Date(Date.parse(first?.fireAt ?? '') - 1000).toISOString(), 100),
+      ).toEqual([]);
+    });
+
+    it('claims a pending notice once, and a released one can be claimed again', async () => {
+      const key = noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe(true);
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:01.000Z')).toBe(false);
+      expect(await store.getNotice(episodeId, key)).toMatchObject({
+        state: 'sent',
+        sentAt: '2026-10-27T08:00:00.000Z',
+      });
+      expect((await store.dueNotices(lastFire, 100)).map((n) => n.noticeKey)).not.toContain(key);
+
+      await store.releaseNotice(episodeId, key);
+      expect((await store.getNotice(episodeId, key))?.state).toBe('pending');
+      expect((await store.dueNotices(lastFire, 100)).map((n) => n.noticeKey)).toContain(key);
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z')).toBe(true);
+    });
+
+    it('cancels notices so they are neither due nor claimable', async () => {
+      const [pi] = fullEpisode('MPS-1').slice(3) as [PipelineEvent];
+      const after = stateOf([report, found, pi]);
+      const cancelled = notices.filter((n) => n.deadlineKind === 'prevention_interview');
+      expect(cancelled.length).toBeGreaterThan(0);
+      await store.commit(
+        commitOf(pi, {
+          state: after,
+          episodeId,
+          expectedVersion: 2,
+          notices: { create: [], cancel: cancelled },
+        }),
+      );
+      const key = noticeKey(cancelled[0] as (typeof cancelled)[number]);
+      expect((await store.getNotice(episodeId, key))?.state).toBe('cancelled');
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe(false);
+      const due = await store.dueNotices(lastFire, 100);
+      expect(due).toHaveLength(notices.length - cancelled.length);
+      expect(due.every((n) => n.deadlineKind === 'return_home_interview')).toBe(true);
+    });
+  });
+
+  it('remembers a send, and a second record of it changes nothing', async () => {
+    const send = {
+      sendKey: 'ep-1/evt-1/police',
+      episodeId: 'ep-1',
+      recipientRef: 'police',
+      address: 'police@example.org',
+      messageId: 'm-1',
+      outcome: 'sent' as const,
+      at: '2026-10-22T18:06:00.000Z',
+    };
+    expect(await store.hasSent(send.sendKey)).toBe(false);
+    await store.recordSend(send);
+    await store.recordSend({ ...send, messageId: 'm-2' });
+    expect(await store.hasSent(send.sendKey)).toBe(true);
+    expect(await store.hasSent('ep-1/evt-2/police')).toBe(false);
+  });
+});
