@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { apiGatewayEvent } from './api-gateway-event';
+import { ClockAdvanceRequest } from './local-clock';
+
+/** What the local routes call: the intake handler, and the runtime's outbox, clock and status. */
+export interface LocalRoutes {
+  intake(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
+  outbox(): unknown[];
+  advanceClock(ms: number): Promise<unknown>;
+  status(): unknown;
+}
+
+/** API Gateway HTTP APIs refuse a payload over 10 MB before any Lambda sees it. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+const INTAKE_ROUTE = /^\/v1\/sources\/([^/?]+)\/events(?:\?.*)?$/s;
+
+class PayloadTooLarge extends Error {}
+
+const readBody = (request: IncomingMessage): Promise<Buffer> =>
+  new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        request.removeAllListeners('data');
+        request.resume();
+        fail(new PayloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => done(Buffer.concat(chunks)));
+    request.once('error', fail);
+  });
+
+const sendJson = (response: ServerResponse, statusCode: number, body: unknown) => {
+  response.writeHead(statusCode, { 'content-type': 'application/json' });
+  response.end(`${JSON.stringify(body, null, 2)}\n`);
+};
+
+const sendLambdaResult = (response: ServerResponse, result: APIGatewayProxyStructuredResultV2) => {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+};
+
+const problem = (status: number, title: string, detail: string) => ({
+  type: 'about:blank',
+  title,
+  status,
+  detail,
+});
+
+/**
+ * The local front door: the intake route as API Gateway would hand it to the intake handler, and the
+ * local-only routes. Until `routes()` has something (DynamoDB Local still starting) every route answers 503.
+ */
+export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Server =>
+  createServer(async (request, response) => {
+    const receivedAt = new Date();
+    const url = request.url ?? '/';
+    const method = request.method ?? 'GET';
+    const path = url.split('?')[0];
+    try {
+      const body = await readBody(request);
+      const ready = routes();
+      if (path === '/_local/health' && method === 'GET') {
+        sendJson(response, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
+        return;
+      }
+      if (!ready) {
+        sendJson(response, 503, problem(503, 'Starting', 'The local pipeline is still starting.'));
+        return;
+      }
+      const intake = INTAKE_ROUTE.exec(url);
+      if (intake && method === 'POST') {
+        const event = apiGatewayEvent({
+          method,
+          url,
+          headers: request.headers,
+          body,
+          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+          routeKey: 'POST /v1/sources/{sourceId}/events',
+          pathParameters: { sourceId: decodeURIComponent(intake[1] ?? '') },
+          receivedAt,
+        });
+        sendLambdaResult(response, await ready.intake(event));
+        return;
+      }
+      if (path === '/_local/outbox' && method === 'GET') {
+        sendJson(response, 200, ready.outbox());
+        return;
+      }
+      if (path === '/_local/status' && method === 'GET') {
+        sendJson(response, 200, ready.status());
+        return;
+      }
+      if (path === '/_local/clock' && method === 'POST') {
+        let parsed: z.ZodSafeParseResult<z.infer<typeof ClockAdvanceRequest>>;
+        try {
+          parsed = ClockAdvanceRequest.safeParse(JSON.parse(body.toString('utf8')));
+        } catch {
+          sendJson(
+            response,
+            400,
+            problem(400, 'Malformed', 'The body must be JSON like {"advance":"PT72H"}.'),
+          );
+          return;
+        }
+        if (!parsed.success) {
+          sendJson(response, 400, problem(400, 'Malformed', z.prettifyError(parsed.error)));
+          return;
+        }
+        sendJson(response, 200, await ready.advanceClock(parsed.data.advance));
+        return;
+      }
+      // What an HTTP API answers for a route it does not have.
+      sendJson(response, 404, { message: 'Not Found' });
+    } catch (error) {
+      if (error instanceof PayloadTooLarge) {
+        response.setHeader('connection', 'close');
+        sendJson(response, 413, { message: 'Request Entity Too Large' });
+        return;
+      }
+      // Lambda's answer to an unhandled error; the cause goes to the runtime's log, never to the caller.
+      console.error(error);
+      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
+    }
+  });
+
+/** Listens on host:port, or fails with a message that says the port is taken. */
+export const listen = (server: Server, port: number, host: string): Promise<number> =>
+  new Promise((done, fail) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${port} on ${host} is already in use: stop what is using it, or choose another with PORT=<port> or --port <port>`,
+            )
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.removeListener('error', onError);
+      const address = server.address();
+      done(typeof address === 'object' && address ? address.port : port);
+    });
+  });

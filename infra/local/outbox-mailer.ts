@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Clock, Mailer, OutgoingEmail } from '../../shared/ports';
+
+export const OutboxEntry = z.object({
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  sentAt: z.string(),
+  messageId: z.string(),
+  /** The same email as a .eml file a mail client opens, relative to the outbox folder. */
+  file: z.string(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntry>;
+
+export interface OutboxMailer extends Mailer {
+  /** Every email sent, oldest first. */
+  read(): OutboxEntry[];
+  dir: string;
+}
+
+/** RFC 2047, so a subject with "£" or "’" survives every mail client. */
+const headerText = (text: string) =>
+  /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text).toString('base64')}?=`;
+
+const base64Lines = (text: string) =>
+  (
+    Buffer.from(text)
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
+
+const emlOf = (email: OutgoingEmail, from: string, sentAt: string, messageId: string): string => {
+  const boundary = `outbox-${messageId}`;
+  return [
+    `From: ${from}`,
+    `To: ${email.to.join(', ')}`,
+    ...(email.cc.length > 0 ? [`Cc: ${email.cc.join(', ')}`] : []),
+    `Subject: ${headerText(email.subject)}`,
+    `Date: ${new Date(sentAt).toUTCString()}`,
+    `Message-ID: <${messageId}@local.outbox>`,
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(email.text),
+    `--${boundary}`,
+    'Content-Type: text/html; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(email.html),
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+};
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 50);
+
+/**
+ * SES, locally: every email is appended to outbox.json (oldest first) and written as a .eml file that a
+ * mail client opens, both in the data folder so they survive restarts. Sends always succeed.
+ */
+export const createOutboxMailer = (options: { dir: string; from: string; clock: Clock }): OutboxMailer => {
+  const { dir } = options;
+  const index = join(dir, 'outbox.json');
+  mkdirSync(dir, { recursive: true });
+  const entries: OutboxEntry[] = existsSync(index)
+    ? z.array(OutboxEntry).parse(JSON.parse(readFileSync(index, 'utf8')))
+    : [];
+
+  return {
+    dir,
+    read: () => entries.map((e) => ({ ...e })),
+    async send(email) {
+      const sentAt = options.clock.now();
+      const sequence = String(entries.length + 1).padStart(4, '0');
+      const messageId = `local-${sequence}-${Date.now().toString(36)}`;
+      const file = `${sequence}-${slug(email.subject)}.eml`;
+      writeFileSync(join(dir, file), emlOf(email, options.from, sentAt, messageId));
+      entries.push({ ...email, sentAt, messageId, file });
+      // Write then rename, so a crash never leaves half a JSON file.
+      writeFileSync(`${index}.tmp`, `${JSON.stringify(entries, null, 2)}\n`);
+      renameSync(`${index}.tmp`, index);
+      return { ok: true, messageId };
+    },
+  };
+};

@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createOutboxMailer } from '../../../infra/local/outbox-mailer';
+
+const clock = { now: () => '2026-10-24T08:30:00.000Z' };
+const email = {
+  to: ['exploitation.team@towerhamlets.gov.uk'],
+  cc: ['missing-managers@tower-hamlets.invalid'],
+  subject: 'Return Home Interview due by Tue 27 Oct – LBTH-2026-0042',
+  text: 'Hold the Return Home Interview.',
+  html: '<p>Hold the Return Home Interview.</p>',
+};
+
+describe('the outbox mailer', () => {
+  it('keeps every email, oldest first, with when it was sent on the local clock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    const mailer = createOutboxMailer({ dir, from: 'missing-episodes@tower-hamlets.invalid', clock });
+    const first = await mailer.send(email);
+    await mailer.send({ ...email, subject: 'second' });
+    expect(first.ok).toBe(true);
+    expect(mailer.read().map((e) => e.subject)).toEqual([email.subject, 'second']);
+    expect(mailer.read()[0]).toMatchObject({ ...email, sentAt: clock.now() });
+    expect(JSON.parse(readFileSync(join(dir, 'outbox.json'), 'utf8'))).toEqual(mailer.read());
+  });
+
+  it('writes each email as a .eml file a mail client can open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    const mailer = createOutboxMailer({ dir, from: 'missing-episodes@tower-hamlets.invalid', clock });
+    await mailer.send(email);
+    const [entry] = mailer.read();
+    const eml = readFileSync(join(dir, entry?.file ?? ''), 'utf8');
+    expect(eml).toContain('To: exploitation.team@towerhamlets.gov.uk\r\n');
+    expect(eml).toContain('Cc: missing-managers@tower-hamlets.invalid\r\n');
+    expect(eml).toContain(`Subject: =?UTF-8?B?${Buffer.from(email.subject).toString('base64')}?=`);
+    expect(eml).toContain(Buffer.from(email.html).toString('base64'));
+    expect(eml).toContain('Content-Type: multipart/alternative');
+  });
+
+  it('finds the emails of an earlier run in the same folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    await createOutboxMailer({ dir, from: 'a@b.invalid', clock }).send(email);
+    const again = createOutboxMailer({ dir, from: 'a@b.invalid', clock });
+    await again.send({ ...email, subject: 'later' });
+    expect(again.read().map((e) => e.subject)).toEqual([email.subject, 'later']);
+  });
+});
