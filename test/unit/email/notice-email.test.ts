@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { type DeadlineNotice, deadlineNotices } from '../../../shared/deadlines/deadline-notices';
+import { noticeEmail } from '../../../shared/email/notice-email';
+import { foldEpisode } from '../../../shared/episode/fold-episode';
+import { resolveRecipient } from '../../../shared/routing/recipients';
+import { towerHamlets as council } from '../../support/councils';
+import { fullEpisode } from '../../support/events';
+
+const episode = foldEpisode(fullEpisode('MPS-2026-0002').slice(0, 3), { council });
+if (!episode) throw new Error('no episode');
+const notice = (
+  kind: DeadlineNotice['deadlineKind'],
+  which: DeadlineNotice['notice'],
+  hoursBefore?: number,
+) => {
+  const found = deadlineNotices(episode, council).find(
+    (n) => n.deadlineKind === kind && n.notice === which && n.hoursBefore === hoursBefore,
+  );
+  if (!found) throw new Error(`no ${which} for ${kind}`);
+  return found;
+};
+
+describe('deadline notice emails', () => {
+  test('a reminder tells the responsible agency the deadline in local time and how long is left', () => {
+    const reminder = notice('return_home_interview', 'reminder', 4);
+    const email = noticeEmail({
+      notice: reminder,
+      episode,
+      recipient: resolveRecipient('exploitation-service', episode, council),
+      council,
+      now: reminder.fireAt,
+    });
+    expect(email.subject).toBe(
+      '[LBTH] Reminder: Return Home Interview due Tue 27 Oct 2026, 08:30 GMT (ref MPS-2026-0002)',
+    );
+    expect(email.text).toContain('is due by Tue 27 Oct 2026, 08:30 GMT (in 4 hours)');
+    expect(email.text).toContain(
+      'Hold the independent Return Home Interview, or record that the child declined it.',
+    );
+  });
+
+  test('an escalation says how overdue the deadline is, and asks managers to make the responsible agency act', () => {
+    const escalation = notice('return_home_interview', 'escalation');
+    const email = noticeEmail({
+      notice: escalation,
+      episode,
+      recipient: resolveRecipient('missing-managers', episode, council),
+      council,
+      now: '2026-10-27T10:00:00Z',
+    });
+    expect(email.subject).toBe(
+      '[LBTH] OVERDUE: Return Home Interview was due Tue 27 Oct 2026, 08:30 GMT (ref MPS-2026-0002)',
+    );
+    expect(email.text).toContain('was due by Tue 27 Oct 2026, 08:30 GMT (1 hour 30 minutes ago)');
+    expect(email.text).toContain('Make sure Tower Hamlets Exploitation service does this now');
+    expect(email.text).not.toContain('Alex');
+  });
+});
