@@ -1,0 +1,65 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { acceptDelivery, type IntakePorts } from '../../shared/intake/accept-delivery';
+import {
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDocument,
+  problemDocument,
+  serverProblem,
+} from '../../shared/intake/problem-document';
+
+export interface IntakeDeps extends IntakePorts {
+  logger: Logger;
+}
+
+const answer = (statusCode: number, body: unknown, contentType = 'application/json') => ({
+  statusCode,
+  headers: { 'content-type': contentType },
+  body: JSON.stringify(body),
+});
+
+const problem = (document: ProblemDocument) => answer(document.status, document, PROBLEM_CONTENT_TYPE);
+
+/** API Gateway lower-cases header names in payload 2.0; a local caller might not. */
+const lowerCased = (headers: APIGatewayProxyEventV2['headers']) =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+
+/**
+ * POST /v1/sources/{sourceId}/events (HTTP API, payload 2.0): the raw body and headers in, the wire
+ * contract's answer out. Logs carry ids and field names only, never a body.
+ */
+export const createIntakeHandler = (deps: IntakeDeps) => {
+  const { logger } = deps;
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const sourceId = event.pathParameters?.sourceId ?? '';
+    const body = event.body ?? '';
+    const raw = event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+    const headers = lowerCased(event.headers);
+    const ids = { sourceId, webhookId: headers['webhook-id'] };
+    try {
+      const outcome = await acceptDelivery(deps, {
+        sourceId,
+        rawBody: raw.toString('utf8'),
+        bodyBytes: raw.length,
+        headers,
+      });
+      if (!outcome.ok) {
+        const document = problemDocument(outcome.error);
+        logger.warn('event refused', {
+          ...ids,
+          status: document.status,
+          fields: document.errors.map((e) => e.field).join(','),
+        });
+        return problem(document);
+      }
+      const { accepted } = outcome;
+      logger.info(accepted.duplicate ? 'event redelivered' : 'event accepted', { ...ids, ...accepted });
+      return answer(accepted.duplicate ? 200 : 202, accepted);
+    } catch (error) {
+      // Only the error's name and message: AWS errors name resources, not a child's details.
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      logger.error('event not processed', { ...ids, error: { name, message } });
+      return problem(serverProblem());
+    }
+  };
+};

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import type { CouncilConfig } from '../council/council-schema';
+import { type DeadlineNotice, noticeChanges } from '../deadlines/deadline-notices';
+import { type DomainError, domainError } from '../domain-error';
+import { admitEvent } from '../episode/admit-event';
+import { childId } from '../episode/child-identity';
+import type { EpisodeState } from '../episode/episode-state';
+import { foldEpisode } from '../episode/fold-episode';
+import { isReport, type PipelineEvent } from '../events/event-schemas';
+import { claimedEventType, parseEvent } from '../events/parse-event';
+import type {
+  AcceptedDelivery,
+  Clock,
+  DeadlineScheduler,
+  EpisodeRecord,
+  EpisodeStore,
+  RoutingQueue,
+  SecretSource,
+} from '../ports';
+import { addDays, compareInstants } from '../time/instant';
+import { verifySignature } from './webhook-signature';
+
+/** A CloudEvent with a full report is a few KiB; this leaves room and refuses anything abusive. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Concurrent deliveries for one episode each re-read and re-fold; this many tries is ample. */
+const COMMIT_ATTEMPTS = 8;
+
+export interface IntakePorts {
+  store: EpisodeStore;
+  queue: RoutingQueue;
+  scheduler: DeadlineScheduler;
+  secrets: SecretSource;
+  clock: Clock;
+  council: CouncilConfig;
+}
+
+export interface IntakeRequest {
+  sourceId: string;
+  rawBody: string;
+  /** The body's size in bytes as received (before any base64 decoding by the caller). */
+  bodyBytes: number;
+  headers: Record<string, string | undefined>;
+}
+
+export interface Accepted {
+  episodeId: string;
+  status: EpisodeState['status'];
+  duplicate: boolean;
+}
+
+type Refused = { ok: false; error: DomainError };
+export type IntakeOutcome = { ok: true; accepted: Accepted } | Refused;
+
+const refused = (error: DomainError): Refused => ({ ok: false, error });
+const issue = (kind: DomainError['kind'], field: string, message: string) =>
+  refused(domainError(kind, `${field} ${message}`, [{ field, message }]));
+
+const isOpen = (status: EpisodeState['status']) => status === 'missing' || status === 'absent';
+
+/** Verify, then parse: every check that needs no episode, in the order the wire contract answers them. */
+const checkRequest = async (
+  ports: IntakePorts,
+  request: IntakeRequest,
+): Promise<{ ok: true; event: PipelineEvent } | Refused> => {
+  const { council, secrets } = ports;
+  const { sourceId } = request;
+  const source = Object.hasOwn(council.sources, sourceId) ? council.sources[sourceId] : undefined;
+  if (!source) return refused(domainError('not_found', `this council has no source "${sourceId}"`));
+  if (request.bodyBytes > MAX_BODY_BYTES) {
+    return refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`));
+  }
+
+  let signature = verifySignature(request.rawBody, request.headers, await secrets.secretsFor(sourceId));
+  if (!signature.ok) {
+    // The secret may have rotated since this container cached it.
+    signature = verifySignature(
+      request.rawBody,
+      request.headers,
+      await secrets.secretsFor(sourceId, { refresh: true }),
+    );
+  }
+  if (!signature.ok) {
+    return refused(domainError('unauthorised', signature.issue.message, [signature.issue]));
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(request.rawBody);
+  } catch {
+    return issue('invalid', '(body)', 'is not JSON: send one CloudEvents 1.0 structured JSON event');
+  }
+  const type = claimedEventType(body);
+  if (!type) return issue('invalid', 'type', 'is not an event type of this pipeline');
+  if (!source.events.includes(type)) {
+    return refused(
+      domainError('forbidden', `source "${sourceId}" may not send ${type}`, [
+        { field: 'type', message: 'is not allowed for this source' },
+      ]),
+    );
+  }
+  if ((body as { id?: unknown }).id !== request.headers['webhook-id']) {
+    return issue('invalid', 'id', 'must equal the webhook-id header');
+  }
+  const parsed = parseEvent(body);
+  if (!parsed.ok)
+    return refused(domainError('invalid', 'the event does not match its schema', parsed.issues));
+  return { ok: true, event: parsed.value };
+};
+
+interface Target {
+  episode?: EpisodeRecord;
+  episodeId: string;
+  childId: string;
+  previousEpisodeId?: string;
+}
+
+/**
+ * Which episode the event belongs to. A known episodeRef names its episode. A new report joins the child's
+ * open episode while the child is still missing or absent, and starts a new one (linked to it) once the
+ * child has been found: one open episode per child, never an overlap.
+ */
+const findTarget = async (ports: IntakePorts, event: PipelineEvent): Promise<Target | undefined> => {
+  const { store, council } = ports;
+  const byRef = await store.findEpisodeIdByRef(event.data.episodeRef);
+  const episode = byRef ? await store.getEpisode(byRef) : undefined;
+  if (episode) return { episode, episodeId: episode.episodeId, childId: episode.childId };
+  if (!isReport(event)) return undefined;
+
+  const child = childId(council.id, event.data.child);
+  const openId = await store.findOpenEpisodeId(child);
+  const open = openId ? await store.getEpisode(openId) : undefined;
+  if (open && isOpen(open.state.status)) return { episode: open, episodeId: open.episodeId, childId: child };
+  return {
+    episodeId: randomUUID(),
+    childId: child,
+    ...(open?.state.status === 'found' ? { previousEpisodeId: open.episodeId } : {}),
+  };
+};
+
+/** The routing message and the schedule changes one accepted event calls for; each is idempotent. */
+const runEffects = async (
+  ports: IntakePorts,
+  delivery: { sourceId: string; eventId: string; episodeId: string },
+  notices: { create: DeadlineNotice[]; cancel: DeadlineNotice[] },
+) => {
+  const now = ports.clock.now();
+  await ports.queue.send([delivery]);
+  await Promise.all([
+    // A notice already due needs no schedule: the sweep fires it at its next run.
+    ...notices.create
+      .filter((notice) => compareInstants(notice.fireAt, now) > 0)
+      .map((notice) => ports.scheduler.schedule(delivery.episodeId, notice)),
+    ...notices.cancel.map((notice) => ports.scheduler.cancel(delivery.episodeId, notice)),
+  ]);
+  await ports.store.markEffectsDone(delivery.sourceId, delivery.eventId);
+};
+
+/**
+ * A redelivery of a stored event: answer as the first delivery did, and first finish its effects if they
+ * failed then. Its notice changes are re-derived as what this event adds to the episode's other events.
+ */
+const redelivered = async (ports: IntakePorts, delivery: AcceptedDelivery): Promise<IntakeOutcome> => {
+  if (!delivery.effectsDone) {
+    const episode = await ports.store.getEpisode(delivery.episodeId);
+    if (episode) {
+      const context = {
+        council: ports.council,
+        otherEpisodeReports: await ports.store.childEpisodeReports(episode.childId, episode.episodeId),
+      };
+      const all = episode.events.map((stored) => stored.event);
+      const before = foldEpisode(
+        all.filter((event) => event.id !== delivery.eventId),
+        context,
+      );
+      const after = foldEpisode(all, context);
+      await runEffects(
+        ports,
+        delivery,
+        after ? noticeChanges(before, after, ports.council) : { create: [], cancel: [] },
+      );
+    }
+  }
+  return { ok: true, accepted: { episodeId: delivery.episodeId, status: delivery.status, duplicate: true } };
+};
+
+/**
+ * The intake use case: verify, check, parse, admit and store the event (the store is the truth: it is
+ * written before any effect), then queue its routing message and make or cancel its deadline schedules.
+ * An effect that fails throws after the event is stored; the sender's retry of the same delivery finishes it.
+ */
+export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest): Promise<IntakeOutcome> => {
+  const checked = await checkRequest(ports, request);
+  if (!checked.ok) return checked;
+  const { event } = checked;
+  const { store, council, clock } = ports;
+  const { sourceId } = request;
+
+  for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+    const earlier = await store.findDelivery(sourceId, event.id);
+    if (earlier) return redelivered(ports, earlier);
+
+    const now = clock.now();
+    const target = await findTarget(ports, event);
+    const before = target?.episode?.state;
+    const refusal = admitEvent(event, before, now, council.timeZone);
+    if (refusal) return refused(refusal);
+    if (!target) throw new Error('an admitted event has no episode');
+
+    const context = {
+      council,
+      otherEpisodeReports: await store.childEpisodeReports(target.childId, target.episodeId),
+    };
+    const after = foldEpisode([...(target.episode?.events.map((e) => e.event) ?? []), event], context);
+    if (!after) throw new Error('an admitted event folded to no episode');
+    const notices = noticeChanges(before, after, council);
+
+    const result = await store.commit({
+      delivery: { sourceId, receivedAt: now, event },
+      episodeId: target.episodeId,
+      childId: target.childId,
+      episodeRef: event.data.episodeRef,
+      ...(target.previousEpisodeId ? { previousEpisodeId: target.previousEpisodeId } : {}),
+      state: after,
+      expectedVersion: target.episode?.version ?? 0,
+      notices,
+      retentionExpiresAt: addDays(now, council.retention.days),
+    });
+    // 'conflict': another writer got there first, so re-read and re-fold; 'duplicate': the next pass
+    // finds the delivery and answers it as a redelivery.
+    if (result !== 'committed') continue;
+    await runEffects(ports, { sourceId, eventId: event.id, episodeId: target.episodeId }, notices);
+    return { ok: true, accepted: { episodeId: target.episodeId, status: after.status, duplicate: false } };
+  }
+  throw new Error(`the episode kept changing: not stored after ${COMMIT_ATTEMPTS} attempts`);
+};
