@@ -1,0 +1,78 @@
+import { isPending, noticeRecipients } from '../deadlines/deadline-notices';
+import { noticeEmail } from '../email/notice-email';
+import type { NoticeRecord, ReminderInvocation } from '../ports';
+import { mergeByAddress, resolveRecipient } from '../routing/recipients';
+import { compareInstants, isBefore } from '../time/instant';
+import { type MailDeps, type SendOutcome, sendOnce, TransientSendError, tally } from './send-once';
+
+/**
+ * What firing a notice came to: `sent`; `settled` when nothing was owed (the deadline met or cancelled, the
+ * episode withdrawn, or a reminder whose deadline has passed and whose escalation covers it); `cancelled` or
+ * `already_sent` when the notice was no longer pending; `not_due` before its time; `unknown` when no such notice.
+ */
+export type FireOutcome = 'sent' | 'settled' | 'cancelled' | 'already_sent' | 'not_due' | 'unknown';
+
+/** A notice email goes once per (episode, notice, inbox), whether the Scheduler or the sweep fires it. */
+export const noticeSendKey = (episodeId: string, noticeKey: string, address: string): string =>
+  `${episodeId}:${noticeKey}:${address.toLowerCase()}`;
+
+const stillOwed = async (deps: MailDeps, notice: NoticeRecord, now: string) => {
+  const record = await deps.store.getEpisode(notice.episodeId);
+  if (!record || record.state.status === 'withdrawn') return undefined;
+  const deadline = record.state.deadlines.find(
+    (d) => d.kind === notice.deadlineKind && compareInstants(d.dueAt, notice.dueAt) === 0,
+  );
+  if (!deadline || !isPending(deadline)) return undefined;
+  if (notice.notice === 'reminder' && !isBefore(now, notice.dueAt)) return undefined;
+  return record;
+};
+
+/**
+ * Fires one deadline notice, exactly once: reloads the episode, does nothing if the deadline no longer needs
+ * it, else claims the notice (pending -> sent) and emails the responsible agency, and on escalation the
+ * council's escalation list too. A transient send failure releases the claim and throws, so the Scheduler's
+ * retry or the next sweep fires it again; recipients already emailed are not emailed twice.
+ */
+export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation): Promise<FireOutcome> => {
+  const { store, council } = deps;
+  const { episodeId, noticeKey } = invocation;
+  const notice = await store.getNotice(episodeId, noticeKey);
+  if (!notice) return 'unknown';
+  if (notice.state !== 'pending') return notice.state === 'cancelled' ? 'cancelled' : 'already_sent';
+  const now = deps.clock.now();
+  if (isBefore(now, notice.fireAt)) return 'not_due';
+
+  const record = await stillOwed(deps, notice, now);
+  if (!record) {
+    // Nothing is owed: take it off the pending list (the only transition the store offers), so the sweep stops.
+    await store.claimNotice(episodeId, noticeKey, now);
+    return 'settled';
+  }
+  if (!(await store.claimNotice(episodeId, noticeKey, now))) return 'already_sent';
+
+  const recipients = mergeByAddress(
+    noticeRecipients(notice, council).map((ref) => ({
+      recipient: resolveRecipient(ref, record.state, council),
+    })),
+    () => undefined,
+  );
+  const outcomes: SendOutcome[] = [];
+  for (const { recipient } of recipients) {
+    outcomes.push(
+      await sendOnce(deps, {
+        sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
+        episodeId,
+        recipient,
+        email: noticeEmail({ notice, episode: record.state, recipient, council, now }),
+      }),
+    );
+  }
+  const { failed } = tally(outcomes);
+  if (failed > 0) {
+    await store.releaseNotice(episodeId, noticeKey);
+    throw new TransientSendError(
+      `${failed} email(s) for notice ${episodeId}/${noticeKey} failed; will retry`,
+    );
+  }
+  return 'sent';
+};

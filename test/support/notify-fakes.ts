@@ -1,0 +1,84 @@
+import type { CouncilConfig } from '../../shared/council/council-schema';
+import { noticeChanges } from '../../shared/deadlines/deadline-notices';
+import { childId } from '../../shared/episode/child-identity';
+import { foldEpisode } from '../../shared/episode/fold-episode';
+import type { PipelineEvent } from '../../shared/events/event-schemas';
+import type { NotifyLog } from '../../shared/notify/send-once';
+import type { Clock, EpisodeStore, Mailer, MailResult, OutgoingEmail } from '../../shared/ports';
+import { addDays } from '../../shared/time/instant';
+
+/** A mailer that keeps what it sent; `failNext` makes the next sends answer as SES would on failure. */
+export class FakeMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  private readonly failures: Extract<MailResult, { ok: false }>[] = [];
+
+  failNext(...results: Extract<MailResult, { ok: false }>[]): void {
+    this.failures.push(...results);
+  }
+
+  async send(email: OutgoingEmail): Promise<MailResult> {
+    const failure = this.failures.shift();
+    if (failure) return failure;
+    this.sent.push(email);
+    return { ok: true, messageId: `msg-${this.sent.length}` };
+  }
+
+  /** Who got each email, in order. */
+  recipients(): string[] {
+    return this.sent.flatMap((email) => email.to);
+  }
+}
+
+export const settableClock = (start: string): Clock & { set(to: string): void } => {
+  let current = new Date(start).toISOString();
+  return {
+    now: () => current,
+    set: (to: string) => {
+      current = new Date(to).toISOString();
+    },
+  };
+};
+
+export const recordingLog = (): NotifyLog & {
+  entries: { level: string; message: string; attributes: object }[];
+} => {
+  const entries: { level: string; message: string; attributes: object }[] = [];
+  return {
+    entries,
+    info: (message, attributes) => entries.push({ level: 'info', message, attributes }),
+    error: (message, attributes) => entries.push({ level: 'error', message, attributes }),
+  };
+};
+
+/**
+ * Seeds the store through its port, one event per commit as an accepted delivery would leave it, with
+ * the notices each event opens and closes. For tests of what comes after intake; intake has its own.
+ */
+export const commitEvents = async (
+  store: EpisodeStore,
+  council: CouncilConfig,
+  episodeId: string,
+  events: PipelineEvent[],
+  sourceId = Object.keys(council.sources)[0] ?? 'police',
+  /** Leave the notices as they were, as if an event's cancellations were lost. */
+  options: { keepNotices?: boolean } = {},
+): Promise<void> => {
+  for (const event of events) {
+    const record = await store.getEpisode(episodeId);
+    const state = foldEpisode([...(record?.events.map((e) => e.event) ?? []), event], { council });
+    if (!state) throw new Error(`event ${event.id} does not make an episode`);
+    const outcome = await store.commit({
+      delivery: { sourceId, receivedAt: event.time, event },
+      episodeId,
+      childId: childId(council.id, state.child),
+      episodeRef: event.data.episodeRef,
+      state,
+      expectedVersion: record?.version ?? 0,
+      notices: options.keepNotices
+        ? { create: [], cancel: [] }
+        : noticeChanges(record?.state, state, council),
+      retentionExpiresAt: addDays(event.time, council.retention.days),
+    });
+    if (outcome !== 'committed') throw new Error(`commit of ${event.id}: ${outcome}`);
+  }
+};

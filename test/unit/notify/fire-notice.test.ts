@@ -1,0 +1,138 @@
+import { beforeEach, describe, expect, test } from 'vitest';
+import { type DeadlineNotice, deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
+import { fireNotice } from '../../../shared/notify/fire-notice';
+import { type MailDeps, TransientSendError } from '../../../shared/notify/send-once';
+import { sweepDueNotices } from '../../../shared/notify/sweep-due-notices';
+import { towerHamlets as council } from '../../support/councils';
+import { fullEpisode } from '../../support/events';
+import { MemoryEpisodeStore } from '../../support/memory-episode-store';
+import { commitEvents, FakeMailer, recordingLog, settableClock } from '../../support/notify-fakes';
+
+const episodeId = 'ep-2';
+// Found Sat 24 Oct 2026 08:30 UTC: both interviews are due Tue 27 Oct 2026 08:30 GMT (after the clocks change).
+const events = fullEpisode('MPS-2026-0200');
+const returned = events.slice(0, 3);
+
+let store: MemoryEpisodeStore;
+let clock: ReturnType<typeof settableClock>;
+let deps: MailDeps & { mailer: FakeMailer };
+
+const noticeOf = async (
+  kind: DeadlineNotice['deadlineKind'],
+  which: DeadlineNotice['notice'],
+  hoursBefore?: number,
+) => {
+  const episode = (await store.getEpisode(episodeId))?.state;
+  if (!episode) throw new Error('no episode');
+  const notice = deadlineNotices(episode, council).find(
+    (n) => n.deadlineKind === kind && n.notice === which && n.hoursBefore === hoursBefore,
+  );
+  if (!notice) throw new Error(`no ${which} for ${kind}`);
+  return { episodeId, noticeKey: noticeKey(notice), fireAt: notice.fireAt };
+};
+
+beforeEach(async () => {
+  store = new MemoryEpisodeStore();
+  await commitEvents(store, council, episodeId, returned, 'met-police');
+  clock = settableClock('2026-10-24T09:00:00Z');
+  deps = { store, mailer: new FakeMailer(), clock, council, log: recordingLog() };
+});
+
+describe('firing a deadline notice', () => {
+  test('a reminder goes to the responsible agency only, before the deadline', async () => {
+    const reminder = await noticeOf('return_home_interview', 'reminder', 4);
+    clock.set(reminder.fireAt);
+    expect(await fireNotice(deps, reminder)).toBe('sent');
+    expect(deps.mailer.recipients()).toEqual(['exploitation.team@towerhamlets.gov.uk']);
+    expect(deps.mailer.sent[0]?.subject).toBe(
+      '[LBTH] Reminder: Return Home Interview due Tue 27 Oct 2026, 08:30 GMT (ref MPS-2026-0200)',
+    );
+  });
+
+  test('the overdue escalation fires at 72 hours, to the responsible agency, managers and social care, in local time', async () => {
+    const escalation = await noticeOf('return_home_interview', 'escalation');
+    expect(escalation.fireAt).toBe('2026-10-27T08:30:00.000Z');
+    clock.set(escalation.fireAt);
+    expect(await fireNotice(deps, escalation)).toBe('sent');
+    expect(deps.mailer.recipients()).toEqual([
+      'exploitation.team@towerhamlets.gov.uk',
+      'missing-managers@tower-hamlets.invalid',
+      'childrens-social-care@tower-hamlets.invalid',
+    ]);
+    for (const email of deps.mailer.sent) {
+      expect(email.subject).toBe(
+        '[LBTH] OVERDUE: Return Home Interview was due Tue 27 Oct 2026, 08:30 GMT (ref MPS-2026-0200)',
+      );
+    }
+  });
+
+  test('a notice fired twice, by its schedule and by the sweep, sends once', async () => {
+    const escalation = await noticeOf('prevention_interview', 'escalation');
+    clock.set(escalation.fireAt);
+    expect(await fireNotice(deps, escalation)).toBe('sent');
+    const sentByTheSchedule = deps.mailer.sent.length;
+    const swept = await sweepDueNotices(deps, 50);
+    expect(await fireNotice(deps, escalation)).toBe('already_sent');
+    expect(deps.mailer.sent.filter((e) => e.subject.includes('Prevention Interview'))).toHaveLength(
+      sentByTheSchedule,
+    );
+    expect(swept.already_sent + swept.sent + swept.settled).toBe(swept.due);
+    expect((await store.getNotice(episodeId, escalation.noticeKey))?.state).toBe('sent');
+  });
+
+  test('a reminder for an RHI already completed sends nothing', async () => {
+    const reminder = await noticeOf('return_home_interview', 'reminder', 4);
+    await commitEvents(store, council, episodeId, events.slice(3), 'met-police');
+    clock.set(reminder.fireAt);
+    expect(await fireNotice(deps, reminder)).toBe('cancelled');
+    expect(deps.mailer.sent).toHaveLength(0);
+  });
+
+  test('a reminder whose deadline was met sends nothing even if its cancellation was lost, and leaves the sweep list', async () => {
+    const reminder = await noticeOf('return_home_interview', 'reminder', 4);
+    await commitEvents(store, council, episodeId, events.slice(3), 'met-police', { keepNotices: true });
+    clock.set(reminder.fireAt);
+    expect(await fireNotice(deps, reminder)).toBe('settled');
+    expect(deps.mailer.sent).toHaveLength(0);
+    expect((await store.dueNotices(clock.now(), 50)).map((n) => n.noticeKey)).not.toContain(
+      reminder.noticeKey,
+    );
+  });
+
+  test('a reminder fired after its deadline has passed sends nothing: the escalation speaks instead', async () => {
+    const reminder = await noticeOf('return_home_interview', 'reminder', 24);
+    clock.set('2026-10-27T09:00:00Z');
+    expect(await fireNotice(deps, reminder)).toBe('settled');
+    expect(deps.mailer.sent).toHaveLength(0);
+  });
+
+  test('a notice invoked before its time sends nothing and stays pending', async () => {
+    const reminder = await noticeOf('return_home_interview', 'reminder', 24);
+    expect(await fireNotice(deps, reminder)).toBe('not_due');
+    expect((await store.getNotice(episodeId, reminder.noticeKey))?.state).toBe('pending');
+  });
+
+  test('an unknown notice sends nothing', async () => {
+    expect(await fireNotice(deps, { episodeId, noticeKey: 'rhi-esc-zzzz' })).toBe('unknown');
+  });
+
+  test('a transient failure releases the notice and throws; the next firing emails only who was missed', async () => {
+    const escalation = await noticeOf('return_home_interview', 'escalation');
+    clock.set(escalation.fireAt);
+    deps.mailer.failNext({ ok: false, permanent: false, reason: 'Throttling' });
+    await expect(fireNotice(deps, escalation)).rejects.toBeInstanceOf(TransientSendError);
+    expect((await store.getNotice(episodeId, escalation.noticeKey))?.state).toBe('pending');
+    expect(deps.mailer.recipients()).toHaveLength(2);
+    clock.set('2026-10-27T08:45:00Z');
+    const swept = await sweepDueNotices(deps, 50);
+    expect(swept.failed).toBe(0);
+    const rhiEscalations = deps.mailer.sent.filter((e) =>
+      e.subject.includes('Return Home Interview was due'),
+    );
+    expect(rhiEscalations.flatMap((e) => e.to).sort()).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'exploitation.team@towerhamlets.gov.uk',
+      'missing-managers@tower-hamlets.invalid',
+    ]);
+  });
+});
