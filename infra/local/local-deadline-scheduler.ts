@@ -28,6 +28,8 @@ export interface LocalDeadlineSchedulerOptions {
 export interface LocalDeadlineScheduler extends DeadlineScheduler {
   /** Fires every schedule whose time has come on the clock, oldest first; resolves with how many fired. */
   fireDue(): Promise<number>;
+  /** Resolves when no firing is under way. */
+  idle(): Promise<void>;
   pending(): LocalSchedule[];
   deadLetters(): FailedSchedule[];
 }
@@ -101,6 +103,7 @@ export const createLocalDeadlineScheduler = (
       firing = firing.then(fireDueNow, fireDueNow);
       return firing;
     },
+    idle: () => firing.then(() => undefined),
     pending: () =>
       [...schedules.values()].sort((a, b) => compareInstants(a.fireAt, b.fireAt)).map((s) => ({ ...s })),
     deadLetters: () => [...dead],

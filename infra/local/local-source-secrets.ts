@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseSourceSecretValue } from '../../shared/intake/source-secret-value';
 
 /** The environment variable that holds a source's secret locally: `WEBHOOK_SECRET_MET_POLICE` for `met-police`. */
 export const sourceSecretVariable = (sourceId: string): string =>
@@ -9,7 +10,8 @@ export const sourceSecretVariable = (sourceId: string): string =>
 export interface LocalSourceSecret {
   sourceId: string;
   variable: string;
-  secret: string;
+  /** The active secrets, the one to sign with first (a variable may hold a JSON array while rotating). */
+  secrets: string[];
   origin: 'environment' | 'generated';
 }
 
@@ -31,9 +33,13 @@ export const localSourceSecrets = (
   const secrets = sourceIds.map((sourceId): LocalSourceSecret => {
     const variable = sourceSecretVariable(sourceId);
     const fromEnv = options.env[variable];
-    if (fromEnv) return { sourceId, variable, secret: fromEnv, origin: 'environment' };
+    if (fromEnv) {
+      const secrets = parseSourceSecretValue(fromEnv);
+      if (!secrets) throw new Error(`${variable} must hold a whsec_ secret or a JSON array of them`);
+      return { sourceId, variable, secrets, origin: 'environment' };
+    }
     kept[sourceId] ??= generateSecret();
-    return { sourceId, variable, secret: kept[sourceId], origin: 'generated' };
+    return { sourceId, variable, secrets: [kept[sourceId]], origin: 'generated' };
   });
   writeFileSync(options.file, `${JSON.stringify(kept, null, 2)}\n`, { mode: 0o600 });
   return secrets;

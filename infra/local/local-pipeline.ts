@@ -1,0 +1,194 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createIntakeHandler } from '../../functions/intake/intake-handler';
+import { createNotifyHandler } from '../../functions/notify/notify-handler';
+import { createReminderHandler } from '../../functions/reminder/reminder-handler';
+import { createSweepHandler } from '../../functions/sweep/sweep-handler';
+import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import type { CouncilConfig } from '../../shared/council/council-schema';
+import type { SecretSource } from '../../shared/ports';
+import { loadCouncilFile } from '../councils/council-files';
+import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-server';
+import { createLocalClock } from './local-clock';
+import { createLocalDeadlineScheduler } from './local-deadline-scheduler';
+import { ensureEpisodeTable, localDynamoDbClient } from './local-episode-table';
+import { createLocalHttpServer, type LocalRoutes, listen } from './local-http-server';
+import { createLocalRoutingQueue } from './local-routing-queue';
+import { type LocalSourceSecret, localSourceSecrets } from './local-source-secrets';
+import { createOutboxMailer } from './outbox-mailer';
+
+export interface LocalPipelineOptions {
+  councilId: string;
+  dataDir: string;
+  port: number;
+  host?: string;
+  env?: NodeJS.ProcessEnv;
+  /** One line per request and per email, for the person watching the terminal: ids only. */
+  print?: (line: string) => void;
+}
+
+export interface LocalPipeline {
+  url: string;
+  council: CouncilConfig;
+  dataDir: string;
+  outboxDir: string;
+  dynamoDbEndpoint: string;
+  table: 'created' | 'found';
+  secrets: LocalSourceSecret[];
+  stop(): Promise<void>;
+}
+
+/** The table name is the council's, as in its stack; the data folder keeps one table per council. */
+const tableNameOf = (councilId: string) => `episodes-${councilId}`;
+
+/** How often the scheduler looks at the clock (real time), and the sweep's period as in the stack. */
+const SCHEDULER_TICK_MS = 1_000;
+const SWEEP_PERIOD_MS = 15 * 60_000;
+
+const closeServer = (server: Server) =>
+  new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+
+/**
+ * The whole pipeline on one machine: the Lambda handlers themselves, with DynamoDB Local for the store, an
+ * in-memory SQS and Scheduler that call the handlers as AWS would, and an outbox for SES. The HTTP port is
+ * taken first, so a port in use fails before anything else starts.
+ */
+export const startLocalPipeline = async (options: LocalPipelineOptions): Promise<LocalPipeline> => {
+  const env = options.env ?? process.env;
+  const print = options.print ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  const council = loadCouncilFile(options.councilId);
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  let routes: LocalRoutes | undefined;
+  const server = createLocalHttpServer(() => routes);
+  const port = await listen(server, options.port, host);
+
+  let dynamo: DynamoDbLocalServer | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    routes = undefined;
+    for (const timer of timers) clearInterval(timer);
+    await closeServer(server);
+    for (const stopper of stoppers.splice(0).reverse()) await stopper();
+    await dynamo?.stop();
+  };
+
+  try {
+    const clock = createLocalClock({ file: join(dataDir, 'clock.json') });
+    const secrets = localSourceSecrets(Object.keys(council.sources), {
+      env,
+      file: join(dataDir, 'source-secrets.json'),
+    });
+    dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+    const client = localDynamoDbClient(dynamo.endpoint);
+    stoppers.push(async () => client.destroy());
+    const tableName = tableNameOf(council.id);
+    const table = await ensureEpisodeTable(client, tableName);
+
+    const outboxDir = join(dataDir, 'outbox');
+    const mailer = createOutboxMailer({ dir: outboxDir, from: council.email.from.address, clock });
+    const logger = new Logger({
+      serviceName: 'local-pipeline',
+      logLevel: (env.POWERTOOLS_LOG_LEVEL ?? 'WARN') as 'WARN',
+      persistentKeys: { councilId: council.id },
+    });
+    const mailDeps = {
+      store: new DynamoEpisodeStore(episodeTableClient(client), tableName),
+      mailer: {
+        async send(email: Parameters<typeof mailer.send>[0]) {
+          const result = await mailer.send(email);
+          if (result.ok) print(`email ${result.messageId} to ${email.to.join(', ')}: ${email.subject}`);
+          return result;
+        },
+      },
+      clock,
+      council,
+    };
+    const notify = createNotifyHandler({
+      ...mailDeps,
+      logger: logger.createChild({ serviceName: 'notify' }),
+    });
+    const reminder = createReminderHandler({
+      ...mailDeps,
+      logger: logger.createChild({ serviceName: 'reminder' }),
+    });
+    const sweep = createSweepHandler({ ...mailDeps, logger: logger.createChild({ serviceName: 'sweep' }) });
+    const queue = createLocalRoutingQueue({
+      consumer: notify,
+      onError: (error) => logger.error('notify failed its batch', { error: String(error) }),
+    });
+    stoppers.push(() => queue.stop());
+    const scheduler = createLocalDeadlineScheduler({ clock, target: reminder });
+    stoppers.push(() => scheduler.idle());
+    const secretSource: SecretSource = {
+      async secretsFor(sourceId) {
+        const found = secrets.find((s) => s.sourceId === sourceId);
+        return found?.secrets ?? [];
+      },
+    };
+    const intake = createIntakeHandler({
+      store: mailDeps.store,
+      queue,
+      scheduler,
+      secrets: secretSource,
+      clock,
+      council,
+      logger: logger.createChild({ serviceName: 'intake' }),
+    });
+
+    const sweepNow = async () => {
+      const result = await sweep();
+      if (result.fired > 0) print(`sweep fired ${result.fired} due notice(s)`);
+      return result;
+    };
+    await sweepNow();
+    timers.push(setInterval(() => void scheduler.fireDue(), SCHEDULER_TICK_MS));
+    timers.push(setInterval(() => void sweepNow(), SWEEP_PERIOD_MS));
+
+    routes = {
+      async intake(event) {
+        const answer = await intake(event);
+        print(`${event.requestContext.http.method} ${event.rawPath} -> ${answer.statusCode}`);
+        return answer;
+      },
+      outbox: () => mailer.read(),
+      async advanceClock(ms) {
+        const now = clock.advance(ms);
+        print(`clock moved on to ${now}`);
+        const schedulesFired = await scheduler.fireDue();
+        const sweepResult = await sweepNow();
+        return { now, schedulesFired, sweep: sweepResult, outbox: mailer.read().length };
+      },
+      status: () => ({
+        council: council.id,
+        now: clock.now(),
+        clockOffsetMs: clock.offsetMs(),
+        dataDir,
+        queue: { depth: queue.depth(), deadLetters: queue.deadLetters() },
+        schedules: { pending: scheduler.pending(), deadLetters: scheduler.deadLetters() },
+        outbox: { emails: mailer.read().length, dir: outboxDir },
+      }),
+    };
+    return {
+      url: `http://${host}:${port}`,
+      council,
+      dataDir,
+      outboxDir,
+      dynamoDbEndpoint: dynamo.endpoint,
+      table,
+      secrets,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};

@@ -1,0 +1,102 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { councilIds } from '../councils/council-files';
+import { type LocalPipeline, startLocalPipeline } from './local-pipeline';
+
+/**
+ * `npm start [-- --council <id>] [--data-dir DIR] [--port N]`: the whole pipeline for one council on this
+ * machine. Ctrl-C stops the HTTP server, the timers and DynamoDB Local; nothing is left running.
+ */
+const usage = 'usage: npm start -- [--council <id>] [--data-dir DIR] [--port N]';
+
+const Options = z.object({
+  council: z.enum(councilIds(), { error: `--council must be one of: ${councilIds().join(', ')}` }),
+  dataDir: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65_535),
+});
+
+const fail = (message: string): never => {
+  console.error(`npm start: ${message}`);
+  process.exit(1);
+};
+
+const parseOptions = () => {
+  try {
+    const { values } = parseArgs({
+      options: {
+        council: { type: 'string', default: 'tower-hamlets' },
+        'data-dir': { type: 'string', default: '.data' },
+        port: { type: 'string', default: process.env.PORT ?? '3000' },
+      },
+    });
+    const parsed = Options.safeParse({
+      council: values.council,
+      dataDir: values['data-dir'],
+      port: values.port,
+    });
+    return parsed.success ? parsed.data : fail(`${z.prettifyError(parsed.error)}\n${usage}`);
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${usage}`);
+  }
+};
+
+const banner = (pipeline: LocalPipeline) => {
+  const shown = (path: string) => {
+    const near = relative(process.cwd(), path);
+    return near.startsWith('..') ? path : near || '.';
+  };
+  const width = Math.max(...pipeline.secrets.map((s) => s.sourceId.length));
+  return [
+    '',
+    `Missing-child episode pipeline, running locally for ${pipeline.council.name}`,
+    '',
+    `  Intake      POST ${pipeline.url}/v1/sources/{sourceId}/events`,
+    `  Outbox      GET  ${pipeline.url}/_local/outbox   (emails as files: ${shown(pipeline.outboxDir)}/)`,
+    `  Clock       POST ${pipeline.url}/_local/clock  {"advance":"PT72H"}`,
+    `  Status      GET  ${pipeline.url}/_local/status`,
+    `  Data        ${shown(pipeline.dataDir)}/ (DynamoDB Local at ${pipeline.dynamoDbEndpoint}, table ${pipeline.table})`,
+    '',
+    '  Source secrets (sign with Standard Webhooks; `npm run sign -- --source <id> --secret <secret> --file event.json`):',
+    ...pipeline.secrets.map(
+      (s) =>
+        `    ${s.sourceId.padEnd(width)}  ${s.secrets.join(' ')}  (${s.origin === 'environment' ? `from ${s.variable}` : `generated; set ${s.variable} to choose`})`,
+    ),
+    '',
+    `  Try it: npm run demo -- --council ${pipeline.council.id}${pipeline.url.endsWith(':3000') ? '' : ` --url ${pipeline.url}`}`,
+    '  Ctrl-C stops everything.',
+    '',
+    `Ready on ${pipeline.url}`,
+  ].join('\n');
+};
+
+// The SDK warns that releases from 2027 need Node 22 (Lambda runs 22); locally it only hides the banner.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const options = parseOptions();
+const time = () => new Date().toISOString().slice(11, 19);
+
+let pipeline: LocalPipeline;
+try {
+  pipeline = await startLocalPipeline({
+    councilId: options.council,
+    dataDir: options.dataDir,
+    port: options.port,
+    print: (line) => console.log(`${time()}  ${line}`),
+  });
+} catch (error) {
+  pipeline = fail(error instanceof Error ? error.message : String(error));
+}
+console.log(banner(pipeline));
+
+let stopping = false;
+const shutDown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the local pipeline...`);
+  await pipeline.stop();
+  console.log('Stopped.');
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutDown('SIGINT'));
+process.on('SIGTERM', () => void shutDown('SIGTERM'));
