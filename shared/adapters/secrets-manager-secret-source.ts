@@ -2,7 +2,10 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { parseSourceSecretValue } from '../intake/source-secret-value';
 import type { SecretSource } from '../ports';
 
-/** A failed verification may re-read a source's secret at most this often, so bad requests cannot flood Secrets Manager. */
+/**
+ * A failed verification may re-read a source's secret at most this often, so bad requests cannot flood
+ * Secrets Manager. Rotation keeps the old and new secrets active together for longer than this.
+ */
 const MIN_REFRESH_INTERVAL_MS = 30_000;
 
 /**

@@ -138,14 +138,16 @@ const findTarget = async (ports: IntakePorts, event: PipelineEvent): Promise<Tar
   };
 };
 
-/** The routing message and the schedule changes one accepted event calls for; each is idempotent. */
+/**
+ * The schedule changes and the routing message one accepted event calls for, schedules first: a retry
+ * re-makes a schedule harmlessly (same name), so only a failure in the last step can repeat the message.
+ */
 const runEffects = async (
   ports: IntakePorts,
   delivery: { sourceId: string; eventId: string; episodeId: string },
   notices: { create: DeadlineNotice[]; cancel: DeadlineNotice[] },
 ) => {
   const now = ports.clock.now();
-  await ports.queue.send([delivery]);
   await Promise.all([
     // A notice already due needs no schedule: the sweep fires it at its next run.
     ...notices.create
@@ -153,6 +155,7 @@ const runEffects = async (
       .map((notice) => ports.scheduler.schedule(delivery.episodeId, notice)),
     ...notices.cancel.map((notice) => ports.scheduler.cancel(delivery.episodeId, notice)),
   ]);
+  await ports.queue.send([delivery]);
   await ports.store.markEffectsDone(delivery.sourceId, delivery.eventId);
 };
 
