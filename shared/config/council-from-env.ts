@@ -7,7 +7,8 @@ import { assertProductionReady, CouncilConfigError, parseCouncil } from '../coun
  * in tests it is an ordinary environment variable. A production deployment refuses placeholder inboxes.
  */
 export const councilFromEnv = (env: NodeJS.ProcessEnv = process.env): CouncilConfig => {
-  const raw = env.COUNCIL_CONFIG;
+  // esbuild's `define` replaces only the literal `process.env.COUNCIL_CONFIG`, never `env.COUNCIL_CONFIG`.
+  const raw = env === process.env ? process.env.COUNCIL_CONFIG : env.COUNCIL_CONFIG;
   if (!raw) throw new CouncilConfigError('COUNCIL_CONFIG is not set: it must hold the council file as JSON');
   const council = parseCouncil(JSON.parse(raw), 'COUNCIL_CONFIG');
   return env.STAGE === 'production' ? assertProductionReady(council) : council;
