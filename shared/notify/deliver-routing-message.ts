@@ -1,5 +1,9 @@
+import type { CouncilConfig } from '../council/council-schema';
 import { eventEmail } from '../email/event-email';
-import type { RoutingMessage } from '../ports';
+import type { EpisodeState } from '../episode/episode-state';
+import { canonicalEvents, foldEpisode } from '../episode/fold-episode';
+import type { PipelineEvent } from '../events/event-schemas';
+import type { EpisodeRecord, RoutingMessage } from '../ports';
 import { routeEvent } from '../routing/route-event';
 import {
   type MailDeps,
@@ -15,7 +19,30 @@ export const eventSendKey = (eventId: string, address: string): string =>
   `${eventId}:${address.toLowerCase()}`;
 
 /**
- * Emails every agency the council's routing rules name for one accepted event, each with what it must do.
+ * The episode as it stood with this event: who hears of an event must not depend on how late its message
+ * is read (a report read after the risk assessment must not also set off the high-risk rules, which the
+ * assessment's own message does). Repeat-missing depends only on earlier episodes, so it is kept as stored.
+ */
+export const stateAtEvent = (
+  record: EpisodeRecord,
+  event: PipelineEvent,
+  council: CouncilConfig,
+): EpisodeState => {
+  const ordered = canonicalEvents(record.events.map((e) => e.event));
+  const upTo = ordered.slice(0, ordered.findIndex((e) => e.id === event.id) + 1);
+  const state = foldEpisode(upTo, { council });
+  return state
+    ? {
+        ...state,
+        previousEpisodesInWindow: record.state.previousEpisodesInWindow,
+        repeatMissing: record.state.repeatMissing,
+      }
+    : record.state;
+};
+
+/**
+ * Emails every agency the council's routing rules name for one accepted event, each with what it must do;
+ * the body shows the episode as it is now (risk, deadlines).
  * Recipients already sent to are skipped; if any send fails transiently the rest are still tried and then
  * a TransientSendError returns the message to the queue.
  */
@@ -30,7 +57,11 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
   }
   const now = deps.clock.now();
   const outcomes: SendOutcome[] = [];
-  for (const delivery of routeEvent(stored.event, record.state, deps.council)) {
+  for (const delivery of routeEvent(
+    stored.event,
+    stateAtEvent(record, stored.event, deps.council),
+    deps.council,
+  )) {
     outcomes.push(
       await sendOnce(deps, {
         sendKey: eventSendKey(message.eventId, delivery.recipient.address),

@@ -91,6 +91,18 @@ describe('delivering a routing message', () => {
     for (const detail of ['Alex', 'Example', '2011-05-14', '@']) expect(logged).not.toContain(detail);
   });
 
+  test('who hears of a report does not depend on how late its message is read', async () => {
+    const report = events[0];
+    if (!report) throw new Error('the full episode has a report');
+    // Read after the high-risk assessment and the return: still only the report's own recipients.
+    await deliverRoutingMessage(deps, { episodeId, eventId: report.id, sourceId: 'met-police' });
+    expect(deps.mailer.recipients()).toEqual([
+      'missing-persons@met-police.invalid',
+      'childrens-social-care@tower-hamlets.invalid',
+    ]);
+    expect(deps.mailer.sent[0]?.text).toContain('Police risk grade: high');
+  });
+
   test('a message for an event the store does not hold yet is retried, not dropped', async () => {
     await expect(deliverRoutingMessage(deps, { ...message, eventId: 'not-yet-stored' })).rejects.toThrow(
       /has no event/,

@@ -1,0 +1,31 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SESClient } from '@aws-sdk/client-ses';
+import { z } from 'zod';
+import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { SesMailer } from '../../shared/adapters/ses-mailer';
+import { councilFromEnv } from '../../shared/config/council-from-env';
+
+const MailEnv = z.object({
+  TABLE_NAME: z.string().min(1),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+});
+
+/**
+ * What the notify, reminder and sweep Lambdas share, built once per container from the environment:
+ * the DynamoDB store, the SES mailer sending as the council, the system clock, the council and a logger.
+ */
+export const awsMailDeps = (serviceName: string, env: NodeJS.ProcessEnv = process.env) => {
+  const { TABLE_NAME, SES_CONFIGURATION_SET } = MailEnv.parse(env);
+  const council = councilFromEnv(env);
+  return {
+    store: new DynamoEpisodeStore(episodeTableClient(), TABLE_NAME),
+    mailer: new SesMailer(new SESClient({}), {
+      from: council.email.from.address,
+      ...(council.email.replyTo ? { replyTo: council.email.replyTo.address } : {}),
+      ...(SES_CONFIGURATION_SET ? { configurationSet: SES_CONFIGURATION_SET } : {}),
+    }),
+    clock: { now: () => new Date().toISOString() },
+    council,
+    logger: new Logger({ serviceName, persistentKeys: { councilId: council.id } }),
+  };
+};

@@ -1,0 +1,4 @@
+import { awsMailDeps } from '../notify/aws-mail-deps';
+import { createSweepHandler } from './sweep-handler';
+
+export const handler = createSweepHandler(awsMailDeps('sweep'));

@@ -1,0 +1,146 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SESClient, SESServiceException, SendEmailCommand } from '@aws-sdk/client-ses';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { createNotifyHandler } from '../../../functions/notify/notify-handler';
+import { SesMailer } from '../../../shared/adapters/ses-mailer';
+import type { RoutingMessage } from '../../../shared/ports';
+import { bathNes as council } from '../../support/councils';
+import { fullEpisode } from '../../support/events';
+import { MemoryEpisodeStore } from '../../support/memory-episode-store';
+import { commitEvents, settableClock } from '../../support/notify-fakes';
+
+const ses = mockClient(SESClient);
+const throttled = () =>
+  new SESServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    message: 'Maximum sending rate exceeded.',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+const sqsRecord = (messageId: string, body: string): SQSRecord => ({
+  messageId,
+  receiptHandle: `${messageId}-handle`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '0',
+    SenderId: 'intake',
+    ApproximateFirstReceiveTimestamp: '0',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:routing',
+  awsRegion: 'eu-west-2',
+});
+const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+const message = (m: RoutingMessage) => JSON.stringify(m);
+
+const episodeId = 'ep-notify';
+const events = fullEpisode('ASP-2026-0300');
+const [report, , found] = events;
+if (!report || !found) throw new Error('the full episode has a report and a return');
+const reportMessage = { episodeId, eventId: report.id, sourceId: 'avon-somerset-police' };
+const foundMessage = { episodeId, eventId: found.id, sourceId: 'avon-somerset-police' };
+
+let logger: Logger;
+let handler: ReturnType<typeof createNotifyHandler>;
+const sentTo = () =>
+  ses.commandCalls(SendEmailCommand).flatMap((c) => c.args[0].input.Destination?.ToAddresses);
+
+beforeEach(async () => {
+  ses.reset();
+  const store = new MemoryEpisodeStore();
+  await commitEvents(store, council, episodeId, events.slice(0, 3), 'avon-somerset-police');
+  logger = new Logger({ serviceName: 'notify-test', logLevel: 'SILENT' });
+  handler = createNotifyHandler({
+    store,
+    mailer: new SesMailer(new SESClient({ region: 'eu-west-2', maxAttempts: 1 }), {
+      from: 'from@example.org',
+    }),
+    clock: settableClock('2026-10-24T09:00:00Z'),
+    council,
+    logger,
+  });
+});
+
+describe('the notify function', () => {
+  test('sends the routed emails for each message and reports no failures', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
+    const answer = await handler(batch(sqsRecord('m1', message(reportMessage))));
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(sentTo()).toEqual([
+      'missing-persons@avon-somerset-police.invalid',
+      'childrens-social-care@bathnes.invalid',
+    ]);
+  });
+
+  test('a redelivered SQS message sends nothing twice', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
+    await handler(batch(sqsRecord('m1', message(reportMessage))));
+    await handler(batch(sqsRecord('m1', message(reportMessage))));
+    expect(sentTo()).toHaveLength(2);
+  });
+
+  test('throttling returns only the failed record to the queue, and its retry sends what was missed', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(throttled()).resolves({ MessageId: 'ses-id' });
+    const answer = await handler(
+      batch(sqsRecord('m-found', message(foundMessage)), sqsRecord('m-report', message(reportMessage))),
+    );
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-found' }] });
+    // The found message's four emails (one throttled) and the report's two.
+    expect(sentTo()).toHaveLength(4 + 2);
+
+    const retry = await handler(batch(sqsRecord('m-found', message(foundMessage))));
+    expect(retry).toEqual({ batchItemFailures: [] });
+    const tries = sentTo();
+    expect(tries).toHaveLength(4 + 2 + 1);
+    expect(tries[0]).toBe('youth-offending-service@bathnes.invalid');
+    expect(tries.at(-1)).toBe('youth-offending-service@bathnes.invalid');
+  });
+
+  test('a rejected address is logged for the operators alarm with ids only, and the record succeeds', async () => {
+    const error = vi.spyOn(logger, 'error');
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(
+        new SESServiceException({
+          name: 'MessageRejected',
+          $fault: 'client',
+          message: 'Email address is not verified.',
+          $metadata: {},
+        }),
+      )
+      .resolves({ MessageId: 'ses-id' });
+    const answer = await handler(batch(sqsRecord('m1', message(reportMessage))));
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(error).toHaveBeenCalledWith('email rejected', {
+      emailRejected: true,
+      episodeId,
+      councilId: 'bath-ne-somerset',
+      recipientRef: 'avon-somerset-police',
+      reason: 'MessageRejected',
+    });
+    await handler(batch(sqsRecord('m1', message(reportMessage))));
+    expect(sentTo()).toHaveLength(2);
+  });
+
+  test.each([
+    ['not JSON', '{episodeId'],
+    ['missing ids', JSON.stringify({ episodeId })],
+    ['carrying personal data', JSON.stringify({ ...reportMessage, child: 'Alex Example' })],
+  ])('a malformed message (%s) is dropped with an error log, never retried', async (_why, body) => {
+    const error = vi.spyOn(logger, 'error');
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
+    const answer = await handler(batch(sqsRecord('bad', body), sqsRecord('m1', message(reportMessage))));
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(error).toHaveBeenCalledWith(
+      'malformed routing message dropped',
+      expect.objectContaining({ messageId: 'bad' }),
+    );
+    expect(JSON.stringify(error.mock.calls)).not.toContain('Alex');
+  });
+});
