@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { periodInstants, startOfLocalDate } from '../../../shared/reports/report-period';
+import { type ReportEpisode, timelinessReport } from '../../../shared/reports/timeliness-report';
+import { towerHamlets } from '../../support/councils';
+import { reportEpisode } from './report-episodes';
+
+const october = { from: '2026-10-01', to: '2026-11-01' };
+const now = '2026-11-04T12:00:00Z';
+
+const figures = (episodes: ReportEpisode[], period = october, asAt = now) =>
+  Object.fromEntries(
+    timelinessReport(episodes, towerHamlets, period, asAt).figures.map((f) => [f.id, f.value]),
+  );
+
+/**
+ * October 2026 in Tower Hamlets (Europe/London): the month starts in summer time (BST, UTC+1) and the
+ * clocks go back at 02:00 BST on Sunday 25 October. Both deadlines are 72 hours, escalated at once.
+ */
+const octoberEpisodes: ReportEpisode[] = [
+  // 00:30 BST on 1 October, still 30 September in UTC: reported in October. Both interviews in time.
+  reportEpisode('e1', 'child-a', {
+    lastSeenAt: '2026-09-30T22:00:00Z',
+    reportedAt: '2026-09-30T23:30:00Z',
+    foundAt: '2026-10-02T10:00:00Z',
+    preventionInterviewAt: '2026-10-02T16:00:00Z',
+    rhiCompletedAt: '2026-10-04T09:00:00Z',
+  }),
+  // 23:30 BST on 30 September: reported in September, but found in October, so a return in October.
+  reportEpisode('e2', 'child-b', {
+    lastSeenAt: '2026-09-30T20:00:00Z',
+    reportedAt: '2026-09-30T22:30:00Z',
+    foundAt: '2026-10-01T08:00:00Z',
+    preventionInterviewAt: '2026-10-01T20:00:00Z',
+    rhiDeclinedAt: '2026-10-02T12:00:00Z',
+  }),
+  // Found 09:30 BST on 24 October: due 72 elapsed hours later, 08:30 GMT on the 27th (the clocks went
+  // back in between). Completed at 09:00 GMT: late by 30 minutes, though by the wall clock it looks in time.
+  reportEpisode('e3', 'child-c', {
+    lastSeenAt: '2026-10-23T20:00:00Z',
+    foundAt: '2026-10-24T08:30:00Z',
+    preventionInterviewAt: '2026-10-26T08:30:00Z',
+    rhiCompletedAt: '2026-10-27T09:00:00Z',
+  }),
+  // 23:30 GMT on 31 October: in October. Found 23:50: a return in October whose deadlines fall in November.
+  reportEpisode('e4', 'child-d', {
+    lastSeenAt: '2026-10-31T22:00:00Z',
+    reportedAt: '2026-10-31T23:30:00Z',
+    foundAt: '2026-10-31T23:50:00Z',
+  }),
+  // 00:10 GMT on 1 November: not October, nor is its return.
+  reportEpisode('e5', 'child-e', {
+    lastSeenAt: '2026-10-31T23:00:00Z',
+    reportedAt: '2026-11-01T00:10:00Z',
+    foundAt: '2026-11-01T05:00:00Z',
+  }),
+  // child-a again: found, and neither interview done; both overdue since 14 October.
+  reportEpisode('e6', 'child-a', { lastSeenAt: '2026-10-10T10:00:00Z', foundAt: '2026-10-11T10:00:00Z' }),
+  reportEpisode('e7', 'child-f', { kind: 'absence', lastSeenAt: '2026-10-05T08:00:00Z' }),
+  reportEpisode('e8', 'child-g', {
+    lastSeenAt: '2026-10-06T08:00:00Z',
+    foundAt: '2026-10-06T12:00:00Z',
+    withdrawnAt: '2026-10-06T13:00:00Z',
+  }),
+  // Three earlier episodes within 90 days: repeat-missing under the council's threshold. Still missing.
+  reportEpisode('e9', 'child-h', {
+    lastSeenAt: '2026-10-15T11:00:00Z',
+    earlierReports: ['2026-08-01T10:00:00Z', '2026-09-01T10:00:00Z', '2026-09-20T10:00:00Z'],
+  }),
+  // Offered only: both deadlines overdue since 23 October.
+  reportEpisode('e10', 'child-i', {
+    lastSeenAt: '2026-10-19T19:00:00Z',
+    foundAt: '2026-10-20T12:00:00Z',
+    rhiOfferedAt: '2026-10-21T10:00:00Z',
+  }),
+  // Found at 23:59:59 BST on 30 September: a September return, whose deadlines fall due in October
+  // (the RHI met in time, the Prevention Interview never done).
+  reportEpisode('e11', 'child-j', {
+    lastSeenAt: '2026-09-29T12:00:00Z',
+    foundAt: '2026-09-30T22:59:59Z',
+    rhiCompletedAt: '2026-10-02T10:00:00Z',
+  }),
+];
+
+describe('the timeliness report', () => {
+  it('computes every figure for a month from a known set of episodes', () => {
+    expect(figures(octoberEpisodes)).toEqual({
+      'episodes.missing': 6, // e1 e3 e4 e6 e9 e10
+      'episodes.absence': 1, // e7
+      'episodes.withdrawn': 1, // e8
+      children: 6, // a c d f h i
+      returns: 6, // e1 e2 e3 e4 e6 e10
+      'rhi.offered': 4, // e1 e2 e3 e10
+      'rhi.completed': 2, // e1 e3
+      'rhi.declined': 1, // e2
+      'rhi.completed_in_time': 1, // e1
+      'rhi.completed_in_time_percent': 16.7, // 1 of 6
+      'pi.completed': 3, // e1 (6 h) e2 (12 h) e3 (48 h)
+      'pi.completed_in_time': 3,
+      'pi.median_hours_from_return': 12,
+      'deadlines.overdue': 5, // e6 both, e10 both, e11's Prevention Interview
+      'deadlines.escalated': 6, // the 5 overdue and e3's RHI, met late
+      'children.more_than_one_episode': 1, // child-a
+      'children.repeat_missing': 1, // child-h
+    });
+  });
+
+  it('counts a deadline overdue only once the clock has passed it', () => {
+    const beforeE10Due = figures(octoberEpisodes, october, '2026-10-20T00:00:00Z');
+    expect(beforeE10Due['deadlines.overdue']).toBe(3);
+  });
+
+  it('gives no percentage and no median for a period with no returns', () => {
+    const quiet = figures(octoberEpisodes, { from: '2026-12-01', to: '2027-01-01' });
+    expect(quiet.returns).toBe(0);
+    expect(quiet['rhi.completed_in_time_percent']).toBeNull();
+    expect(quiet['pi.median_hours_from_return']).toBeNull();
+  });
+
+  it('splits days at local midnight on the day the clocks go forward', () => {
+    const day = (from: string, to: string) =>
+      figures(
+        [
+          reportEpisode('m1', 'c1', {
+            lastSeenAt: '2026-03-28T23:00:00Z',
+            reportedAt: '2026-03-29T00:30:00Z',
+          }),
+          reportEpisode('m2', 'c2', {
+            lastSeenAt: '2026-03-29T20:00:00Z',
+            reportedAt: '2026-03-29T22:59:00Z',
+          }),
+          reportEpisode('m3', 'c3', {
+            lastSeenAt: '2026-03-29T20:00:00Z',
+            reportedAt: '2026-03-29T23:00:00Z',
+          }),
+        ],
+        { from, to },
+      )['episodes.missing'];
+    expect(day('2026-03-29', '2026-03-30')).toBe(2); // 00:30 GMT and 23:59 BST
+    expect(day('2026-03-30', '2026-03-31')).toBe(1); // 00:00 BST
+  });
+
+  it('holds 23 hours on the day the clocks go forward and 25 on the day they go back', () => {
+    const hours = (from: string, to: string) => {
+      const { start, end } = periodInstants({ from, to }, 'Europe/London');
+      return (Date.parse(end) - Date.parse(start)) / 3_600_000;
+    };
+    expect(hours('2026-03-29', '2026-03-30')).toBe(23);
+    expect(hours('2026-10-25', '2026-10-26')).toBe(25);
+    expect(startOfLocalDate('2026-10-25', 'Europe/London')).toBe('2026-10-24T23:00:00.000Z');
+    expect(startOfLocalDate('2026-10-26', 'Europe/London')).toBe('2026-10-26T00:00:00.000Z');
+  });
+
+  it('carries, for every figure, a sentence saying how it is counted', () => {
+    const report = timelinessReport(octoberEpisodes, towerHamlets, october, now);
+    expect(report.period).toEqual({
+      from: '2026-10-01',
+      to: '2026-11-01',
+      start: '2026-09-30T23:00:00.000Z',
+      end: '2026-11-01T00:00:00.000Z',
+    });
+    for (const figure of report.figures) expect(figure.counted).toMatch(/^[A-Z].{20,}\.$/);
+  });
+});
