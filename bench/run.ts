@@ -1,5 +1,9 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadCouncilFile } from '../infra/councils/council-files';
 import { type BenchReport, type Figure, formatTable, judge, writeReport } from './bench-report';
+import { measureColdStart } from './cold-start';
 import { startEpisodeTableServer } from './episode-table-server';
 import { describeMachine } from './machine';
 import { measureStoreWrites } from './store-write';
@@ -7,37 +11,64 @@ import { measureStoreWrites } from './store-write';
 /**
  * `npm run bench`: measures every hop of the pipeline on this machine, prints each figure beside its
  * target, and writes the same figures as JSON. `--quick` runs every measurement with tiny counts (the
- * smoke test's run); `--out DIR` chooses where the JSON goes (bench-results/ by default).
+ * smoke test's run); `--out DIR` chooses where the JSON goes (bench-results/ by default); `--only a,b`
+ * runs some of: store, intake, cold-start, end-to-end, deadlines.
  */
+const MEASUREMENTS = ['store', 'cold-start'] as const;
+type Measurement = (typeof MEASUREMENTS)[number];
+
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results' },
+    only: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
+const only = values.only?.split(',') ?? [...MEASUREMENTS];
+const unknown = only.filter((name) => !(MEASUREMENTS as readonly string[]).includes(name));
+if (unknown.length > 0) throw new Error(`unknown measurement ${unknown.join(', ')}: use ${MEASUREMENTS}`);
+const selected = (name: Measurement) => only.includes(name);
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = values.out ?? 'bench-results';
 
 /** The same concurrency for the raw store figure and for intake, so their ratio is fair. */
 const IN_FLIGHT = 16;
 
-const sizes = quick ? { storeWrites: 40, warmUp: 20 } : { storeWrites: 3_000, warmUp: 1_000 };
+const sizes = quick
+  ? { storeWrites: 40, warmUp: 20, initRuns: 1 }
+  : { storeWrites: 3_000, warmUp: 1_000, initRuns: 7 };
 
 const machine = describeMachine();
 const takenAt = new Date().toISOString();
 const figures: Figure[] = [];
 
-const server = await startEpisodeTableServer();
-try {
-  const store = await measureStoreWrites(server, {
-    items: sizes.storeWrites,
-    inFlight: IN_FLIGHT,
-    warmUp: sizes.warmUp,
-  });
-  figures.push(...store.figures);
-} finally {
-  await server.stop();
+if (selected('store')) {
+  const server = await startEpisodeTableServer();
+  try {
+    const store = await measureStoreWrites(server, {
+      items: sizes.storeWrites,
+      inFlight: IN_FLIGHT,
+      warmUp: sizes.warmUp,
+    });
+    figures.push(...store.figures);
+  } finally {
+    await server.stop();
+  }
+}
+
+if (selected('cold-start')) {
+  figures.push(
+    ...(await measureColdStart({
+      council: loadCouncilFile('tower-hamlets'),
+      runs: sizes.initRuns,
+      projectRoot,
+      workDir: join(outDir, 'cold-start-work'),
+    })),
+  );
 }
 
 const report: BenchReport = { takenAt, quick, machine, figures: figures.map(judge) };
 console.log(formatTable(report));
-console.log(`\nFigures written to ${writeReport(report, values.out ?? 'bench-results')}`);
+console.log(`\nFigures written to ${writeReport(report, outDir)}`);
