@@ -24,7 +24,11 @@ import { verifySignature } from './webhook-signature';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Concurrent deliveries for one episode each re-read and re-fold; this many tries is ample. */
-const COMMIT_ATTEMPTS = 8;
+const COMMIT_ATTEMPTS = 10;
+
+/** A short random pause before re-reading, so writers that collided do not collide again in step. */
+const backOff = (attempt: number) =>
+  new Promise((done) => setTimeout(done, Math.random() * 20 * Math.min(attempt, 5)));
 
 export interface IntakePorts {
   store: EpisodeStore;
@@ -231,7 +235,10 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
     });
     // 'conflict': another writer got there first, so re-read and re-fold; 'duplicate': the next pass
     // finds the delivery and answers it as a redelivery.
-    if (result !== 'committed') continue;
+    if (result !== 'committed') {
+      await backOff(attempt);
+      continue;
+    }
     await runEffects(ports, { sourceId, eventId: event.id, episodeId: target.episodeId }, notices);
     return { ok: true, accepted: { episodeId: target.episodeId, status: after.status, duplicate: false } };
   }
