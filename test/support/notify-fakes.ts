@@ -1,3 +1,4 @@
+import type { SQSRecord } from 'aws-lambda';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { noticeChanges } from '../../shared/deadlines/deadline-notices';
 import { childId } from '../../shared/episode/child-identity';
@@ -82,3 +83,21 @@ export const commitEvents = async (
     if (outcome !== 'committed') throw new Error(`commit of ${event.id}: ${outcome}`);
   }
 };
+
+/** An SQS record as the event source mapping hands it to the notify function. */
+export const sqsRecord = (messageId: string, body: string): SQSRecord => ({
+  messageId,
+  receiptHandle: `${messageId}-handle`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '0',
+    SenderId: 'intake',
+    ApproximateFirstReceiveTimestamp: '0',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:routing',
+  awsRegion: 'eu-west-2',
+});

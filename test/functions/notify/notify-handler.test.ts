@@ -9,7 +9,7 @@ import type { RoutingMessage } from '../../../shared/ports';
 import { bathNes as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
-import { commitEvents, settableClock } from '../../support/notify-fakes';
+import { commitEvents, settableClock, sqsRecord } from '../../support/notify-fakes';
 
 const ses = mockClient(SESClient);
 const throttled = () =>
@@ -20,22 +20,6 @@ const throttled = () =>
     $metadata: { httpStatusCode: 400 },
   });
 
-const sqsRecord = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: `${messageId}-handle`,
-  body,
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '0',
-    SenderId: 'intake',
-    ApproximateFirstReceiveTimestamp: '0',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:routing',
-  awsRegion: 'eu-west-2',
-});
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 const message = (m: RoutingMessage) => JSON.stringify(m);
 

@@ -1,0 +1,217 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, test } from 'vitest';
+import { createIntakeHandler } from '../../functions/intake/intake-handler';
+import { createNotifyHandler } from '../../functions/notify/notify-handler';
+import { createReminderHandler } from '../../functions/reminder/reminder-handler';
+import { createSweepHandler } from '../../functions/sweep/sweep-handler';
+import { EnvSecretSource, sourceSecretVariable } from '../../shared/adapters/env-secret-source';
+import type { CouncilConfig } from '../../shared/council/council-schema';
+import { type DeadlineNotice, noticeKey } from '../../shared/deadlines/deadline-notices';
+import type { PipelineEvent } from '../../shared/events/event-schemas';
+import type { DeadlineScheduler, RoutingMessage } from '../../shared/ports';
+import { addHours, compareInstants } from '../../shared/time/instant';
+import { bathNes, towerHamlets } from '../support/councils';
+import { fullEpisode, parsedEvent, reportData } from '../support/events';
+import { MemoryEpisodeStore } from '../support/memory-episode-store';
+import { FakeMailer, settableClock, sqsRecord } from '../support/notify-fakes';
+import { newSecret, signedRequest } from './intake/signed-request';
+
+/**
+ * One council's pipeline with the real handlers wired as in AWS: intake -> queue -> notify, and the
+ * Scheduler's one-time schedules -> reminder, with the sweep behind them. Only the ports are in memory.
+ */
+const pipeline = (council: CouncilConfig) => {
+  const store = new MemoryEpisodeStore();
+  const mailer = new FakeMailer();
+  const clock = settableClock('2026-10-01T00:00:00Z');
+  const logger = new Logger({ serviceName: 'full-path', logLevel: 'SILENT' });
+  const secrets = Object.fromEntries(Object.keys(council.sources).map((id) => [id, newSecret()]));
+  const queued: RoutingMessage[] = [];
+  const schedules = new Map<string, { episodeId: string; notice: DeadlineNotice }>();
+  const scheduler: DeadlineScheduler = {
+    schedule: async (episodeId, notice) => {
+      schedules.set(`${episodeId}/${noticeKey(notice)}`, { episodeId, notice });
+    },
+    cancel: async (episodeId, notice) => {
+      schedules.delete(`${episodeId}/${noticeKey(notice)}`);
+    },
+  };
+  const env = Object.fromEntries(Object.entries(secrets).map(([id, s]) => [sourceSecretVariable(id), s]));
+  const deps = { store, mailer, clock, council, logger };
+  const intake = createIntakeHandler({
+    ...deps,
+    queue: { send: async (messages) => void queued.push(...messages) },
+    scheduler,
+    secrets: new EnvSecretSource(env),
+  });
+  const notify = createNotifyHandler(deps);
+  const reminder = createReminderHandler(deps);
+  const sweep = createSweepHandler(deps);
+
+  const emailsDuring = async (work: () => Promise<void>) => {
+    const before = mailer.sent.length;
+    await work();
+    return mailer.sent.slice(before);
+  };
+
+  return {
+    schedules,
+    sweep,
+    reminder,
+    /** A source posts an event a few minutes after it happened; the queue then delivers to notify. */
+    post: (sourceId: string, event: PipelineEvent) =>
+      emailsDuring(async () => {
+        if (compareInstants(event.time, clock.now()) > 0) clock.set(addHours(event.time, 0.1));
+        const answer = await intake(signedRequest(sourceId, event, { secret: secrets[sourceId] ?? '' }));
+        expect(answer.statusCode, answer.body).toBe(202);
+        const Records = queued.splice(0).map((m, i) => sqsRecord(`m${i}`, JSON.stringify(m)));
+        const result = await notify({ Records });
+        expect(result.batchItemFailures).toEqual([]);
+      }),
+    /** Time passes: each schedule that falls due invokes the reminder function, as the Scheduler does. */
+    advanceTo: (instant: string) =>
+      emailsDuring(async () => {
+        clock.set(instant);
+        const due = [...schedules.entries()]
+          .filter(([, s]) => compareInstants(s.notice.fireAt, instant) <= 0)
+          .sort(([, a], [, b]) => compareInstants(a.notice.fireAt, b.notice.fireAt));
+        for (const [name, { episodeId, notice }] of due) {
+          schedules.delete(name);
+          await reminder({ episodeId, noticeKey: noticeKey(notice) });
+        }
+      }),
+  };
+};
+
+const to = (emails: { to: string[] }[]) => emails.flatMap((e) => e.to);
+
+describe('Tower Hamlets, from report to Return Home Interview', () => {
+  test('every agency the LBTH guide names hears of each step, and of each deadline, exactly once', async () => {
+    const lbth = pipeline(towerHamlets);
+    const ref = 'MPS-2026-1001';
+    const [, risk, found, prevention, offered, completed] = fullEpisode(ref);
+    const report = parsedEvent(
+      'missing.reported',
+      reportData(ref, {
+        child: { givenName: 'Alex', familyName: 'Example', dateOfBirth: '2011-05-14', lookedAfter: true },
+        school: { name: 'Bow School', email: 'safeguarding@bow-school.example' },
+        socialWorker: { email: 'sw.allocated@towerhamlets.example' },
+      }),
+      { id: `${ref}-1`, time: '2026-10-22T19:00:00+01:00' },
+    );
+    if (!risk || !found || !prevention || !offered || !completed) throw new Error('a full episode');
+
+    expect(to(await lbth.post('met-police', report))).toEqual([
+      'missing-persons@met-police.invalid',
+      'sw.allocated@towerhamlets.example',
+    ]);
+    expect(to(await lbth.post('met-police', risk))).toEqual([
+      'safeguarding-lead@tower-hamlets.invalid',
+      'exploitation.team@towerhamlets.gov.uk',
+    ]);
+    const returnEmails = await lbth.post('met-police', found);
+    expect(to(returnEmails)).toEqual([
+      'exploitation.team@towerhamlets.gov.uk',
+      'missing-persons@met-police.invalid',
+      'sw.allocated@towerhamlets.example',
+      'safeguarding@bow-school.example',
+    ]);
+    expect(returnEmails[0]?.subject).toBe(
+      `[LBTH] Child returned: Return Home Interview due Tue 27 Oct 2026, 08:30 GMT (ref ${ref})`,
+    );
+    expect(returnEmails[1]?.subject).toBe(
+      `[LBTH] Child returned: Prevention Interview due Tue 27 Oct 2026, 08:30 GMT (ref ${ref})`,
+    );
+    expect(lbth.schedules.size).toBe(5);
+
+    expect(to(await lbth.post('met-police', prevention))).toEqual([]);
+    expect(to(await lbth.post('exploitation-team', offered))).toEqual([]);
+    const reminders = await lbth.advanceTo('2026-10-26T08:30:00Z');
+    expect(to(reminders)).toEqual(['exploitation.team@towerhamlets.gov.uk']);
+    expect(reminders[0]?.subject).toBe(
+      `[LBTH] Reminder: Return Home Interview due Tue 27 Oct 2026, 08:30 GMT (ref ${ref})`,
+    );
+
+    expect(to(await lbth.post('exploitation-team', completed))).toEqual([
+      'sw.allocated@towerhamlets.example',
+    ]);
+    expect(lbth.schedules.size).toBe(0);
+    expect(to(await lbth.advanceTo('2026-10-28T12:00:00Z'))).toEqual([]);
+    expect(await lbth.sweep()).toMatchObject({ fired: 0, due: 0 });
+  });
+});
+
+describe('Bath and North East Somerset, with the Return Home Interview late', () => {
+  test('reminders, the 72-hour escalation in local time, and the outcome reach exactly the B&NES agencies', async () => {
+    const bnes = pipeline(bathNes);
+    const ref = 'ASP-2026-2001';
+    const [report, risk, found, prevention, offered] = fullEpisode(ref);
+    if (!report || !risk || !found || !prevention || !offered) throw new Error('a full episode');
+
+    expect(to(await bnes.post('avon-somerset-police', report))).toEqual([
+      'missing-persons@avon-somerset-police.invalid',
+      'childrens-social-care@bathnes.invalid',
+    ]);
+    expect(to(await bnes.post('avon-somerset-police', risk))).toEqual([
+      'safeguarding-lead@bathnes.invalid',
+      'duty-and-assessment@bathnes.invalid',
+      'exploitation@bathnes.invalid',
+    ]);
+    expect(to(await bnes.post('avon-somerset-police', found))).toEqual([
+      'youth-offending-service@bathnes.invalid',
+      'missing-persons@avon-somerset-police.invalid',
+      'childrens-social-care@bathnes.invalid',
+      'education-safeguarding@bathnes.invalid',
+    ]);
+    expect(to(await bnes.post('avon-somerset-police', prevention))).toEqual([]);
+    expect(to(await bnes.post('youth-offending-service', offered))).toEqual([]);
+
+    expect(to(await bnes.advanceTo('2026-10-26T08:30:00Z'))).toEqual([
+      'youth-offending-service@bathnes.invalid',
+    ]);
+    expect(to(await bnes.advanceTo('2026-10-27T04:30:00Z'))).toEqual([
+      'youth-offending-service@bathnes.invalid',
+    ]);
+    const escalation = await bnes.advanceTo('2026-10-27T08:30:00Z');
+    expect(to(escalation)).toEqual([
+      'youth-offending-service@bathnes.invalid',
+      'missing-managers@bathnes.invalid',
+      'childrens-social-care@bathnes.invalid',
+    ]);
+    for (const email of escalation) {
+      expect(email.subject).toBe(
+        `[B&NES] OVERDUE: Return Home Interview was due Tue 27 Oct 2026, 08:30 GMT (ref ${ref})`,
+      );
+    }
+    // The sweep runs behind the schedule that already fired: nothing is sent twice.
+    expect(await bnes.sweep()).toMatchObject({ fired: 0, failed: 0 });
+
+    const outcome = await bnes.post(
+      'youth-offending-service',
+      parsedEvent(
+        'rhi.completed',
+        {
+          episodeRef: ref,
+          completedAt: '2026-10-27T10:00:00Z',
+          setting: 'neutral',
+          concerns: { riskOfHarm: true, immediateSignificantHarm: true, exploitation: true },
+        },
+        { id: `${ref}-6`, time: '2026-10-27T10:15:00Z' },
+      ),
+    );
+    expect(to(outcome)).toEqual([
+      'duty-and-assessment@bathnes.invalid',
+      'safeguarding-lead@bathnes.invalid',
+      'early-help@bathnes.invalid',
+      'exploitation@bathnes.invalid',
+      'childrens-social-care@bathnes.invalid',
+    ]);
+    const earlyHelp = outcome[2];
+    expect(earlyHelp?.text).toContain('complete or update an Early Help Assessment');
+    expect(earlyHelp?.text).toContain('Name: Alex Example');
+    expect(earlyHelp?.text).not.toContain('Last seen');
+    expect(outcome[0]?.text).toContain('B&NES Duty and Assessment Team: 01225 396312 or 01225 396313');
+    expect(bnes.schedules.size).toBe(0);
+    expect(await bnes.sweep()).toMatchObject({ fired: 0, due: 0 });
+  });
+});
