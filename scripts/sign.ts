@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
+import { sourceSecretVariable } from '../infra/local/local-source-secrets';
 import { parseEvent } from '../shared/events/parse-event';
 
 /**
@@ -30,7 +31,7 @@ const fail = (message: string): never => {
 const source = values.source ?? fail('--source is required');
 const secret =
   values.secret ??
-  process.env[`WEBHOOK_SECRET_${source.toUpperCase().replaceAll('-', '_')}`] ??
+  process.env[sourceSecretVariable(source)] ??
   fail('--secret is required (or set WEBHOOK_SECRET_<SOURCE_ID>)');
 const body = readFileSync(values.file ?? fail('--file is required'), 'utf8');
 

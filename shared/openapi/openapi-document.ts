@@ -13,8 +13,14 @@ import {
   ReportedBy,
 } from '../events/event-schemas';
 import { RiskFactor, RiskGradeInput } from '../events/risk-factors';
-import { AcceptedAnswer, FieldIssueSchema, ProblemDocument } from './intake-answers';
-import { acceptedExample, duplicateExample, eventExamples, problemExamples } from './wire-examples';
+import { AcceptedAnswer, FieldIssueSchema, ProblemDocumentSchema } from './intake-answers';
+import {
+  acceptedExample,
+  duplicateExample,
+  eventExamples,
+  problemExamples,
+  serverErrorExample,
+} from './wire-examples';
 
 /** "prevention_interview.completed" -> "PreventionInterviewCompleted": component names without dots. */
 const pascal = (words: string): string =>
@@ -63,7 +69,7 @@ const componentSchemas = (): Record<string, Record<string, unknown>> => {
   registry.add(PipelineEvent, { id: 'PipelineEvent' });
   registry.add(AcceptedAnswer, { id: 'AcceptedAnswer' });
   registry.add(FieldIssueSchema, { id: 'FieldIssue' });
-  registry.add(ProblemDocument, { id: 'ProblemDocument' });
+  registry.add(ProblemDocumentSchema, { id: 'ProblemDocument' });
 
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
@@ -215,6 +221,13 @@ export const openApiDocument = () => ({
             content: { 'application/json': { schema: ref('AcceptedAnswer'), example: duplicateExample } },
           },
           ...problemResponses(),
+          '500': {
+            description:
+              'The pipeline failed part-way. Send the same delivery again later (same `id` and body): what was done is not done twice.',
+            content: {
+              'application/problem+json': { schema: ref('ProblemDocument'), example: serverErrorExample },
+            },
+          },
         },
       },
     },

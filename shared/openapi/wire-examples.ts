@@ -1,7 +1,10 @@
-import type { DomainErrorKind } from '../domain-error';
-import type { EventType, PipelineEventInput } from '../events/event-schemas';
-import type { AcceptedAnswer, ProblemDocument } from './intake-answers';
-import { problemStatus } from './intake-answers';
+import { type DomainError, type DomainErrorKind, domainError } from '../domain-error';
+import { admitEvent } from '../episode/admit-event';
+import { type EventType, PipelineEvent, type PipelineEventInput } from '../events/event-schemas';
+import { parseEvent } from '../events/parse-event';
+import { type Accepted, MAX_BODY_BYTES } from '../intake/accept-delivery';
+import { type ProblemDocument, problemDocument, serverProblem } from '../intake/problem-document';
+import { verifySignature } from '../intake/webhook-signature';
 
 type EventExamples = { [T in EventType]: Extract<PipelineEventInput, { type: T }> };
 
@@ -110,55 +113,64 @@ export const eventExamples: EventExamples = {
   },
 };
 
-export const acceptedExample: AcceptedAnswer = {
-  episodeId: '01JB7Q2M4S9V6X8Z0C3E5G7J9K',
+export const acceptedExample: Accepted = {
+  episodeId: '3f2b8c1e-6a0d-4e57-9b7a-2c4d8e1f0a93',
   status: 'missing',
   duplicate: false,
 };
 
-export const duplicateExample: AcceptedAnswer = { ...acceptedExample, duplicate: true };
+export const duplicateExample: Accepted = { ...acceptedExample, duplicate: true };
 
-const problem = (
-  kind: DomainErrorKind,
-  title: string,
-  detail: string,
-  errors?: ProblemDocument['errors'],
-): ProblemDocument => ({
-  type: `urn:missing-child-pipeline:problem:${kind.replace('_', '-')}`,
-  title,
-  status: problemStatus[kind],
-  detail,
-  ...(errors ? { errors } : {}),
+const now = '2026-10-24T10:00:00Z';
+const refused = (error: DomainError | undefined): ProblemDocument => {
+  if (!error) throw new Error('the example was meant to be refused');
+  return problemDocument(error);
+};
+const report = eventExamples['missing.reported'];
+const reportBody = JSON.stringify(report);
+const stale = verifySignature(
+  reportBody,
+  { 'webhook-id': report.id, 'webhook-timestamp': '1792692300', 'webhook-signature': 'v1,c3RhbGU=' },
+  ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+);
+const broken = parseEvent({
+  ...report,
+  data: { ...report.data, lastSeenAt: undefined, child: { ...report.data.child, dateOfBirth: '14/05/2011' } },
 });
 
-/** One problem document for each error answer, keyed by its domain failure. */
+/**
+ * One problem document for each error answer, made by the intake's own functions from a request that
+ * earns it, so the examples say what the endpoint says.
+ */
 export const problemExamples: Record<DomainErrorKind, ProblemDocument> = {
-  invalid: problem('invalid', 'Malformed event', 'The event does not match the v1 wire contract.', [
-    { field: 'data.child.dateOfBirth', message: 'Invalid ISO date' },
-    { field: 'data.lastSeenAt', message: 'Invalid input: expected string, received undefined' },
-  ]),
-  unauthorised: problem(
-    'unauthorised',
-    'Bad or stale signature',
-    'No webhook-signature matched an active secret of this source, or webhook-timestamp is more than 5 minutes from now.',
+  invalid: refused(
+    broken.ok ? undefined : domainError('invalid', 'the event does not match its schema', broken.issues),
   ),
-  forbidden: problem(
-    'forbidden',
-    'Event type not allowed',
-    'Source "schools" may not send "missing.found".',
-    [{ field: 'type', message: 'not allowed for this source' }],
+  unauthorised: refused(
+    stale.ok ? undefined : domainError('unauthorised', stale.issue.message, [stale.issue]),
   ),
-  not_found: problem('not_found', 'Unknown source', 'No source "met-polise" in this council.'),
-  conflict: problem(
-    'conflict',
-    'Conflicts with the episode',
-    'Episode MP/2026/004512 is withdrawn; it takes no further events.',
+  forbidden: refused(
+    domainError('forbidden', 'source "schools" may not send missing.found', [
+      { field: 'type', message: 'is not allowed for this source' },
+    ]),
   ),
-  too_large: problem('too_large', 'Event too large', 'The body is larger than this endpoint accepts.'),
-  unprocessable: problem(
-    'unprocessable',
-    'Breaks a domain rule',
-    'The child is 18 or over on the day last seen; this pipeline is for children.',
-    [{ field: 'data.child.dateOfBirth', message: 'the child must be under 18' }],
+  not_found: refused(domainError('not_found', 'this council has no source "met-polise"')),
+  conflict: refused(
+    admitEvent(PipelineEvent.parse(eventExamples['missing.found']), undefined, now, 'Europe/London'),
+  ),
+  too_large: refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`)),
+  unprocessable: refused(
+    admitEvent(
+      PipelineEvent.parse({
+        ...report,
+        data: { ...report.data, child: { ...report.data.child, dateOfBirth: '2001-05-14' } },
+      }),
+      undefined,
+      now,
+      'Europe/London',
+    ),
   ),
 };
+
+/** What a failure of the pipeline itself answers: retry the same delivery. */
+export const serverErrorExample = serverProblem();

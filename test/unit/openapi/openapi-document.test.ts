@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { eventTypes, PipelineEvent } from '../../../shared/events/event-schemas';
-import { ProblemDocument } from '../../../shared/openapi/intake-answers';
+import { ProblemDocumentSchema } from '../../../shared/openapi/intake-answers';
 import { openApiDocument, openApiJson } from '../../../shared/openapi/openapi-document';
 
 type Problems = Awaited<ReturnType<typeof lintFromString>>;
@@ -66,11 +66,11 @@ describe('the OpenAPI document', () => {
       { content: Record<string, { example: unknown }> }
     >;
     expect(Object.keys(responses).sort()).toEqual(
-      ['200', '202', '400', '401', '403', '404', '409', '413', '422'].sort(),
+      ['200', '202', '400', '401', '403', '404', '409', '413', '422', '500'].sort(),
     );
-    for (const status of ['400', '401', '403', '404', '409', '413', '422']) {
+    for (const status of ['400', '401', '403', '404', '409', '413', '422', '500']) {
       const example = responses[status]?.content['application/problem+json']?.example;
-      expect(ProblemDocument.parse(example).status).toBe(Number(status));
+      expect(ProblemDocumentSchema.parse(example).status).toBe(Number(status));
     }
     expect(responses['200']?.content['application/json']?.example).toMatchObject({ duplicate: true });
     expect(responses['202']?.content['application/json']?.example).toMatchObject({ duplicate: false });
