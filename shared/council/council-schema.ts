@@ -48,6 +48,8 @@ export const RoutingCondition = z.strictObject({
   riskOfHarm: z.boolean().optional(),
   immediateSignificantHarm: z.boolean().optional(),
   exploitationConcern: z.boolean().optional(),
+  /** The police found indications of harm on return: child protection procedures apply. */
+  harmSuspected: z.boolean().optional(),
 });
 export type RoutingCondition = z.infer<typeof RoutingCondition>;
 

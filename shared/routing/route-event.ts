@@ -23,6 +23,7 @@ const facts = (event: PipelineEvent, episode: EpisodeState) => {
     riskGrade?: EpisodeState['riskGrade'];
     riskFactors?: EpisodeState['riskFactors'];
     concerns?: { riskOfHarm: boolean; immediateSignificantHarm: boolean; exploitation: boolean };
+    harmSuspected?: boolean;
   };
   return {
     kind: episode.kind,
@@ -33,6 +34,7 @@ const facts = (event: PipelineEvent, episode: EpisodeState) => {
     riskOfHarm: data.concerns?.riskOfHarm ?? false,
     immediateSignificantHarm: data.concerns?.immediateSignificantHarm ?? false,
     exploitationConcern: data.concerns?.exploitation ?? false,
+    harmSuspected: data.harmSuspected ?? false,
   };
 };
 
@@ -45,7 +47,8 @@ const matches = (when: RoutingCondition, f: ReturnType<typeof facts>): boolean =
   (when.riskOfHarm === undefined || when.riskOfHarm === f.riskOfHarm) &&
   (when.immediateSignificantHarm === undefined ||
     when.immediateSignificantHarm === f.immediateSignificantHarm) &&
-  (when.exploitationConcern === undefined || when.exploitationConcern === f.exploitationConcern);
+  (when.exploitationConcern === undefined || when.exploitationConcern === f.exploitationConcern) &&
+  (when.harmSuspected === undefined || when.harmSuspected === f.harmSuspected);
 
 /** The council's routing rules that an event sets off, given the episode as it stands with that event. */
 export const matchingRules = (
