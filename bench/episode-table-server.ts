@@ -7,6 +7,8 @@ import { createTableInput } from '../shared/adapters/episode-table';
 
 export interface EpisodeTableServer {
   doc: DynamoDBDocumentClient;
+  /** A client of its own (the caller destroys it), configured as the functions configure theirs. */
+  newDocClient(): DynamoDBDocumentClient;
   /** A fresh episode table, shaped exactly as the stack and the local runtime create it. */
   createTable(): Promise<string>;
   stop(): Promise<void>;
@@ -15,15 +17,18 @@ export interface EpisodeTableServer {
 /** One DynamoDB Local (in memory) for the whole run, so the raw write figure and intake share a server. */
 export const startEpisodeTableServer = async (): Promise<EpisodeTableServer> => {
   const server = await startDynamoDbLocal();
-  const doc = episodeTableClient(
-    new DynamoDBClient({
-      endpoint: server.endpoint,
-      region: 'eu-west-2',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  const newDocClient = () =>
+    episodeTableClient(
+      new DynamoDBClient({
+        endpoint: server.endpoint,
+        region: 'eu-west-2',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+  const doc = newDocClient();
   return {
     doc,
+    newDocClient,
     async createTable() {
       const name = `bench-${randomUUID()}`;
       await doc.send(new CreateTableCommand(createTableInput(name)));

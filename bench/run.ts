@@ -5,6 +5,7 @@ import { loadCouncilFile } from '../infra/councils/council-files';
 import { type BenchReport, type Figure, formatTable, judge, writeReport } from './bench-report';
 import { measureColdStart } from './cold-start';
 import { startEpisodeTableServer } from './episode-table-server';
+import { measureIntake } from './intake';
 import { describeMachine } from './machine';
 import { measureStoreWrites } from './store-write';
 
@@ -12,9 +13,9 @@ import { measureStoreWrites } from './store-write';
  * `npm run bench`: measures every hop of the pipeline on this machine, prints each figure beside its
  * target, and writes the same figures as JSON. `--quick` runs every measurement with tiny counts (the
  * smoke test's run); `--out DIR` chooses where the JSON goes (bench-results/ by default); `--only a,b`
- * runs some of: store, intake, cold-start, end-to-end, deadlines.
+ * runs some of: intake (with the raw store figure it is read against), cold-start, end-to-end, deadlines.
  */
-const MEASUREMENTS = ['store', 'cold-start'] as const;
+const MEASUREMENTS = ['intake', 'cold-start'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values } = parseArgs({
@@ -37,14 +38,15 @@ const outDir = values.out ?? 'bench-results';
 const IN_FLIGHT = 16;
 
 const sizes = quick
-  ? { storeWrites: 40, warmUp: 20, initRuns: 1 }
-  : { storeWrites: 3_000, warmUp: 1_000, initRuns: 7 };
+  ? { storeWrites: 40, warmUp: 20, intakeEvents: 20, intakeWarmUp: 5, initRuns: 1 }
+  : { storeWrites: 3_000, warmUp: 1_000, intakeEvents: 1_000, intakeWarmUp: 200, initRuns: 7 };
+const council = loadCouncilFile('tower-hamlets');
 
 const machine = describeMachine();
 const takenAt = new Date().toISOString();
 const figures: Figure[] = [];
 
-if (selected('store')) {
+if (selected('intake')) {
   const server = await startEpisodeTableServer();
   try {
     const store = await measureStoreWrites(server, {
@@ -53,6 +55,16 @@ if (selected('store')) {
       warmUp: sizes.warmUp,
     });
     figures.push(...store.figures);
+    figures.push(
+      ...(await measureIntake(server, {
+        council,
+        sourceId: 'met-police',
+        events: sizes.intakeEvents,
+        warmUp: sizes.intakeWarmUp,
+        inFlight: IN_FLIGHT,
+        rawWritesPerSecond: store.run.perSecond,
+      })),
+    );
   } finally {
     await server.stop();
   }
@@ -61,7 +73,7 @@ if (selected('store')) {
 if (selected('cold-start')) {
   figures.push(
     ...(await measureColdStart({
-      council: loadCouncilFile('tower-hamlets'),
+      council,
       runs: sizes.initRuns,
       projectRoot,
       workDir: join(outDir, 'cold-start-work'),

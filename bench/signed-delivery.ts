@@ -1,0 +1,60 @@
+import { Webhook } from 'standardwebhooks';
+import type { PipelineEventInput } from '../shared/events/event-schemas';
+
+/** A webhook POST as a source sends it: the path, the exact body bytes and the Standard Webhooks headers. */
+export interface SignedDelivery {
+  sourceId: string;
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export const signedDelivery = (
+  sourceId: string,
+  secret: string,
+  event: PipelineEventInput,
+): SignedDelivery => {
+  const body = JSON.stringify(event);
+  const signedAt = new Date();
+  return {
+    sourceId,
+    path: `/v1/sources/${sourceId}/events`,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': event.id,
+      'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(event.id, signedAt, body),
+    },
+  };
+};
+
+/** A child reported missing: its own child (a local id per episode), so every event opens a new episode. */
+export const reportedEvent = (episodeRef: string, at: Date): PipelineEventInput => ({
+  specversion: '1.0',
+  id: `${episodeRef}-reported`,
+  source: 'urn:bench:police',
+  type: 'missing.reported',
+  time: at.toISOString(),
+  data: {
+    episodeRef,
+    child: {
+      givenName: 'Bench',
+      familyName: 'Child',
+      dateOfBirth: '2012-03-04',
+      identifiers: { localId: episodeRef },
+    },
+    reportedBy: 'police',
+    lastSeenAt: new Date(at.getTime() - 3_600_000).toISOString(),
+  },
+});
+
+/** The child found: opens the Prevention Interview and Return Home Interview deadlines. */
+export const foundEvent = (episodeRef: string, at: Date): PipelineEventInput => ({
+  specversion: '1.0',
+  id: `${episodeRef}-found`,
+  source: 'urn:bench:police',
+  type: 'missing.found',
+  time: at.toISOString(),
+  data: { episodeRef, foundAt: at.toISOString() },
+});
