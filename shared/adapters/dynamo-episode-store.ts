@@ -27,6 +27,7 @@ import {
   episodeKey,
   episodePartition,
   eventKey,
+  isOpenEpisodeStatus,
   noticeItemKey,
   openEpisodeKey,
   PENDING,
@@ -45,9 +46,6 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** The document client every function uses; locally the SDK reads AWS_ENDPOINT_URL_DYNAMODB. */
 export const episodeTableClient = (client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-
-const isOpen = (status: EpisodeState['status']) =>
-  status === 'missing' || status === 'absent' || status === 'found';
 
 const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
@@ -336,7 +334,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
   ): Promise<TransactItem[]> {
     const TableName = this.tableName;
     const Key = openEpisodeKey(change.childId);
-    const open = isOpen(change.state.status);
+    const open = isOpenEpisodeStatus(change.state.status);
     if (isNew) {
       const condition = {
         ConditionExpression: change.previousEpisodeId

@@ -30,6 +30,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * being absent or the episode the writer read. Retention: every episode item carries the TTL attribute.
  */
 
+/** The statuses in which an episode is the child's open one (it holds the CHILD#/OPEN pointer). */
+export const isOpenEpisodeStatus = (status: string): boolean =>
+  status === 'missing' || status === 'absent' || status === 'found';
+
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 /** Pending notices only (the keys are removed when a notice is sent or cancelled): the sweep's work list. */

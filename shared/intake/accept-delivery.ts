@@ -60,7 +60,8 @@ const refused = (error: DomainError): Refused => ({ ok: false, error });
 const issue = (kind: DomainError['kind'], field: string, message: string) =>
   refused(domainError(kind, `${field} ${message}`, [{ field, message }]));
 
-const isOpen = (status: EpisodeState['status']) => status === 'missing' || status === 'absent';
+/** A child still away: a new report about them is the same episode, not a new one. */
+const stillAway = (status: EpisodeState['status']) => status === 'missing' || status === 'absent';
 
 /** Verify, then parse: every check that needs no episode, in the order the wire contract answers them. */
 const checkRequest = async (
@@ -134,7 +135,8 @@ const findTarget = async (ports: IntakePorts, event: PipelineEvent): Promise<Tar
   const child = childId(council.id, event.data.child);
   const openId = await store.findOpenEpisodeId(child);
   const open = openId ? await store.getEpisode(openId) : undefined;
-  if (open && isOpen(open.state.status)) return { episode: open, episodeId: open.episodeId, childId: child };
+  if (open && stillAway(open.state.status))
+    return { episode: open, episodeId: open.episodeId, childId: child };
   return {
     episodeId: randomUUID(),
     childId: child,

@@ -1,4 +1,4 @@
-import { pendingNoticeKeys } from '../../shared/adapters/episode-table';
+import { isOpenEpisodeStatus, pendingNoticeKeys } from '../../shared/adapters/episode-table';
 import type { DeadlineNotice } from '../../shared/deadlines/deadline-notices';
 import { noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { EpisodeState } from '../../shared/episode/episode-state';
@@ -16,9 +16,6 @@ interface ChildEpisode {
   status: EpisodeState['status'];
   reportedAt: string;
 }
-
-const isOpen = (status: EpisodeState['status']) =>
-  status === 'missing' || status === 'absent' || status === 'found';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -88,8 +85,9 @@ export class MemoryEpisodeStore implements EpisodeStore {
     const pointer = this.openEpisodes.get(childId);
     if (!existing && pointer !== undefined && pointer !== change.previousEpisodeId) return 'conflict';
 
-    if (!existing && isOpen(state.status)) this.openEpisodes.set(childId, episodeId);
-    if (existing && !isOpen(state.status) && pointer === episodeId) this.openEpisodes.delete(childId);
+    if (!existing && isOpenEpisodeStatus(state.status)) this.openEpisodes.set(childId, episodeId);
+    if (existing && !isOpenEpisodeStatus(state.status) && pointer === episodeId)
+      this.openEpisodes.delete(childId);
     const previousEpisodeId = existing ? existing.previousEpisodeId : change.previousEpisodeId;
     this.episodes.set(episodeId, {
       episodeId,
