@@ -19,7 +19,7 @@ export const sendSignedEvent = async (
   baseUrl: string,
   sourceId: string,
   secret: string,
-  event: { id?: unknown },
+  event: Record<string, unknown>,
   options: SendOptions = {},
 ): Promise<SentEvent> => {
   const body = options.rawBody ?? JSON.stringify(event);

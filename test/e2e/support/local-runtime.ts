@@ -1,0 +1,131 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { loadCouncilFile } from '../../../infra/councils/council-files';
+import { OutboxEntry } from '../../../infra/local/outbox-mailer';
+import { type SendOptions, sendSignedEvent } from '../../../infra/local/webhook-sender';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+
+export interface RuntimeOptions {
+  council: string;
+  dataDir?: string;
+  /** 0 (the default): a free port, read back from the "Ready on" line. */
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/** Runs `npm start`'s entry (tsx infra/local/start.ts) as a child process, as a person would. */
+export const spawnRuntime = (options: RuntimeOptions) => {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `e2e-${options.council}-`));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      tsxCli,
+      'infra/local/start.ts',
+      '--council',
+      options.council,
+      '--port',
+      String(options.port ?? 0),
+      '--data-dir',
+      dataDir,
+    ],
+    { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<Exit>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal, output })),
+  );
+  return { child, dataDir, exited, output: () => output };
+};
+
+/** Processes whose command line names this data folder: DynamoDB Local's JVM among them while it runs. */
+export const processesUsing = (dataDir: string): string[] =>
+  execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(dataDir) && line.includes('java'));
+
+const Status = z.object({ queue: z.object({ depth: z.number() }), now: z.string() });
+
+export type LocalRuntime = Awaited<ReturnType<typeof startRuntime>>;
+
+/** Starts the runtime and waits for its "Ready on" line; every source's secret is chosen by the test. */
+export const startRuntime = async (options: RuntimeOptions) => {
+  const secrets: Record<string, string> = {};
+  const env: NodeJS.ProcessEnv = { ...options.env };
+  const secretOf = (sourceId: string) => {
+    const variable = `WEBHOOK_SECRET_${sourceId.toUpperCase().replace(/-/g, '_')}`;
+    secrets[sourceId] ??= `whsec_${Buffer.from(`e2e secret for ${sourceId} 1234`).toString('base64')}`;
+    env[variable] = secrets[sourceId];
+    return secrets[sourceId];
+  };
+  for (const sourceId of Object.keys(loadCouncilFile(options.council).sources)) secretOf(sourceId);
+  const running = spawnRuntime({ ...options, env });
+  const deadline = Date.now() + 45_000;
+  let url: string | undefined;
+  while (!url) {
+    url = /Ready on (http:\/\/[\d.:]+)/.exec(running.output())?.[1];
+    if (running.child.exitCode !== null || Date.now() > deadline) {
+      running.child.kill('SIGKILL');
+      throw new Error(`the local runtime did not start:\n${running.output()}`);
+    }
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  const baseUrl = url;
+
+  const getJson = async (path: string) => {
+    const response = await fetch(`${baseUrl}${path}`);
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+    return response.json();
+  };
+  const status = async () => Status.parse(await getJson('/_local/status'));
+  const outbox = async () => z.array(OutboxEntry).parse(await getJson('/_local/outbox'));
+
+  return {
+    url: baseUrl,
+    dataDir: running.dataDir,
+    output: running.output,
+    secret: (sourceId: string) => secrets[sourceId] ?? '',
+    send: (sourceId: string, event: Record<string, unknown>, sendOptions?: SendOptions) =>
+      sendSignedEvent(baseUrl, sourceId, secrets[sourceId] ?? 'whsec_AAAA', event, sendOptions),
+    status,
+    outbox,
+    /** The outbox once the queue has handed every routing message to the notify handler. */
+    async settledOutbox() {
+      const until = Date.now() + 15_000;
+      while ((await status()).queue.depth > 0) {
+        if (Date.now() > until) throw new Error('the routing queue did not drain');
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      return outbox();
+    },
+    async advanceClock(advance: string) {
+      const response = await fetch(`${baseUrl}/_local/clock`, {
+        method: 'POST',
+        body: JSON.stringify({ advance }),
+      });
+      return { status: response.status, body: (await response.json()) as unknown };
+    },
+    /** Ctrl-C, and how the process ended. */
+    async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
+      if (running.child.exitCode === null) running.child.kill(signal);
+      return running.exited;
+    },
+  };
+};

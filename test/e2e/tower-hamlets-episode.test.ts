@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxOf, runEpisodePath, type StepOutcome } from './support/episode-path';
+import { type LocalRuntime, processesUsing, startRuntime } from './support/local-runtime';
+
+const inbox = inboxOf('tower-hamlets');
+const sorted = (...agencies: string[]) => agencies.map(inbox).sort();
+
+describe('the local pipeline for Tower Hamlets, over HTTP', () => {
+  let runtime: LocalRuntime;
+  let path: StepOutcome[];
+  const episodeRef = `MET-E2E-${Date.now()}`;
+
+  beforeAll(async () => {
+    runtime = await startRuntime({ council: 'tower-hamlets' });
+    path = await runEpisodePath(runtime, 'tower-hamlets', episodeRef);
+  });
+  afterAll(async () => {
+    await runtime?.stop('SIGKILL');
+  });
+
+  it('accepts every event of the episode and moves the clock', () => {
+    expect(path.map((s) => s.status)).toEqual([202, 202, 202, 200, 202, 200, 202]);
+  });
+
+  it('emails the police and social care about the report', () => {
+    expect(path[0]?.recipients).toEqual(sorted('met-police', 'childrens-social-care'));
+  });
+
+  it('emails the safeguarding lead and the Exploitation service once, when the child is graded high risk for exploitation', () => {
+    expect(path[1]?.recipients).toEqual(sorted('safeguarding-lead', 'exploitation-service'));
+  });
+
+  it('tells the RHI provider, the police, social care and the school of the return', () => {
+    expect(path[2]?.recipients).toEqual(
+      sorted('exploitation-service', 'met-police', 'childrens-social-care', 'education-safeguarding'),
+    );
+    expect(path[2]?.subjects.filter((s) => s.includes('Return Home Interview due'))).toHaveLength(1);
+  });
+
+  it('reminds the responsible agencies a day before both interviews fall due', () => {
+    expect(path[3]?.recipients).toEqual(sorted('met-police', 'exploitation-service'));
+    expect(path[3]?.subjects.every((s) => s.includes('Reminder'))).toBe(true);
+  });
+
+  it('sends nothing for a Prevention Interview without concerns', () => {
+    expect(path[4]?.recipients).toEqual([]);
+  });
+
+  it('escalates the overdue Return Home Interview to the provider, the managers and social care once 72 hours pass', () => {
+    expect(path[5]?.recipients).toEqual(
+      sorted('exploitation-service', 'missing-managers', 'childrens-social-care'),
+    );
+    expect(path[5]?.subjects.every((s) => s.startsWith('[LBTH] OVERDUE: Return Home Interview'))).toBe(true);
+  });
+
+  it('sends the RHI outcome with its risk of harm to social care, as one email', () => {
+    expect(path[6]?.recipients).toEqual(sorted('childrens-social-care'));
+  });
+
+  it('writes every email with the subject naming the episode and never the child', async () => {
+    const outbox = await runtime.outbox();
+    expect(outbox).toHaveLength(path.reduce((n, s) => n + s.recipients.length, 0));
+    for (const email of outbox) {
+      expect(email.subject).toContain(episodeRef);
+      expect(email.subject).not.toContain('Jordan');
+      expect(Date.parse(email.sentAt)).not.toBeNaN();
+    }
+  });
+
+  it('stops cleanly on Ctrl-C, keeps the episode on disk and finds it after a restart', async () => {
+    const before = await runtime.outbox();
+    const exit = await runtime.stop('SIGINT');
+    expect(exit.code).toBe(0);
+    expect(exit.output).toContain('Stopped.');
+    expect(processesUsing(runtime.dataDir)).toEqual([]);
+
+    runtime = await startRuntime({ council: 'tower-hamlets', dataDir: runtime.dataDir });
+    expect(await runtime.outbox()).toEqual(before);
+    const report = {
+      specversion: '1.0',
+      id: `${episodeRef}-1`,
+      source: 'urn:local-demo:tower-hamlets',
+      type: 'missing.reported',
+      time: new Date().toISOString(),
+      data: {
+        episodeRef,
+        child: { givenName: 'Jordan', familyName: 'Sample', dateOfBirth: '2012-03-09' },
+        reportedBy: 'parent_carer',
+        lastSeenAt: new Date().toISOString(),
+      },
+    };
+    const again = await runtime.send('met-police', report);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...(path[0]?.body as object), duplicate: true });
+
+    // An event for an episodeRef with no stored report is refused with 409: this one finds the closed episode.
+    const later = await runtime.send('met-police', {
+      specversion: '1.0',
+      id: `${episodeRef}-after-restart`,
+      source: 'urn:local-demo:tower-hamlets',
+      type: 'missing.risk_assessed',
+      time: new Date().toISOString(),
+      data: { episodeRef, riskGrade: 'low' },
+    });
+    expect(later).toEqual({
+      status: 202,
+      body: { ...(path[0]?.body as object), status: 'closed', duplicate: false },
+    });
+  });
+});
