@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { periodInstants, startOfLocalDate } from '../../../shared/reports/report-period';
 import { type ReportEpisode, timelinessReport } from '../../../shared/reports/timeliness-report';
@@ -159,5 +160,16 @@ describe('the timeliness report', () => {
       end: '2026-11-01T00:00:00.000Z',
     });
     for (const figure of report.figures) expect(figure.counted).toMatch(/^[A-Z].{20,}\.$/);
+  });
+
+  it('is written down in the README exactly as the report counts it', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('<!-- section: reports -->'),
+      readme.indexOf('<!-- /section: reports -->'),
+    );
+    for (const figure of timelinessReport([], towerHamlets, october, now).figures) {
+      expect(section).toContain(`| ${figure.label} | \`${figure.id}\` | ${figure.counted} |`);
+    }
   });
 });
