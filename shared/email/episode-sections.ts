@@ -24,9 +24,14 @@ const words = (code: string) => code.replaceAll('_', ' ');
 export const emailSubject = (council: CouncilConfig, what: string, episodeRef: string): string =>
   `[${council.shortName}] ${what} (ref ${episodeRef})`;
 
-/** "Tue 27 Oct 2026, 08:30 GMT (in 2 days 23 hours)": the local time a duty worker reads, and how far off. */
+/**
+ * "Tue 27 Oct 2026, 08:30 GMT (in 2 days 23 hours)": the local time a duty worker reads, and how far off
+ * ("just now" within the minute: an escalation fires the moment its deadline passes).
+ */
 export const whenLocal = (instant: string, now: string, council: CouncilConfig): string =>
-  `${formatLocal(instant, council.timeZone)} (${formatRelative(instant, now)})`;
+  `${formatLocal(instant, council.timeZone)} (${
+    Math.abs(Date.parse(instant) - Date.parse(now)) < 60_000 ? 'just now' : formatRelative(instant, now)
+  })`;
 
 /** The open deadline of a kind, if the episode has one (the latest, should a return have been re-recorded). */
 export const deadlineOf = (episode: EpisodeState, kind: DeadlineKind) =>

@@ -150,3 +150,23 @@ describe('the email about an event', () => {
     expect(email.text).toContain('Concerns: immediate risk of significant harm, risk of harm.');
   });
 });
+
+describe.each([towerHamlets, bathNes])('$shortName subjects', (c) => {
+  test('no subject of any email on a whole episode names the child or their date of birth', () => {
+    const ref = `${c.id.toUpperCase()}-SUBJECTS`;
+    const events = fullEpisode(ref);
+    const subjects = events.flatMap((event, i) => {
+      const episode = foldEpisode(events.slice(0, i + 1), { council: c });
+      if (!episode) throw new Error('no episode');
+      return routeEvent(event, episode, c).map(
+        (delivery) => eventEmail({ event, episode, delivery, council: c, now }).subject,
+      );
+    });
+    expect(subjects.length).toBeGreaterThan(8);
+    for (const subject of subjects) {
+      expect(subject.startsWith(`[${c.shortName}] `)).toBe(true);
+      expect(subject.endsWith(` (ref ${ref})`)).toBe(true);
+      expect(subject).not.toMatch(/Alex|Example|2011|14 May/);
+    }
+  });
+});

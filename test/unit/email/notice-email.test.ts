@@ -55,4 +55,17 @@ describe('deadline notice emails', () => {
     expect(email.text).toContain('Make sure Tower Hamlets Exploitation service does this now');
     expect(email.text).not.toContain('Alex');
   });
+
+  test('an escalation fired the moment its deadline passes says it was due just now', () => {
+    const escalation = notice('prevention_interview', 'escalation');
+    const email = noticeEmail({
+      notice: escalation,
+      episode,
+      recipient: resolveRecipient('met-police', episode, council),
+      council,
+      now: escalation.fireAt,
+    });
+    expect(email.text).toContain('was due by Tue 27 Oct 2026, 08:30 GMT (just now)');
+    expect(email.text).toContain('Carry out the face-to-face Prevention Interview. Now: it is overdue.');
+  });
 });
