@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadCouncilFile } from '../infra/councils/council-files';
 import { type BenchReport, type Figure, formatTable, judge, writeReport } from './bench-report';
 import { measureColdStart } from './cold-start';
+import { type Load, measureEndToEnd } from './end-to-end';
 import { startEpisodeTableServer } from './episode-table-server';
 import { measureIntake } from './intake';
 import { describeMachine } from './machine';
@@ -15,7 +16,7 @@ import { measureStoreWrites } from './store-write';
  * smoke test's run); `--out DIR` chooses where the JSON goes (bench-results/ by default); `--only a,b`
  * runs some of: intake (with the raw store figure it is read against), cold-start, end-to-end, deadlines.
  */
-const MEASUREMENTS = ['intake', 'cold-start'] as const;
+const MEASUREMENTS = ['intake', 'cold-start', 'end-to-end'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values } = parseArgs({
@@ -38,8 +39,26 @@ const outDir = values.out ?? 'bench-results';
 const IN_FLIGHT = 16;
 
 const sizes = quick
-  ? { storeWrites: 40, warmUp: 20, intakeEvents: 20, intakeWarmUp: 5, initRuns: 1 }
-  : { storeWrites: 3_000, warmUp: 1_000, intakeEvents: 1_000, intakeWarmUp: 200, initRuns: 7 };
+  ? {
+      storeWrites: 40,
+      warmUp: 20,
+      intakeEvents: 20,
+      intakeWarmUp: 5,
+      initRuns: 1,
+      steadyEvents: 5,
+      burstEvents: 10,
+      e2eWarmUp: 2,
+    }
+  : {
+      storeWrites: 3_000,
+      warmUp: 1_000,
+      intakeEvents: 1_000,
+      intakeWarmUp: 200,
+      initRuns: 7,
+      steadyEvents: 200,
+      burstEvents: 1_000,
+      e2eWarmUp: 50,
+    };
 const council = loadCouncilFile('tower-hamlets');
 
 const machine = describeMachine();
@@ -79,6 +98,23 @@ if (selected('cold-start')) {
       workDir: join(outDir, 'cold-start-work'),
     })),
   );
+}
+
+if (selected('end-to-end')) {
+  const loads: Load[] = [
+    { kind: 'steady', events: sizes.steadyEvents, perSecond: 10 },
+    { kind: 'burst', events: sizes.burstEvents, inFlight: 50 },
+  ];
+  for (const load of loads) {
+    figures.push(
+      ...(await measureEndToEnd({
+        councilId: council.id,
+        sourceId: 'met-police',
+        load,
+        warmUp: sizes.e2eWarmUp,
+      })),
+    );
+  }
 }
 
 const report: BenchReport = { takenAt, quick, machine, figures: figures.map(judge) };
