@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxOf, runEpisodePath, type StepOutcome } from './support/episode-path';
+import { type LocalRuntime, startRuntime } from './support/local-runtime';
+
+const inbox = inboxOf('bath-ne-somerset');
+const sorted = (...agencies: string[]) => agencies.map(inbox).sort();
+
+describe('the local pipeline for Bath and North East Somerset, over HTTP', () => {
+  let runtime: LocalRuntime;
+  let path: StepOutcome[];
+
+  beforeAll(async () => {
+    runtime = await startRuntime({ council: 'bath-ne-somerset' });
+    path = await runEpisodePath(runtime, 'bath-ne-somerset', `ASP-E2E-${Date.now()}`);
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it('accepts every event of the episode and moves the clock', () => {
+    expect(path.map((s) => s.status)).toEqual([202, 202, 202, 200, 202, 200, 202]);
+  });
+
+  it('emails Avon and Somerset police and social care about the report', () => {
+    expect(path[0]?.recipients).toEqual(sorted('avon-somerset-police', 'childrens-social-care'));
+  });
+
+  it('brings in the safeguarding lead, the Duty and Assessment Team and the exploitation team for a high-risk exploited child', () => {
+    expect(path[1]?.recipients).toEqual(
+      sorted('safeguarding-lead', 'duty-and-assessment', 'exploitation-team'),
+    );
+  });
+
+  it('gives the Youth Offending Service the Return Home Interview on return', () => {
+    expect(path[2]?.recipients).toEqual(
+      sorted(
+        'youth-offending-service',
+        'avon-somerset-police',
+        'childrens-social-care',
+        'education-safeguarding',
+      ),
+    );
+  });
+
+  it('reminds the police and the Youth Offending Service a day before the interviews fall due', () => {
+    expect(path[3]?.recipients).toEqual(sorted('avon-somerset-police', 'youth-offending-service'));
+  });
+
+  it('sends nothing for a Prevention Interview without concerns', () => {
+    expect(path[4]?.recipients).toEqual([]);
+  });
+
+  it('escalates the overdue Return Home Interview after 72 hours', () => {
+    expect(path[5]?.recipients).toEqual(
+      sorted('youth-offending-service', 'missing-managers', 'childrens-social-care'),
+    );
+    expect(path[5]?.subjects.every((s) => s.includes('OVERDUE: Return Home Interview'))).toBe(true);
+  });
+
+  it('asks Early Help for an assessment when the RHI finds a risk of harm', () => {
+    expect(path[6]?.recipients).toEqual(sorted('early-help', 'childrens-social-care'));
+  });
+});
