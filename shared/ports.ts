@@ -17,6 +17,8 @@ export interface StoredEvent {
   sourceId: string;
   receivedAt: string;
   event: PipelineEvent;
+  /** The body exactly as signed and received (`event` is it parsed, trimmed and with defaults). */
+  rawBody?: string;
 }
 
 export interface EpisodeRecord {

@@ -166,6 +166,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
           sourceId: item.sourceId as string,
           receivedAt: item.receivedAt as string,
           event: item.event as StoredEvent['event'],
+          ...(typeof item.rawBody === 'string' ? { rawBody: item.rawBody } : {}),
         }),
       )
       .sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt));

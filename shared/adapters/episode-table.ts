@@ -1,4 +1,4 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, UpdateTimeToLiveCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
  * The episode table: one DynamoDB table per council, every item keyed by the functions below and nowhere
@@ -113,4 +113,10 @@ export const createTableInput = (tableName: string): CreateTableCommandInput => 
       Projection: { ProjectionType: 'ALL' },
     },
   ],
+});
+
+/** CreateTable cannot turn on TTL; this call after it does (DynamoDB Local honours it too). */
+export const timeToLiveInput = (tableName: string): UpdateTimeToLiveCommandInput => ({
+  TableName: tableName,
+  TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
 });

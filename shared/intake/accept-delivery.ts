@@ -225,7 +225,7 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
     const notices = noticeChanges(before, after, council);
 
     const result = await store.commit({
-      delivery: { sourceId, receivedAt: now, event },
+      delivery: { sourceId, receivedAt: now, event, rawBody: request.rawBody },
       episodeId: target.episodeId,
       childId: target.childId,
       episodeRef: event.data.episodeRef,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from '../../infra/local/dynamodb-local-server';
 import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
-import { createTableInput } from '../../shared/adapters/episode-table';
+import { createTableInput, timeToLiveInput } from '../../shared/adapters/episode-table';
 
 export interface EpisodeTables {
   doc(): DynamoDBDocumentClient;
@@ -40,6 +40,7 @@ export const useDynamoDbLocal = (): EpisodeTables => {
     async createTable() {
       const name = `episodes-${randomUUID()}`;
       await client().send(new CreateTableCommand(createTableInput(name)));
+      await client().send(new UpdateTimeToLiveCommand(timeToLiveInput(name)));
       return name;
     },
   };

@@ -95,6 +95,8 @@ describe('accepted deliveries', () => {
     expect(body).toEqual({ episodeId: expect.any(String), status: 'missing', duplicate: false });
     const episode = await store.getEpisode(body.episodeId as string);
     expect(episode?.events.map((e) => [e.sourceId, e.event.id])).toEqual([['met-police', 'evt-report']]);
+    // The audit trail keeps the body exactly as signed.
+    expect(episode?.events[0]?.rawBody).toBe(JSON.stringify(report));
     expect(queuedBodies()).toEqual([
       JSON.stringify({ episodeId: body.episodeId, eventId: 'evt-report', sourceId: 'met-police' }),
     ]);
