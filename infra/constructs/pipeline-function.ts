@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { CouncilConfig } from '../../shared/council/council-schema';
+
+export interface PipelineFunctionProps {
+  /** The folder under functions/: the entry is functions/<name>/handler.ts, exporting `handler`. */
+  name: string;
+  functionName: string;
+  functionsDir: string;
+  council: CouncilConfig;
+  environment: Record<string, string>;
+  timeout: Duration;
+  memorySize: number;
+  logRetention: RetentionDays;
+}
+
+/**
+ * One of the pipeline's Lambdas: bundled by esbuild (minified, the AWS SDK included, ESM), arm64, Node 22,
+ * JSON logs to its own log group with a set retention, and a role that can write to that group and
+ * nothing else until the stack grants what the function uses.
+ */
+export class PipelineFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An own role rather than AWSLambdaBasicExecutionRole, which may write to every log group.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      entry: join(props.functionsDir, props.name, 'handler.ts'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: props.name },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: false,
+        // Bundle the AWS SDK v3 too: a pinned, tested version and a faster cold start than the runtime's.
+        externalModules: [],
+        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // A council file is larger than Lambda's 4 KB environment, so it is inlined at build time.
+        define: { 'process.env.COUNCIL_CONFIG': JSON.stringify(JSON.stringify(props.council)) },
+      },
+    });
+  }
+}

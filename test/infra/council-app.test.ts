@@ -1,0 +1,71 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { addCouncilStacks } from '../../infra/council-app';
+import type { CouncilConfig } from '../../shared/council/council-schema';
+import { CouncilConfigError } from '../../shared/council/load-council';
+import { towerHamlets } from '../support/councils';
+
+const appWith = (context: Record<string, unknown>) =>
+  new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+
+/** The council file with every placeholder inbox replaced by a real-looking address. */
+const withRealInboxes = (council: CouncilConfig): CouncilConfig => {
+  const real = (address: string) => ({
+    address: address.replace(/\.invalid$/, '.gov.uk'),
+    placeholder: false,
+  });
+  return {
+    ...council,
+    agencies: Object.fromEntries(
+      Object.entries(council.agencies).map(([id, agency]) => [
+        id,
+        { ...agency, inbox: real(agency.inbox.address) },
+      ]),
+    ),
+    email: { from: real(council.email.from.address) },
+  };
+};
+
+describe('choosing councils', () => {
+  it('-c council=<id> builds that council only', () => {
+    const stacks = addCouncilStacks(appWith({ council: 'tower-hamlets' }));
+    expect(stacks.map((s) => s.stackName)).toEqual(['MissingEpisodes-tower-hamlets-staging']);
+  });
+
+  it('an unknown council fails and names the councils there are', () => {
+    expect(() => addCouncilStacks(appWith({ council: 'camden' }))).toThrow(
+      /no council file for "camden": the councils are bath-ne-somerset, tower-hamlets/,
+    );
+  });
+
+  it('an unknown stage fails before anything is built', () => {
+    expect(() => addCouncilStacks(appWith({ stage: 'prod' }))).toThrow(/staging|production/);
+  });
+});
+
+describe('a production build', () => {
+  it('refuses a council file with placeholder inboxes, listing each one', () => {
+    const build = () => addCouncilStacks(appWith({ stage: 'production', council: 'tower-hamlets' }));
+    expect(build).toThrow(CouncilConfigError);
+    expect(build).toThrow(
+      /agencies\.met-police\.inbox[\s\S]*agencies\.childrens-social-care\.inbox[\s\S]*email\.from/,
+    );
+  });
+
+  it('refuses placeholders in every council when none is chosen', () => {
+    expect(() => addCouncilStacks(appWith({ stage: 'production' }))).toThrow(/bath-ne-somerset/);
+  });
+
+  it('builds a council with real inboxes, protected from deletion and told it is production', () => {
+    const [stack] = addCouncilStacks(appWith({ stage: 'production' }), {
+      councils: [withRealInboxes(towerHamlets)],
+    });
+    if (!stack) throw new Error('no stack');
+    expect(stack.stackName).toBe('MissingEpisodes-tower-hamlets-production');
+    expect(stack.terminationProtection).toBe(true);
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(4);
+    for (const fn of functions) expect(fn.Properties.Environment.Variables.STAGE).toBe('production');
+  });
+});
