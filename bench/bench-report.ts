@@ -41,7 +41,11 @@ export const judge = (figure: Figure): JudgedFigure => {
 };
 
 const rounded = (value: number) =>
-  Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
+  Number.isInteger(value) || Math.abs(value) >= 100
+    ? value.toFixed(0)
+    : Math.abs(value) >= 10
+      ? value.toFixed(1)
+      : value.toFixed(2);
 
 const targetText = ({ target, unit }: Figure) => {
   if (!target) return '';

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadCouncilFile } from '../infra/councils/council-files';
 import { type BenchReport, type Figure, formatTable, judge, writeReport } from './bench-report';
 import { measureColdStart } from './cold-start';
+import { measureDeadlineLateness } from './deadline-lateness';
 import { type Load, measureEndToEnd } from './end-to-end';
 import { startEpisodeTableServer } from './episode-table-server';
 import { measureIntake } from './intake';
@@ -16,7 +17,7 @@ import { measureStoreWrites } from './store-write';
  * smoke test's run); `--out DIR` chooses where the JSON goes (bench-results/ by default); `--only a,b`
  * runs some of: intake (with the raw store figure it is read against), cold-start, end-to-end, deadlines.
  */
-const MEASUREMENTS = ['intake', 'cold-start', 'end-to-end'] as const;
+const MEASUREMENTS = ['intake', 'cold-start', 'end-to-end', 'deadlines'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values } = parseArgs({
@@ -48,6 +49,7 @@ const sizes = quick
       steadyEvents: 5,
       burstEvents: 10,
       e2eWarmUp: 2,
+      dueEpisodes: 3,
     }
   : {
       storeWrites: 3_000,
@@ -58,6 +60,7 @@ const sizes = quick
       steadyEvents: 200,
       burstEvents: 1_000,
       e2eWarmUp: 50,
+      dueEpisodes: 100,
     };
 const council = loadCouncilFile('tower-hamlets');
 
@@ -115,6 +118,17 @@ if (selected('end-to-end')) {
       })),
     );
   }
+}
+
+if (selected('deadlines')) {
+  figures.push(
+    ...(await measureDeadlineLateness({
+      councilId: council.id,
+      sourceId: 'met-police',
+      episodes: sizes.dueEpisodes,
+      inFlight: 8,
+    })),
+  );
 }
 
 const report: BenchReport = { takenAt, quick, machine, figures: figures.map(judge) };
