@@ -6,7 +6,8 @@ import type { Figure, TimelinessReport } from './timeliness-report';
 export const reportFormats = ['table', 'csv', 'json'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
-const shownValue = (figure: Figure): string => {
+/** A figure's value as a person reads it: "50%", "5.5 h", "-" for none. */
+export const shownValue = (figure: Figure): string => {
   if (figure.value === null) return '-';
   if (figure.unit === 'percent') return `${figure.value}%`;
   if (figure.unit === 'hours') return `${figure.value} h`;

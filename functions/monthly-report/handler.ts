@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { scanEpisodes } from '../../shared/adapters/dynamo-episode-scan';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { awsMailDeps } from '../notify/aws-mail-deps';
+import { createMonthlyReportHandler } from './monthly-report-handler';
+
+const { TABLE_NAME } = z.object({ TABLE_NAME: z.string().min(1) }).parse(process.env);
+const doc = episodeTableClient();
+
+export const handler = createMonthlyReportHandler({
+  ...awsMailDeps('monthly-report'),
+  episodes: () => scanEpisodes(doc, TABLE_NAME),
+});
