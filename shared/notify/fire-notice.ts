@@ -74,5 +74,15 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
       `${failed} email(s) for notice ${episodeId}/${noticeKey} failed; will retry`,
     );
   }
+  if (notice.notice === 'escalation') {
+    // A missed deadline: the operators' alarm counts this field.
+    deps.log.warn('deadline missed, escalation sent', {
+      escalationSent: true,
+      episodeId,
+      noticeKey,
+      deadlineKind: notice.deadlineKind,
+      councilId: council.id,
+    });
+  }
   return 'sent';
 };

@@ -6,6 +6,7 @@ import type { Recipient } from '../routing/recipients';
 /** Where the notify use cases report what operators must see: ids and agency refs only, never the child. */
 export interface NotifyLog {
   info(message: string, attributes: Record<string, string | number | boolean>): void;
+  warn(message: string, attributes: Record<string, string | number | boolean>): void;
   error(message: string, attributes: Record<string, string | number | boolean>): void;
 }
 

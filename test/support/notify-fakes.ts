@@ -47,6 +47,7 @@ export const recordingLog = (): NotifyLog & {
   return {
     entries,
     info: (message, attributes) => entries.push({ level: 'info', message, attributes }),
+    warn: (message, attributes) => entries.push({ level: 'warn', message, attributes }),
     error: (message, attributes) => entries.push({ level: 'error', message, attributes }),
   };
 };

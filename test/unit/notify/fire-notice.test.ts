@@ -15,7 +15,7 @@ const returned = events.slice(0, 3);
 
 let store: MemoryEpisodeStore;
 let clock: ReturnType<typeof settableClock>;
-let deps: MailDeps & { mailer: FakeMailer };
+let deps: MailDeps & { mailer: FakeMailer; log: ReturnType<typeof recordingLog> };
 
 const noticeOf = async (
   kind: DeadlineNotice['deadlineKind'],
@@ -64,6 +64,19 @@ describe('firing a deadline notice', () => {
         '[LBTH] OVERDUE: Return Home Interview was due Tue 27 Oct 2026, 08:30 GMT (ref MPS-2026-0200)',
       );
     }
+    expect(deps.log.entries.filter((e) => e.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        message: 'deadline missed, escalation sent',
+        attributes: {
+          escalationSent: true,
+          episodeId,
+          noticeKey: escalation.noticeKey,
+          deadlineKind: 'return_home_interview',
+          councilId: 'tower-hamlets',
+        },
+      },
+    ]);
   });
 
   test('a notice fired twice, by its schedule and by the sweep, sends once', async () => {
