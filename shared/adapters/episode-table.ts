@@ -27,7 +27,9 @@ import type { CreateTableCommandInput, UpdateTimeToLiveCommandInput } from '@aws
  *
  * Writes that could race are one TransactWriteItems per accepted event: the episode put is conditioned on its
  * version, the delivery on its absence, the ref on naming no other episode, and the child's OPEN pointer on
- * being absent or the episode the writer read. Retention: every episode item carries the TTL attribute.
+ * being absent or the episode the writer read. Retention: every item a commit writes carries the TTL attribute,
+ * set to the commit's time plus the council's retention days (the episode item is re-stamped on every commit, so
+ * an episode's first items may expire up to the episode's length before it). Send records carry no TTL yet.
  */
 
 /** The statuses in which an episode is the child's open one (it holds the CHILD#/OPEN pointer). */
