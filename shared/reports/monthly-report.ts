@@ -1,7 +1,7 @@
 import type { CouncilConfig } from '../council/council-schema';
 import { type EmailDocument, type RenderedEmail, renderEmail } from '../email/email-document';
 import { type MailDeps, type SendOutcome, sendOnce } from '../notify/send-once';
-import type { Recipient } from '../routing/recipients';
+import { fromAgency } from '../routing/recipients';
 import { formatLocal, localDate } from '../time/instant';
 import { shownValue } from './report-output';
 import { addLocalDays, type LocalPeriod, monthPeriod } from './report-period';
@@ -37,19 +37,6 @@ export const monthlyReportEmail = (report: TimelinessReport, council: CouncilCon
   return renderEmail(doc);
 };
 
-const managers = (council: CouncilConfig): Recipient => {
-  const ref = council.roles.managers;
-  const agency = council.agencies[ref];
-  if (!agency) throw new Error(`council ${council.id} has no agency ${ref}`);
-  return {
-    ref,
-    name: agency.name,
-    address: agency.inbox.address,
-    placeholder: agency.inbox.placeholder,
-    childDetails: agency.childDetails,
-  };
-};
-
 /**
  * Emails last month's timeliness report to the council's managers, once: the send key names the council
  * and the month, so a retried or doubled invocation sends nothing twice.
@@ -67,7 +54,7 @@ export const sendMonthlyReport = async (
   const outcome = await sendOnce(deps, {
     sendKey,
     episodeId: `monthly-report-${period.from}`,
-    recipient: managers(council),
+    recipient: fromAgency(council.roles.managers, council.roles.managers, council),
     email: monthlyReportEmail(report, council),
   });
   return { period, outcome };

@@ -10,7 +10,8 @@ export interface Recipient {
   childDetails: ChildDetailLevel;
 }
 
-const fromAgency = (ref: RecipientRef, agencyId: string, council: CouncilConfig): Recipient => {
+/** A council agency as a recipient, named by `ref` in records and logs. */
+export const fromAgency = (ref: RecipientRef, agencyId: string, council: CouncilConfig): Recipient => {
   const agency = council.agencies[agencyId];
   if (!agency) throw new Error(`council ${council.id} has no agency ${agencyId}`);
   return {
