@@ -87,7 +87,8 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       env,
       file: join(dataDir, 'source-secrets.json'),
     });
-    dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+    // A loaded machine can take far longer than the usual 2.5 s to boot the JVM.
+    dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), readyTimeoutMs: 90_000 });
     const client = localDynamoDbClient(dynamo.endpoint);
     stoppers.push(async () => client.destroy());
     const tableName = tableNameOf(council.id);

@@ -12,7 +12,8 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
   beforeAll(async () => {
     runtime = await startRuntime({ council: 'bath-ne-somerset' });
     path = await runEpisodePath(runtime, 'bath-ne-somerset', `ASP-E2E-${Date.now()}`);
-  });
+    // A start is ~5 s on an idle machine; a JVM booting on a loaded one can take half a minute.
+  }, 180_000);
   afterAll(async () => {
     await runtime?.stop();
   });

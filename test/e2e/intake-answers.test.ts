@@ -27,7 +27,8 @@ describe('the local intake answers the wire contract over HTTP', () => {
 
   beforeAll(async () => {
     runtime = await startRuntime({ council: 'tower-hamlets' });
-  });
+    // A start is ~5 s on an idle machine; a JVM booting on a loaded one can take half a minute.
+  }, 180_000);
   afterAll(async () => {
     await runtime?.stop();
   });

@@ -5,7 +5,7 @@ import { type LocalRuntime, processesUsing, startRuntime } from './support/local
 const inbox = inboxOf('tower-hamlets');
 const sorted = (...agencies: string[]) => agencies.map(inbox).sort();
 
-describe('the local pipeline for Tower Hamlets, over HTTP', () => {
+describe('the local pipeline for Tower Hamlets, over HTTP', { timeout: 120_000 }, () => {
   let runtime: LocalRuntime;
   let path: StepOutcome[];
   const episodeRef = `MET-E2E-${Date.now()}`;
@@ -13,7 +13,8 @@ describe('the local pipeline for Tower Hamlets, over HTTP', () => {
   beforeAll(async () => {
     runtime = await startRuntime({ council: 'tower-hamlets' });
     path = await runEpisodePath(runtime, 'tower-hamlets', episodeRef);
-  });
+    // A start is ~5 s on an idle machine; a JVM booting on a loaded one can take half a minute.
+  }, 180_000);
   afterAll(async () => {
     await runtime?.stop('SIGKILL');
   });

@@ -77,7 +77,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
   };
   for (const sourceId of Object.keys(loadCouncilFile(options.council).sources)) secretOf(sourceId);
   const running = spawnRuntime({ ...options, env });
-  const deadline = Date.now() + 45_000;
+  const deadline = Date.now() + 100_000;
   let url: string | undefined;
   while (!url) {
     url = /Ready on (http:\/\/[\d.:]+)/.exec(running.output())?.[1];
