@@ -22,8 +22,8 @@ export interface CouncilEmailProps {
 
 /**
  * The council's sending: a domain identity for the council file's from address (Easy DKIM), and a
- * configuration set that suppresses addresses that bounced or complained and counts bounces, complaints
- * and rejections in CloudWatch for the alarms.
+ * configuration set that suppresses addresses that bounced or complained and counts bounces and
+ * complaints in CloudWatch for the alarms.
  */
 export class CouncilEmail extends Construct {
   readonly configurationSet: ConfigurationSet;
@@ -46,13 +46,8 @@ export class CouncilEmail extends Construct {
           defaultValue: props.prefix,
         },
       ]),
-      events: [
-        EmailSendingEvent.SEND,
-        EmailSendingEvent.DELIVERY,
-        EmailSendingEvent.BOUNCE,
-        EmailSendingEvent.COMPLAINT,
-        EmailSendingEvent.REJECT,
-      ],
+      // Only what the alarms count: each event type published is a custom metric on the bill.
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
     this.identity = new EmailIdentity(this, 'Identity', {
       identity: Identity.domain(domainOf(this.fromAddress)),
