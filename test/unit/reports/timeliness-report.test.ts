@@ -168,8 +168,18 @@ describe('the timeliness report', () => {
       readme.indexOf('<!-- section: reports -->'),
       readme.indexOf('<!-- /section: reports -->'),
     );
+    // The table's rows as trimmed cells, whatever padding the formatter gives them.
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
     for (const figure of timelinessReport([], towerHamlets, october, now).figures) {
-      expect(section).toContain(`| ${figure.label} | \`${figure.id}\` | ${figure.counted} |`);
+      expect(rows).toContainEqual([figure.label, `\`${figure.id}\``, figure.counted]);
     }
   });
 });
