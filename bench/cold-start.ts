@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, type CfnElement } from 'aws-cdk-lib';
@@ -91,70 +91,74 @@ export const measureColdStart = async (options: {
   council: CouncilConfig;
   runs: number;
   projectRoot: string;
-  workDir: string;
 }): Promise<Figure[]> => {
-  const { projectRoot, workDir } = options;
-  const baselineDir = join(workDir, 'sdk-baseline');
-  const outdir = join(workDir, 'cdk.out');
-  rmSync(workDir, { recursive: true, force: true });
-  const names = Object.keys(pipelineFunctions) as FunctionName[];
-  const contents = new Map<FunctionName, BundleContents>();
-  for (const name of names) {
-    const content = await bundleContents(join(projectRoot, 'functions', name, 'handler.ts'), projectRoot);
-    contents.set(name, content);
-    mkdirSync(join(baselineDir, name), { recursive: true });
-    writeFileSync(join(baselineDir, name, 'handler.ts'), sdkBaselineSource(content.sdkImports));
-  }
-
-  const app = new App({ outdir });
-  const stack = { council: options.council, stage: 'staging' as const };
-  const functions = new CouncilStack(app, 'BenchFunctions', stack);
-  const baselines = new CouncilStack(app, 'BenchSdkBaselines', { ...stack, functionsDir: baselineDir });
-  app.synth();
-  const functionBundles = bundlesOf(outdir, functions);
-  const baselineBundles = bundlesOf(outdir, baselines);
-
-  const figures: Figure[] = [];
-  for (const name of names) {
-    const bundle = functionBundles.get(name) as string;
-    const baseline = baselineBundles.get(name) as string;
-    const env = lambdaEnvironment(name);
-    const functionMs: number[] = [];
-    const baselineMs: number[] = [];
-    // One unmeasured run each first, so neither side pays for reading its file from disk.
-    await initTime(bundle, env);
-    await initTime(baseline, env);
-    // Interleaved, so a burst of load from elsewhere hits both sides alike.
-    for (let run = 0; run < options.runs; run++) {
-      functionMs.push(await initTime(bundle, env));
-      baselineMs.push(await initTime(baseline, env));
+  const { projectRoot } = options;
+  // Inside the project (and ignored by git): the CDK bundles only entries under the project root.
+  mkdirSync(join(projectRoot, 'bench-results'), { recursive: true });
+  const workDir = mkdtempSync(join(projectRoot, 'bench-results', 'cold-start-'));
+  try {
+    const baselineDir = join(workDir, 'sdk-baseline');
+    const outdir = join(workDir, 'cdk.out');
+    const names = Object.keys(pipelineFunctions) as FunctionName[];
+    const contents = new Map<FunctionName, BundleContents>();
+    for (const name of names) {
+      const content = await bundleContents(join(projectRoot, 'functions', name, 'handler.ts'), projectRoot);
+      contents.set(name, content);
+      mkdirSync(join(baselineDir, name), { recursive: true });
+      writeFileSync(join(baselineDir, name, 'handler.ts'), sdkBaselineSource(content.sdkImports));
     }
-    const hop = `cold start: ${name}`;
-    const init = median(functionMs);
-    const sdkInit = median(baselineMs);
-    figures.push(
-      {
-        hop,
-        name: 'bundle (minified)',
-        value: statSync(bundle).size / 1024,
-        unit: 'KB',
-        target: { atMost: BUNDLE_LIMIT_KB },
-        note: `SDK-only baseline ${(statSync(baseline).size / 1024).toFixed(0)} KB; largest: ${largestParts(
-          contents.get(name)?.bytesByPackage ?? new Map(),
-          4,
-        )}`,
-      },
-      { hop, name: 'init (median)', value: init, unit: 'ms', note: `${options.runs} fresh processes` },
-      { hop, name: 'SDK-only init (median)', value: sdkInit, unit: 'ms' },
-      {
-        hop,
-        name: 'init / SDK-only init',
-        value: init / sdkInit,
-        unit: 'x',
-        target: { atMost: INIT_RATIO_LIMIT },
-      },
-    );
+
+    const app = new App({ outdir });
+    const stack = { council: options.council, stage: 'staging' as const };
+    const functions = new CouncilStack(app, 'BenchFunctions', stack);
+    const baselines = new CouncilStack(app, 'BenchSdkBaselines', { ...stack, functionsDir: baselineDir });
+    app.synth();
+    const functionBundles = bundlesOf(outdir, functions);
+    const baselineBundles = bundlesOf(outdir, baselines);
+
+    const figures: Figure[] = [];
+    for (const name of names) {
+      const bundle = functionBundles.get(name) as string;
+      const baseline = baselineBundles.get(name) as string;
+      const env = lambdaEnvironment(name);
+      const functionMs: number[] = [];
+      const baselineMs: number[] = [];
+      // One unmeasured run each first, so neither side pays for reading its file from disk.
+      await initTime(bundle, env);
+      await initTime(baseline, env);
+      // Interleaved, so a burst of load from elsewhere hits both sides alike.
+      for (let run = 0; run < options.runs; run++) {
+        functionMs.push(await initTime(bundle, env));
+        baselineMs.push(await initTime(baseline, env));
+      }
+      const hop = `cold start: ${name}`;
+      const init = median(functionMs);
+      const sdkInit = median(baselineMs);
+      figures.push(
+        {
+          hop,
+          name: 'bundle (minified)',
+          value: statSync(bundle).size / 1024,
+          unit: 'KB',
+          target: { atMost: BUNDLE_LIMIT_KB },
+          note: `SDK-only baseline ${(statSync(baseline).size / 1024).toFixed(0)} KB; largest: ${largestParts(
+            contents.get(name)?.bytesByPackage ?? new Map(),
+            4,
+          )}`,
+        },
+        { hop, name: 'init (median)', value: init, unit: 'ms', note: `${options.runs} fresh processes` },
+        { hop, name: 'SDK-only init (median)', value: sdkInit, unit: 'ms' },
+        {
+          hop,
+          name: 'init / SDK-only init',
+          value: init / sdkInit,
+          unit: 'x',
+          target: { atMost: INIT_RATIO_LIMIT },
+        },
+      );
+    }
+    return figures;
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
   }
-  rmSync(workDir, { recursive: true, force: true });
-  return figures;
 };

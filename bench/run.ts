@@ -98,7 +98,6 @@ if (selected('cold-start')) {
       council,
       runs: sizes.initRuns,
       projectRoot,
-      workDir: join(outDir, 'cold-start-work'),
     })),
   );
 }
