@@ -54,10 +54,22 @@ export const formatRelative = (instant: string, now: string): string => {
 };
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export const localDate = (instant: string, timeZone: string): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(instant),
-  );
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+export const localDate = (instant: string, timeZone: string): string => {
+  // Building a formatter costs far more than using one; reports call this for every episode.
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(new Date(instant));
+};
 
 /** Whole years between a date of birth and the local date of an instant. */
 export const ageInYears = (dateOfBirth: string, onLocalDate: string): number => {
