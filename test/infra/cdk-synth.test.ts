@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineFunctions } from '../../infra/council-stack';
@@ -25,7 +26,11 @@ const cdk = (...args: string[]) =>
 
 interface LambdaResource {
   Type: string;
-  Properties: { Code?: { S3Key?: string }; FunctionName?: string };
+  Properties: {
+    Code?: { S3Key?: string };
+    FunctionName?: string;
+    Environment?: { Variables: Record<string, unknown> };
+  };
 }
 
 const templateOf = (stackName: string): { Resources: Record<string, LambdaResource> } =>
@@ -37,11 +42,34 @@ const bundlesOf = (stackName: string) =>
     .filter((r) => r.Type === 'AWS::Lambda::Function')
     .map((r) => {
       const hash = r.Properties.Code?.S3Key?.replace(/\.zip$/, '');
+      const path = join(outDir, `asset.${hash}`, 'index.mjs');
       return {
         name: r.Properties.FunctionName,
-        code: readFileSync(join(outDir, `asset.${hash}`, 'index.mjs'), 'utf8'),
+        path,
+        code: readFileSync(path, 'utf8'),
+        environment: r.Properties.Environment?.Variables ?? {},
       };
     });
+
+/** What CloudFormation resolves the stack's references to, in the shape the functions' schemas expect. */
+const deployedValues: Record<string, string> = {
+  TABLE_NAME: 'episodes',
+  ROUTING_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/routing',
+  SCHEDULE_GROUP: 'deadlines',
+  REMINDER_FUNCTION_ARN: 'arn:aws:lambda:eu-west-2:123456789012:function:reminder',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/deadline-scheduler',
+  SCHEDULER_DLQ_ARN: 'arn:aws:sqs:eu-west-2:123456789012:schedule-dead-letters',
+  SES_CONFIGURATION_SET: 'missing-episodes',
+};
+
+const deployedEnvironment = (variables: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      const resolved = typeof value === 'string' ? value : deployedValues[name];
+      if (resolved === undefined) throw new Error(`no deployed value for ${name} in deployedValues`);
+      return [name, resolved];
+    }),
+  );
 
 describe('npx cdk synth', () => {
   beforeAll(async () => {
@@ -76,6 +104,24 @@ describe('npx cdk synth', () => {
         expect(code.split('\n').length).toBeLessThan(500);
       }
     },
+  );
+
+  it.each(councils.map((c) => [c.id, c] as const))(
+    "%s's bundles start with only the stack's environment: the council file is inside them",
+    async (_id, council) => {
+      for (const bundle of bundlesOf(`MissingEpisodes-${council.id}-staging`)) {
+        const load = `const m = await import(${JSON.stringify(pathToFileURL(bundle.path).href)}); console.log(typeof m.handler);`;
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', load], {
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'eu-west-2',
+            ...deployedEnvironment(bundle.environment),
+          },
+        });
+        expect(stdout.trim(), bundle.name).toBe('function');
+      }
+    },
+    60_000,
   );
 });
 
