@@ -110,6 +110,32 @@ describe('the timeliness report', () => {
     expect(beforeE10Due['deadlines.overdue']).toBe(3);
   });
 
+  it('counts a deadline escalated only once the council’s escalation delay has also passed', () => {
+    const policy = towerHamlets.deadlines;
+    const patient = {
+      ...towerHamlets,
+      deadlines: {
+        prevention_interview: { ...policy.prevention_interview, escalateAfterHours: 24 },
+        return_home_interview: { ...policy.return_home_interview, escalateAfterHours: 24 },
+      },
+    };
+    const episodes = [
+      // Due 10:00 on 6 October; the RHI met 10 hours late, inside the delay; the Prevention Interview never.
+      reportEpisode('d1', 'c1', {
+        lastSeenAt: '2026-10-02T10:00:00Z',
+        foundAt: '2026-10-03T10:00:00Z',
+        rhiCompletedAt: '2026-10-06T20:00:00Z',
+      }),
+    ];
+    const at = (now: string) => {
+      const report = timelinessReport(episodes, patient, october, now);
+      const value = (id: string) => report.figures.find((f) => f.id === id)?.value;
+      return [value('deadlines.overdue'), value('deadlines.escalated')];
+    };
+    expect(at('2026-10-07T09:59:00Z')).toEqual([1, 0]);
+    expect(at('2026-10-07T10:00:00Z')).toEqual([1, 1]);
+  });
+
   it('gives no percentage and no median for a period with no returns', () => {
     const quiet = figures(octoberEpisodes, { from: '2026-12-01', to: '2027-01-01' });
     expect(quiet.returns).toBe(0);
