@@ -7,7 +7,6 @@ import { loadCouncilFiles } from './councils/council-files';
 
 export interface CouncilAppOptions {
   councils?: CouncilConfig[];
-  functionsDir?: string;
 }
 
 export const councilStackName = (councilId: string, stage: DeployStage): string =>
@@ -33,7 +32,6 @@ export const addCouncilStacks = (app: App, options: CouncilAppOptions = {}): Cou
         council: stage === 'production' ? assertProductionReady(council) : council,
         stage,
         description: `Missing-child episode pipeline for ${council.name} (${stage})`,
-        ...(options.functionsDir ? { functionsDir: options.functionsDir } : {}),
       }),
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

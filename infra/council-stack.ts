@@ -51,7 +51,7 @@ export interface FunctionSpec {
   triggeredBy: Trigger;
 }
 
-/** The pipeline's Lambdas, each bundled from functions/<name>/handler.ts. Adding a function is adding a line. */
+/** The pipeline's Lambdas, each bundled from functions/<name>/handler.ts. Adding a function is adding an entry. */
 export const pipelineFunctions = {
   intake: {
     timeout: Duration.seconds(10),
@@ -81,17 +81,16 @@ export const pipelineFunctions = {
 
 export type FunctionName = keyof typeof pipelineFunctions;
 
-export const WEBHOOK_ROUTE = '/v1/sources/{sourceId}/events';
+const WEBHOOK_ROUTE = '/v1/sources/{sourceId}/events';
 
 /** A routing message notify failed five times goes to the dead-letter queue (and the operators' alarm). */
 const ROUTING_MAX_RECEIVES = 5;
 const LOG_RETENTION = RetentionDays.THREE_MONTHS;
+const functionsDir = fileURLToPath(new URL('../functions', import.meta.url));
 
 export interface CouncilStackProps extends StackProps {
   council: CouncilConfig;
   stage: DeployStage;
-  /** Where functions/<name>/handler.ts live; the repository's functions/ folder unless a test says otherwise. */
-  functionsDir?: string;
 }
 
 /** Everything one council runs on, from its council file. Environment-agnostic: synthesizes with no account. */
@@ -313,7 +312,7 @@ export class CouncilStack extends Stack {
       const fn = new PipelineFunction(this, `${name}Function`, {
         name,
         functionName: functionName(name),
-        functionsDir: props.functionsDir ?? fileURLToPath(new URL('../functions', import.meta.url)),
+        functionsDir,
         council,
         environment,
         timeout: spec.timeout,
