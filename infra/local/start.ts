@@ -63,7 +63,7 @@ const banner = (pipeline: LocalPipeline) => {
         `    ${s.sourceId.padEnd(width)}  ${s.secrets.join(' ')}  (${s.origin === 'environment' ? `from ${s.variable}` : `generated; set ${s.variable} to choose`})`,
     ),
     '',
-    `  Try it: npm run demo -- --council ${pipeline.council.id}${pipeline.url.endsWith(':3000') ? '' : ` --url ${pipeline.url}`}`,
+    `  Try it: npm run demo${pipeline.url.endsWith(':3000') ? '' : ` -- --url ${pipeline.url}`}   (in another terminal)`,
     '  Ctrl-C stops everything.',
     '',
     `Ready on ${pipeline.url}`,
@@ -90,13 +90,24 @@ try {
 console.log(banner(pipeline));
 
 let stopping = false;
-const shutDown = async (signal: string) => {
+const shutDown = async (why: string, code = 0) => {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping the local pipeline...`);
+  console.log(`\n${why}: stopping the local pipeline...`);
   await pipeline.stop();
   console.log('Stopped.');
-  process.exit(0);
+  process.exit(code);
 };
-process.on('SIGINT', () => void shutDown('SIGINT'));
-process.on('SIGTERM', () => void shutDown('SIGTERM'));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.on(signal, () => void shutDown(signal));
+// Whatever goes wrong, DynamoDB Local goes down with the runtime rather than outliving it.
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  void shutDown('unexpected error', 1);
+});
+// A closed terminal or a killed parent (`tsx`, `npm`) leaves no one to press Ctrl-C: stop then too.
+process.stdout.on('error', () => void shutDown('output closed'));
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutDown('parent process gone');
+}, 1_000).unref();

@@ -23,8 +23,15 @@ const printedSecrets = (output: string) =>
 
 describe('starting and stopping the local runtime', { timeout: 120_000 }, () => {
   const servers: Server[] = [];
+  const runtimes: ReturnType<typeof spawnRuntime>[] = [];
+  const spawned = (options: Parameters<typeof spawnRuntime>[0]) => {
+    const runtime = spawnRuntime(options);
+    runtimes.push(runtime);
+    return runtime;
+  };
   afterAll(() => {
     for (const server of servers) server.close();
+    for (const runtime of runtimes) runtime.killGroup();
   });
 
   it('says the port is taken and exits non-zero, starting nothing', async () => {
@@ -33,7 +40,7 @@ describe('starting and stopping the local runtime', { timeout: 120_000 }, () => 
     const port = await new Promise<number>((done) =>
       server.listen(0, '127.0.0.1', () => done((server.address() as { port: number }).port)),
     );
-    const runtime = spawnRuntime({ council: 'tower-hamlets', port });
+    const runtime = spawned({ council: 'tower-hamlets', port });
     const exit = await runtime.exited;
     expect(exit.code).toBe(1);
     expect(exit.output).toContain(`Port ${port} on 127.0.0.1 is already in use`);
@@ -42,20 +49,20 @@ describe('starting and stopping the local runtime', { timeout: 120_000 }, () => 
 
   it('says Java is missing and exits non-zero when it cannot start DynamoDB Local', async () => {
     const emptyPath = mkdtempSync(join(tmpdir(), 'no-java-'));
-    const exit = await spawnRuntime({ council: 'tower-hamlets', env: { PATH: emptyPath } }).exited;
+    const exit = await spawned({ council: 'tower-hamlets', env: { PATH: emptyPath } }).exited;
     expect(exit.code).toBe(1);
     expect(exit.output).toContain('DynamoDB Local needs Java 17 or later');
   });
 
   it('names the councils it knows when given one it does not', async () => {
-    const exit = await spawnRuntime({ council: 'atlantis' }).exited;
+    const exit = await spawned({ council: 'atlantis' }).exited;
     expect(exit.code).toBe(1);
     expect(exit.output).toContain('bath-ne-somerset, tower-hamlets');
   });
 
-  it('prints where everything is and the secrets it generated, and keeps them across a restart', async () => {
+  it('prints where everything is and the secrets it generated, keeps them across a restart and leaves no JVM behind', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'e2e-secrets-'));
-    const first = spawnRuntime({ council: 'bath-ne-somerset', dataDir, env: withoutSecrets() });
+    const first = spawned({ council: 'bath-ne-somerset', dataDir, env: withoutSecrets() });
     const output = await untilReady(first);
     expect(output).toContain('Bath and North East Somerset');
     expect(output).toContain(`${dataDir}/outbox/`);
@@ -71,10 +78,14 @@ describe('starting and stopping the local runtime', { timeout: 120_000 }, () => 
     expect((await first.exited).code).toBe(0);
     expect(processesUsing(dataDir)).toEqual([]);
 
-    const second = spawnRuntime({ council: 'bath-ne-somerset', dataDir, env: withoutSecrets() });
+    const second = spawned({ council: 'bath-ne-somerset', dataDir, env: withoutSecrets() });
     expect(printedSecrets(await untilReady(second))).toEqual(secrets);
-    second.child.kill('SIGINT');
-    expect((await second.exited).code).toBe(0);
+    // Even when `tsx` itself is killed outright, the runtime notices and takes DynamoDB Local down with it.
+    second.child.kill('SIGKILL');
+    await second.exited;
+    const until = Date.now() + 15_000;
+    while (processesUsing(dataDir).length > 0 && Date.now() < until)
+      await new Promise((done) => setTimeout(done, 200));
     expect(processesUsing(dataDir)).toEqual([]);
   });
 });

@@ -40,8 +40,22 @@ export const spawnRuntime = (options: RuntimeOptions) => {
       '--data-dir',
       dataDir,
     ],
-    { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, so a test that fails half way can still end the wrapper, the runtime and the JVM.
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
   );
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group has already gone.
+    }
+  };
+  process.once('exit', killGroup);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -50,9 +64,12 @@ export const spawnRuntime = (options: RuntimeOptions) => {
     output += chunk.toString();
   });
   const exited = new Promise<Exit>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal, output })),
+    child.once('exit', (code, signal) => {
+      process.removeListener('exit', killGroup);
+      done({ code, signal, output });
+    }),
   );
-  return { child, dataDir, exited, output: () => output };
+  return { child, dataDir, exited, output: () => output, killGroup };
 };
 
 /** Processes whose command line names this data folder: DynamoDB Local's JVM among them while it runs. */
@@ -82,7 +99,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
   while (!url) {
     url = /Ready on (http:\/\/[\d.:]+)/.exec(running.output())?.[1];
     if (running.child.exitCode !== null || Date.now() > deadline) {
-      running.child.kill('SIGKILL');
+      running.killGroup();
       throw new Error(`the local runtime did not start:\n${running.output()}`);
     }
     await new Promise((done) => setTimeout(done, 50));
@@ -122,10 +139,13 @@ export const startRuntime = async (options: RuntimeOptions) => {
       });
       return { status: response.status, body: (await response.json()) as unknown };
     },
-    /** Ctrl-C, and how the process ended. */
+    /** Ctrl-C (to `tsx` only: the runtime must stop the JVM itself), and how it ended; forced after 20 s. */
     async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
       if (running.child.exitCode === null) running.child.kill(signal);
-      return running.exited;
+      const force = setTimeout(running.killGroup, 20_000);
+      const exit = await running.exited;
+      clearTimeout(force);
+      return exit;
     },
   };
 };
