@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PipelineFunction } from '../infra/constructs/pipeline-function';
 import { CouncilStack, type FunctionName, pipelineFunctions } from '../infra/council-stack';
 import type { CouncilConfig } from '../shared/council/council-schema';
 import type { Figure } from './bench-report';
@@ -17,12 +19,16 @@ const AssetManifest = (text: string) =>
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
 /** Where each function's bundle went: the asset folder its Lambda's code points at. */
-const bundlesOf = (outdir: string, stack: CouncilStack): Map<FunctionName, string> => {
+const bundlesOf = (
+  outdir: string,
+  stack: Stack,
+  functions: Record<FunctionName, PipelineFunction>,
+): Map<FunctionName, string> => {
   const template = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')) as Template;
   const manifest = AssetManifest(readFileSync(join(outdir, `${stack.artifactId}.assets.json`), 'utf8'));
   const bundles = new Map<FunctionName, string>();
-  for (const name of Object.keys(pipelineFunctions) as FunctionName[]) {
-    const logicalId = stack.getLogicalId(stack.functions[name].fn.node.defaultChild as CfnElement);
+  for (const name of Object.keys(functions) as FunctionName[]) {
+    const logicalId = stack.getLogicalId(functions[name].fn.node.defaultChild as CfnElement);
     const resource = template.Resources[logicalId];
     const key = (resource?.Properties?.Code as { S3Key?: string } | undefined)?.S3Key?.replace(/\.zip$/, '');
     const asset = key ? manifest.files[key] : undefined;
@@ -108,13 +114,28 @@ export const measureColdStart = async (options: {
       writeFileSync(join(baselineDir, name, 'handler.ts'), sdkBaselineSource(content.sdkImports));
     }
 
+    // The functions as the council's stack builds them; the baselines through the same construct.
     const app = new App({ outdir });
-    const stack = { council: options.council, stage: 'staging' as const };
-    const functions = new CouncilStack(app, 'BenchFunctions', stack);
-    const baselines = new CouncilStack(app, 'BenchSdkBaselines', { ...stack, functionsDir: baselineDir });
+    const council = new CouncilStack(app, 'BenchFunctions', { council: options.council, stage: 'staging' });
+    const baselineStack = new Stack(app, 'BenchSdkBaselines');
+    const baselines = Object.fromEntries(
+      names.map((name) => [
+        name,
+        new PipelineFunction(baselineStack, name, {
+          name,
+          functionName: `bench-sdk-baseline-${name}`,
+          functionsDir: baselineDir,
+          council: options.council,
+          environment: {},
+          timeout: pipelineFunctions[name].timeout,
+          memorySize: pipelineFunctions[name].memorySize,
+          logRetention: RetentionDays.ONE_DAY,
+        }),
+      ]),
+    ) as Record<FunctionName, PipelineFunction>;
     app.synth();
-    const functionBundles = bundlesOf(outdir, functions);
-    const baselineBundles = bundlesOf(outdir, baselines);
+    const functionBundles = bundlesOf(outdir, council, council.functions);
+    const baselineBundles = bundlesOf(outdir, baselineStack, baselines);
 
     const figures: Figure[] = [];
     for (const name of names) {

@@ -1,8 +1,8 @@
 import { loadCouncilFile } from '../infra/councils/council-files';
-import { type LocalRuntime, startRuntime } from '../test/e2e/support/local-runtime';
+import type { LocalRuntime } from '../test/e2e/support/local-runtime';
 import type { Figure } from './bench-report';
 import { runInFlight } from './in-flight';
-import { postTimed, quietOutbox } from './local-runtime-load';
+import { postTimed, quietOutbox, withLocalRuntime } from './local-runtime-load';
 import { foundEvent, reportedEvent } from './signed-delivery';
 import { summarise } from './stats';
 
@@ -36,8 +36,7 @@ export const measureDeadlineLateness = async (options: {
   episodes: number;
   inFlight: number;
 }): Promise<Figure[]> => {
-  const runtime = await startRuntime({ council: options.councilId });
-  try {
+  return withLocalRuntime(options.councilId, async (runtime) => {
     const refs = Array.from({ length: options.episodes }, (_, i) => `DUE-${i}`);
     for (const event of [reportedEvent, foundEvent]) {
       await runInFlight(refs.length, options.inFlight, async (i) => {
@@ -80,7 +79,5 @@ export const measureDeadlineLateness = async (options: {
       },
       { hop, name: 'lateness max', value: summary.max, unit: 'ms' },
     ];
-  } finally {
-    await runtime.stop();
-  }
+  });
 };

@@ -1,7 +1,13 @@
-import { type LocalRuntime, startRuntime } from '../test/e2e/support/local-runtime';
+import type { LocalRuntime } from '../test/e2e/support/local-runtime';
 import type { Figure } from './bench-report';
 import { runInFlight } from './in-flight';
-import { emailsByEpisodeRef, type Posted, postTimed, quietOutbox } from './local-runtime-load';
+import {
+  emailsByEpisodeRef,
+  type Posted,
+  postTimed,
+  quietOutbox,
+  withLocalRuntime,
+} from './local-runtime-load';
 import { reportedEvent } from './signed-delivery';
 import { summarise } from './stats';
 
@@ -47,8 +53,7 @@ export const measureEndToEnd = async (options: {
   warmUp: number;
 }): Promise<Figure[]> => {
   const { load, sourceId } = options;
-  const runtime = await startRuntime({ council: options.councilId });
-  try {
+  return withLocalRuntime(options.councilId, async (runtime) => {
     const warmRefs = Array.from({ length: options.warmUp }, (_, i) => `WARM-${load.kind}-${i}`);
     await burst(runtime, sourceId, warmRefs, 4);
     await quietOutbox(runtime, 60_000);
@@ -94,7 +99,5 @@ export const measureEndToEnd = async (options: {
         note: 'from the first post to the last email',
       },
     ];
-  } finally {
-    await runtime.stop();
-  }
+  });
 };

@@ -1,6 +1,7 @@
+import { rmSync } from 'node:fs';
 import type { OutboxEntry } from '../infra/local/outbox-mailer';
 import type { PipelineEventInput } from '../shared/events/event-schemas';
-import type { LocalRuntime } from '../test/e2e/support/local-runtime';
+import { type LocalRuntime, startRuntime } from '../test/e2e/support/local-runtime';
 
 /** One webhook as the bench saw it: when it was posted and when its 202 came back (wall clock, ms). */
 export interface Posted {
@@ -10,6 +11,23 @@ export interface Posted {
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Runs `npm start`'s entry as a child process (a free port, a fresh data folder, every source's secret
+ * chosen here, as the end-to-end tests start it), hands it to `use`, then stops it and deletes its data.
+ */
+export const withLocalRuntime = async <T>(
+  councilId: string,
+  use: (runtime: LocalRuntime) => Promise<T>,
+): Promise<T> => {
+  const runtime = await startRuntime({ council: councilId });
+  try {
+    return await use(runtime);
+  } finally {
+    await runtime.stop();
+    rmSync(runtime.dataDir, { recursive: true, force: true });
+  }
+};
 
 /** Posts one event to the running pipeline and times it; anything but 202 stops the bench. */
 export const postTimed = async (
