@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { z } from 'zod';
 import type { OutboxEntry } from '../infra/local/outbox-mailer';
 import type { PipelineEventInput } from '../shared/events/event-schemas';
 import { type LocalRuntime, startRuntime } from '../test/e2e/support/local-runtime';
@@ -6,6 +7,7 @@ import { type LocalRuntime, startRuntime } from '../test/e2e/support/local-runti
 /** One webhook as the bench saw it: when it was posted and when its 202 came back (wall clock, ms). */
 export interface Posted {
   episodeRef: string;
+  episodeId: string;
   postedAt: number;
   acceptedAt: number;
 }
@@ -44,8 +46,24 @@ export const postTimed = async (
       `the local pipeline answered ${answer.status} to ${event.id}: ${JSON.stringify(answer.body)}`,
     );
   }
-  return { episodeRef, postedAt, acceptedAt };
+  return { episodeRef, episodeId: Accepted.parse(answer.body).episodeId, postedAt, acceptedAt };
 };
+
+const Accepted = z.object({ episodeId: z.string() });
+
+/** The part of GET /_local/status the bench reads. */
+const RuntimeStatus = z.object({
+  now: z.string(),
+  queue: z.object({ depth: z.number() }),
+  schedules: z.object({
+    pending: z.array(z.object({ fireAt: z.string(), payload: z.object({ episodeId: z.string() }) })),
+  }),
+  outbox: z.object({ emails: z.number() }),
+});
+export type RuntimeStatus = z.infer<typeof RuntimeStatus>;
+
+export const runtimeStatus = async (runtime: LocalRuntime): Promise<RuntimeStatus> =>
+  RuntimeStatus.parse(await (await fetch(`${runtime.url}/_local/status`)).json());
 
 /**
  * Waits until the routing queue is empty and the outbox has stopped growing, then reads it once: reading
@@ -55,10 +73,7 @@ export const quietOutbox = async (runtime: LocalRuntime, timeoutMs: number): Pro
   const until = Date.now() + timeoutMs;
   let previous = -1;
   for (;;) {
-    const status = (await (await fetch(`${runtime.url}/_local/status`)).json()) as {
-      queue: { depth: number };
-      outbox: { emails: number };
-    };
+    const status = await runtimeStatus(runtime);
     if (status.queue.depth === 0 && status.outbox.emails === previous) return runtime.outbox();
     if (Date.now() > until) throw new Error(`the local pipeline was still busy after ${timeoutMs} ms`);
     previous = status.outbox.emails;
