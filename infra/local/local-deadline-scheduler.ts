@@ -1,4 +1,5 @@
-import { type DeadlineNotice, noticeKey } from '../../shared/deadlines/deadline-notices';
+import { scheduleName } from '../../shared/adapters/eventbridge-deadline-scheduler';
+import { noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { Clock, DeadlineScheduler, ReminderInvocation } from '../../shared/ports';
 import { compareInstants } from '../../shared/time/instant';
 
@@ -19,7 +20,10 @@ export interface FailedSchedule extends LocalSchedule {
 export interface LocalDeadlineSchedulerOptions {
   clock: Clock;
   target: ReminderTarget;
-  /** As the schedule's retry policy: tries after the first before the payload goes to the dead-letter list. */
+  /**
+   * As the schedule's retry policy: tries after the first before the payload goes to the dead-letter list.
+   * AWS retries 20 times over a day; locally a target only fails when something is broken, so 2 show it.
+   */
   maximumRetryAttempts?: number;
   /** Real time between tries, doubled each time. */
   retryDelayMs?: number;
@@ -39,7 +43,8 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * EventBridge Scheduler's one-time schedules, in memory: one per (episode, notice), created idempotently,
+ * EventBridge Scheduler's one-time schedules, in memory: one per (episode, notice) under the same name as in
+ * AWS (so a name AWS would refuse fails here too), created idempotently,
  * deleted once fired or cancelled. A schedule fires by invoking the reminder handler with the same JSON
  * payload the Scheduler would send, retried and then dead-lettered. Schedules do not survive a restart; the
  * sweep fires anything pending from the store, which is what it is for in AWS too.
@@ -52,8 +57,6 @@ export const createLocalDeadlineScheduler = (
   const schedules = new Map<string, LocalSchedule>();
   const dead: FailedSchedule[] = [];
   let firing: Promise<number> = Promise.resolve(0);
-
-  const nameOf = (episodeId: string, notice: DeadlineNotice) => `${episodeId}.${noticeKey(notice)}`;
 
   const fire = async (schedule: LocalSchedule): Promise<void> => {
     let lastError: unknown;
@@ -90,13 +93,13 @@ export const createLocalDeadlineScheduler = (
 
   return {
     async schedule(episodeId, notice) {
-      const name = nameOf(episodeId, notice);
+      const name = scheduleName(episodeId, notice);
       if (!schedules.has(name)) {
         schedules.set(name, { payload: { episodeId, noticeKey: noticeKey(notice) }, fireAt: notice.fireAt });
       }
     },
     async cancel(episodeId, notice) {
-      schedules.delete(nameOf(episodeId, notice));
+      schedules.delete(scheduleName(episodeId, notice));
     },
     fireDue() {
       // One firing at a time, so the timer and a clock advance never fire the same schedule twice.

@@ -7,8 +7,8 @@ import { createNotifyHandler } from '../../functions/notify/notify-handler';
 import { createReminderHandler } from '../../functions/reminder/reminder-handler';
 import { createSweepHandler } from '../../functions/sweep/sweep-handler';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { EnvSecretSource } from '../../shared/adapters/env-secret-source';
 import type { CouncilConfig } from '../../shared/council/council-schema';
-import type { SecretSource } from '../../shared/ports';
 import { loadCouncilFile } from '../councils/council-files';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-server';
 import { createLocalClock } from './local-clock';
@@ -16,7 +16,7 @@ import { createLocalDeadlineScheduler } from './local-deadline-scheduler';
 import { ensureEpisodeTable, localDynamoDbClient } from './local-episode-table';
 import { createLocalHttpServer, type LocalRoutes, listen } from './local-http-server';
 import { createLocalRoutingQueue } from './local-routing-queue';
-import { type LocalSourceSecret, localSourceSecrets } from './local-source-secrets';
+import { type LocalSourceSecret, localSourceSecrets, secretVariables } from './local-source-secrets';
 import { createOutboxMailer } from './outbox-mailer';
 
 export interface LocalPipelineOptions {
@@ -129,17 +129,11 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     stoppers.push(() => queue.stop());
     const scheduler = createLocalDeadlineScheduler({ clock, target: reminder });
     stoppers.push(() => scheduler.idle());
-    const secretSource: SecretSource = {
-      async secretsFor(sourceId) {
-        const found = secrets.find((s) => s.sourceId === sourceId);
-        return found?.secrets ?? [];
-      },
-    };
     const intake = createIntakeHandler({
       store: mailDeps.store,
       queue,
       scheduler,
-      secrets: secretSource,
+      secrets: new EnvSecretSource(secretVariables(secrets)),
       clock,
       council,
       logger: logger.createChild({ serviceName: 'intake' }),

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { sourceSecretVariable } from '../../shared/adapters/env-secret-source';
 import { parseSourceSecretValue } from '../../shared/intake/source-secret-value';
 
-/** The environment variable that holds a source's secret locally: `WEBHOOK_SECRET_MET_POLICE` for `met-police`. */
-export const sourceSecretVariable = (sourceId: string): string =>
-  `WEBHOOK_SECRET_${sourceId.toUpperCase().replace(/-/g, '_')}`;
+/** Where `npm run sign` and the local runtime agree a source's secret lives: `WEBHOOK_SECRET_<SOURCE_ID>`. */
+export { sourceSecretVariable };
 
 export interface LocalSourceSecret {
   sourceId: string;
@@ -44,3 +44,7 @@ export const localSourceSecrets = (
   writeFileSync(options.file, `${JSON.stringify(kept, null, 2)}\n`, { mode: 0o600 });
   return secrets;
 };
+
+/** The secrets as the variables EnvSecretSource reads, generated ones included. */
+export const secretVariables = (secrets: LocalSourceSecret[]): Record<string, string> =>
+  Object.fromEntries(secrets.map((s) => [s.variable, JSON.stringify(s.secrets)]));

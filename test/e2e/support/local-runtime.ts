@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { loadCouncilFile } from '../../../infra/councils/council-files';
 import { OutboxEntry } from '../../../infra/local/outbox-mailer';
 import { type SendOptions, sendSignedEvent } from '../../../infra/local/webhook-sender';
+import { sourceSecretVariable } from '../../../shared/adapters/env-secret-source';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
@@ -87,7 +88,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
   const secrets: Record<string, string> = {};
   const env: NodeJS.ProcessEnv = { ...options.env };
   const secretOf = (sourceId: string) => {
-    const variable = `WEBHOOK_SECRET_${sourceId.toUpperCase().replace(/-/g, '_')}`;
+    const variable = sourceSecretVariable(sourceId);
     secrets[sourceId] ??= `whsec_${Buffer.from(`e2e secret for ${sourceId} 1234`).toString('base64')}`;
     env[variable] = secrets[sourceId];
     return secrets[sourceId];
