@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCouncilFile } from '../../infra/councils/council-files';
 import { inboxOf, runEpisodePath, type StepOutcome } from './support/episode-path';
-import { type LocalRuntime, startRuntime } from './support/local-runtime';
+import { type LocalRuntime, runDemo, startRuntime } from './support/local-runtime';
 
 const inbox = inboxOf('bath-ne-somerset');
+const council = loadCouncilFile('bath-ne-somerset');
+/** An agency as the demo names it: its name from the council file, then its inbox. */
+const agency = (id: string) => `${council.agencies[id]?.name} <${inbox(id)}>`;
 const sorted = (...agencies: string[]) => agencies.map(inbox).sort();
 
 describe('the local pipeline for Bath and North East Somerset, over HTTP', () => {
@@ -61,4 +65,16 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
   it('asks Early Help for an assessment when the RHI finds a risk of harm', () => {
     expect(path[6]?.recipients).toEqual(sorted('early-help', 'childrens-social-care'));
   });
+
+  it('npm run demo plays the same episode against it and prints, step by step, what each agency received', async () => {
+    const demo = await runDemo(runtime.url, runtime.secretEnv());
+    expect(demo.code).toBe(0);
+    const steps = demo.output.split(/^={20,}$/m).slice(1);
+    expect(steps).toHaveLength(7);
+    expect(steps[0]).toContain('avon-somerset-police sends missing.reported: 202');
+    expect(steps[0]).toContain(`To:      ${agency('avon-somerset-police')}`);
+    expect(steps[5]).toContain(`To:      ${agency('missing-managers')}`);
+    expect(steps[5]).toContain('OVERDUE: Return Home Interview');
+    expect(steps[6]).toContain(`To:      ${agency('early-help')}`);
+  }, 120_000);
 });

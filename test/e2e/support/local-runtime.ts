@@ -73,6 +73,24 @@ export const spawnRuntime = (options: RuntimeOptions) => {
   return { child, dataDir, exited, output: () => output, killGroup };
 };
 
+/** Runs `npm run demo`'s entry against a running runtime; resolves when it ends. */
+export const runDemo = (url: string, env: NodeJS.ProcessEnv): Promise<Exit> =>
+  new Promise((done) => {
+    const child = spawn(process.execPath, [tsxCli, 'infra/local/demo.ts', '--url', url], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code, signal) => done({ code, signal, output }));
+  });
+
 /** Processes whose command line names this data folder: DynamoDB Local's JVM among them while it runs. */
 export const processesUsing = (dataDir: string): string[] =>
   execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
@@ -120,6 +138,8 @@ export const startRuntime = async (options: RuntimeOptions) => {
     dataDir: running.dataDir,
     output: running.output,
     secret: (sourceId: string) => secrets[sourceId] ?? '',
+    /** The WEBHOOK_SECRET_ variables the runtime was started with, for another process that signs. */
+    secretEnv: () => ({ ...env }),
     send: (sourceId: string, event: Record<string, unknown>, sendOptions?: SendOptions) =>
       sendSignedEvent(baseUrl, sourceId, secrets[sourceId] ?? 'whsec_AAAA', event, sendOptions),
     status,
