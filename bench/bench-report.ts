@@ -56,9 +56,11 @@ const targetText = ({ target, unit }: Figure) => {
   return parts.join(', ');
 };
 
+const machineLine = (machine: Machine) =>
+  `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, load ${machine.loadAverage1m} at start`;
+
 /** A plain-text table, one figure a line, its target and verdict beside it, then the notes. */
 export const formatTable = (report: BenchReport): string => {
-  const { machine } = report;
   const header = ['hop', 'figure', 'value', 'target', '', 'note'];
   const lines = report.figures.map((f) => [
     f.hop,
@@ -76,13 +78,26 @@ export const formatTable = (report: BenchReport): string => {
       .trimEnd();
   return [
     `Benchmarks ${report.takenAt}${report.quick ? ' (quick: counts too small to mean anything)' : ''}`,
-    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}, load ${machine.loadAverage1m} at start`,
+    `Machine: ${machineLine(report.machine)}`,
     '',
     row(header),
     row(widths.map((w) => '-'.repeat(w))),
     ...lines.map(row),
   ].join('\n');
 };
+
+/** The same figures as a Markdown table, for the README's benchmarks section. */
+export const formatMarkdown = (report: BenchReport): string =>
+  [
+    `Taken ${report.takenAt} on ${machineLine(report.machine)}.`,
+    '',
+    '| hop | figure | value | target | | note |',
+    '| --- | --- | --: | --- | --- | --- |',
+    ...report.figures.map(
+      (f) =>
+        `| ${f.hop} | ${f.name} | ${rounded(f.value)} ${f.unit} | ${targetText(f)} | ${f.verdict} | ${f.note ?? ''} |`,
+    ),
+  ].join('\n');
 
 /** Writes the report as bench-<UTC date and time>.json in `dir`, and returns the file's path. */
 export const writeReport = (report: BenchReport, dir: string): string => {

@@ -41,6 +41,7 @@ export const measureIntake = async (
     warmUp: number;
     inFlight: number;
     rawWritesPerSecond: number;
+    rawTransactionsPerSecond: number;
   },
 ): Promise<Figure[]> => {
   const doc = server.newDocClient();
@@ -132,6 +133,20 @@ export const measureIntake = async (
       unit: 'x',
       target: { atMost: INTAKE_RATIO_LIMIT },
       note: 'an event costs several store requests (above), the raw figure one PutItem',
+    },
+    {
+      hop,
+      name: 'raw writes/s / intake store requests/s',
+      value: options.rawWritesPerSecond / ((run.perSecond * requests) / options.events),
+      unit: 'x',
+      note: 'per request rather than per event: how close intake keeps the store to its limit',
+    },
+    {
+      hop,
+      name: 'raw transactions/s / intake events/s',
+      value: options.rawTransactionsPerSecond / run.perSecond,
+      unit: 'x',
+      note: 'against transactions as large as intake commit: the rest is reads, the update and the code',
     },
   ];
 };
