@@ -19,7 +19,7 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
     // A start is ~5 s on an idle machine; a JVM booting on a loaded one can take half a minute.
   }, 180_000);
   afterAll(async () => {
-    await runtime?.stop();
+    await runtime?.discard();
   });
 
   it('accepts every event of the episode and moves the clock', () => {

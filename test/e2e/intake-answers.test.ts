@@ -30,7 +30,7 @@ describe('the local intake answers the wire contract over HTTP', () => {
     // A start is ~5 s on an idle machine; a JVM booting on a loaded one can take half a minute.
   }, 180_000);
   afterAll(async () => {
-    await runtime?.stop();
+    await runtime?.discard();
   });
 
   it('accepts a signed report with 202 and answers its redelivery with 200 and the same episode', async () => {

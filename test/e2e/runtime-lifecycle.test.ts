@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,14 +24,22 @@ const printedSecrets = (output: string) =>
 describe('starting and stopping the local runtime', { timeout: 120_000 }, () => {
   const servers: Server[] = [];
   const runtimes: ReturnType<typeof spawnRuntime>[] = [];
+  const folders: string[] = [];
   const spawned = (options: Parameters<typeof spawnRuntime>[0]) => {
     const runtime = spawnRuntime(options);
     runtimes.push(runtime);
+    folders.push(runtime.dataDir);
     return runtime;
+  };
+  const tempFolder = (prefix: string) => {
+    const folder = mkdtempSync(join(tmpdir(), prefix));
+    folders.push(folder);
+    return folder;
   };
   afterAll(() => {
     for (const server of servers) server.close();
     for (const runtime of runtimes) runtime.killGroup();
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   });
 
   it('says the port is taken and exits non-zero, starting nothing', async () => {
@@ -48,7 +56,7 @@ describe('starting and stopping the local runtime', { timeout: 120_000 }, () => 
   });
 
   it('says Java is missing and exits non-zero when it cannot start DynamoDB Local', async () => {
-    const emptyPath = mkdtempSync(join(tmpdir(), 'no-java-'));
+    const emptyPath = tempFolder('no-java-');
     const exit = await spawned({ council: 'tower-hamlets', env: { PATH: emptyPath } }).exited;
     expect(exit.code).toBe(1);
     expect(exit.output).toContain('DynamoDB Local needs Java 17 or later');
@@ -61,7 +69,7 @@ describe('starting and stopping the local runtime', { timeout: 120_000 }, () => 
   });
 
   it('prints where everything is and the secrets it generated, keeps them across a restart and leaves no JVM behind', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'e2e-secrets-'));
+    const dataDir = tempFolder('e2e-secrets-');
     const first = spawned({ council: 'bath-ne-somerset', dataDir, env: withoutSecrets() });
     const output = await untilReady(first);
     expect(output).toContain('Bath and North East Somerset');

@@ -16,7 +16,7 @@ describe('the local pipeline for Tower Hamlets, over HTTP', { timeout: 120_000 }
     // A start is ~5 s on an idle machine; a JVM booting on a loaded one can take half a minute.
   }, 180_000);
   afterAll(async () => {
-    await runtime?.stop();
+    await runtime?.discard();
   });
 
   it('accepts every event of the episode and moves the clock', () => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,11 @@ export const startRuntime = async (options: RuntimeOptions) => {
         body: JSON.stringify({ advance }),
       });
       return { status: response.status, body: (await response.json()) as unknown };
+    },
+    /** Stops it and deletes its data folder: what a test does when done with it. */
+    async discard(): Promise<void> {
+      await this.stop();
+      rmSync(running.dataDir, { recursive: true, force: true });
     },
     /** Ctrl-C (to `tsx` only: the runtime must stop the JVM itself), and how it ended; forced after 20 s. */
     async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
