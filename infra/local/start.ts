@@ -28,8 +28,15 @@ const parseOptions = () => {
         council: { type: 'string', default: 'tower-hamlets' },
         'data-dir': { type: 'string', default: '.data' },
         port: { type: 'string', default: process.env.PORT ?? '3000' },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
+    if (values.help) {
+      console.log(
+        `${usage}\n  --council   one of: ${councilIds().join(', ')} (default tower-hamlets)\n  --data-dir  where the tables, outbox and secrets are kept (default .data)\n  --port      the HTTP port (default $PORT or 3000; 0 for any free port)`,
+      );
+      process.exit(0);
+    }
     const parsed = Options.safeParse({
       council: values.council,
       dataDir: values['data-dir'],
