@@ -139,14 +139,26 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       logger: logger.createChild({ serviceName: 'intake' }),
     });
 
-    const sweepNow = async () => {
-      const result = await sweep();
-      if (result.fired > 0) print(`sweep fired ${result.fired} due notice(s)`);
-      return result;
+    // One sweep at a time, and stopping waits for the one under way before the store goes.
+    let sweeping: Promise<unknown> = Promise.resolve();
+    const sweepNow = () => {
+      const run = sweeping.then(async () => {
+        const result = await sweep();
+        if (result.fired > 0) print(`sweep fired ${result.fired} due notice(s)`);
+        return result;
+      });
+      sweeping = run.catch(() => undefined);
+      return run;
     };
+    stoppers.push(() => sweeping.then(() => undefined));
     await sweepNow();
     timers.push(setInterval(() => void scheduler.fireDue(), SCHEDULER_TICK_MS));
-    timers.push(setInterval(() => void sweepNow(), SWEEP_PERIOD_MS));
+    timers.push(
+      setInterval(
+        () => void sweepNow().catch((error) => logger.error('sweep failed', { error: String(error) })),
+        SWEEP_PERIOD_MS,
+      ),
+    );
 
     routes = {
       async intake(event) {
