@@ -19,6 +19,15 @@ const INTAKE_ROUTE = /^\/v1\/sources\/([^/?]+)\/events(?:\?.*)?$/s;
 
 class PayloadTooLarge extends Error {}
 
+/** A path segment as API Gateway hands it over, or undefined when its %-encoding is broken. */
+const decodedPathPart = (part: string): string | undefined => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+};
+
 const readBody = (request: IncomingMessage): Promise<Buffer> =>
   new Promise((done, fail) => {
     const chunks: Buffer[] = [];
@@ -80,6 +89,11 @@ export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Se
       }
       const intake = INTAKE_ROUTE.exec(url);
       if (intake && method === 'POST') {
+        const sourceId = decodedPathPart(intake[1] ?? '');
+        if (sourceId === undefined) {
+          sendJson(response, 400, { message: 'Bad Request' });
+          return;
+        }
         const event = apiGatewayEvent({
           method,
           url,
@@ -87,7 +101,7 @@ export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Se
           body,
           sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
           routeKey: 'POST /v1/sources/{sourceId}/events',
-          pathParameters: { sourceId: decodeURIComponent(intake[1] ?? '') },
+          pathParameters: { sourceId },
           receivedAt,
         });
         sendLambdaResult(response, await ready.intake(event));

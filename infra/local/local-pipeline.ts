@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
 import { createIntakeHandler } from '../../functions/intake/intake-handler';
 import { createNotifyHandler } from '../../functions/notify/notify-handler';
 import { createReminderHandler } from '../../functions/reminder/reminder-handler';
@@ -9,6 +10,7 @@ import { createSweepHandler } from '../../functions/sweep/sweep-handler';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { EnvSecretSource } from '../../shared/adapters/env-secret-source';
 import type { CouncilConfig } from '../../shared/council/council-schema';
+import type { OutgoingEmail } from '../../shared/ports';
 import { loadCouncilFile } from '../councils/council-files';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-server';
 import { createLocalClock } from './local-clock';
@@ -39,6 +41,9 @@ export interface LocalPipeline {
   secrets: LocalSourceSecret[];
   stop(): Promise<void>;
 }
+
+/** Quiet unless asked: the terminal shows one line per request and email instead. */
+const LogLevel = z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).default('WARN');
 
 /** The table name is the council's, as in its stack; the data folder keeps one table per council. */
 const tableNameOf = (councilId: string) => `episodes-${councilId}`;
@@ -98,13 +103,13 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     const mailer = createOutboxMailer({ dir: outboxDir, from: council.email.from.address, clock });
     const logger = new Logger({
       serviceName: 'local-pipeline',
-      logLevel: (env.POWERTOOLS_LOG_LEVEL ?? 'WARN') as 'WARN',
+      logLevel: LogLevel.parse(env.POWERTOOLS_LOG_LEVEL?.toUpperCase()),
       persistentKeys: { councilId: council.id },
     });
     const mailDeps = {
       store: new DynamoEpisodeStore(episodeTableClient(client), tableName),
       mailer: {
-        async send(email: Parameters<typeof mailer.send>[0]) {
+        async send(email: OutgoingEmail) {
           const result = await mailer.send(email);
           if (result.ok) print(`email ${result.messageId} to ${email.to.join(', ')}: ${email.subject}`);
           return result;

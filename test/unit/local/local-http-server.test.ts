@@ -99,13 +99,14 @@ describe('the local HTTP server', () => {
     expect(advances).toEqual([]);
   });
 
-  it('answers 503 while starting and 404 for a route it does not have', async () => {
+  it('answers 503 while starting, 404 for a route it does not have and 400 for a broken path', async () => {
     const starting = await serve(undefined);
     expect((await fetch(`${starting}/_local/health`)).status).toBe(503);
     expect((await fetch(`${starting}/_local/outbox`)).status).toBe(503);
     const ready = await serve(recordingRoutes().routes);
     expect((await fetch(`${ready}/_local/health`)).status).toBe(200);
     expect((await fetch(`${ready}/v2/nothing`)).status).toBe(404);
+    expect((await fetch(`${ready}/v1/sources/%E0%A4%A/events`, { method: 'POST' })).status).toBe(400);
   });
 
   it('says clearly when the port is taken', async () => {
