@@ -6,6 +6,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  TimeZone,
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -35,14 +36,18 @@ export type DeployStage = z.infer<typeof DeployStage>;
 /** What a function may touch; each becomes the narrowest grant the stack can give. */
 export type Access =
   | 'episodes'
+  | 'episode-scan'
   | 'pending-notices'
   | 'routing-queue'
   | 'schedule-deadlines'
   | 'source-secrets'
   | 'email';
 
+/** A timetable, in the council's own time zone where the hour matters. */
+export type Timetable = ScheduleExpression | ((council: CouncilConfig) => ScheduleExpression);
+
 /** What starts a function: the webhook route, the routing queue, the deadline schedules, or a timetable. */
-export type Trigger = 'webhook' | 'routing-queue' | 'deadline-schedules' | ScheduleExpression;
+export type Trigger = 'webhook' | 'routing-queue' | 'deadline-schedules' | Timetable;
 
 export interface FunctionSpec {
   timeout: Duration;
@@ -76,6 +81,14 @@ export const pipelineFunctions = {
     memorySize: 512,
     uses: ['episodes', 'pending-notices', 'email'],
     triggeredBy: ScheduleExpression.rate(Duration.minutes(15)),
+  },
+  'monthly-report': {
+    timeout: Duration.minutes(5),
+    memorySize: 1024,
+    uses: ['episodes', 'episode-scan', 'email'],
+    // 07:00 local time on the 1st: last month's figures are in the managers' inboxes when they start work.
+    triggeredBy: (council: CouncilConfig) =>
+      ScheduleExpression.cron({ minute: '0', hour: '7', day: '1', timeZone: TimeZone.of(council.timeZone) }),
   },
 } satisfies Record<string, FunctionSpec>;
 
@@ -217,6 +230,12 @@ export class CouncilStack extends Stack {
         );
         key.grantEncryptDecrypt(role);
       },
+      'episode-scan': (role) => {
+        // The reports read every episode of the council; a few thousand a year make a Scan the simple way.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
+        );
+      },
       'pending-notices': (role) => {
         role.addToPrincipalPolicy(
           new PolicyStatement({
@@ -324,7 +343,7 @@ export class CouncilStack extends Stack {
       alarms.onErrors(name, fn.fn);
       functions[name] = fn;
 
-      const trigger = spec.triggeredBy;
+      const trigger = typeof spec.triggeredBy === 'function' ? spec.triggeredBy(council) : spec.triggeredBy;
       if (trigger === 'webhook') {
         api.addRoutes({
           path: WEBHOOK_ROUTE,
@@ -359,7 +378,7 @@ export class CouncilStack extends Stack {
     this.acknowledgeFindings(
       deadlineSchedules.scheduleGroupName,
       (Object.keys(pipelineFunctions) as FunctionName[])
-        .filter((name) => pipelineFunctions[name].triggeredBy instanceof ScheduleExpression)
+        .filter((name) => typeof pipelineFunctions[name].triggeredBy !== 'string')
         .map((name) => functions[name]),
       scheduleDeadLetters,
     );

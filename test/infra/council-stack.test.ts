@@ -56,6 +56,7 @@ const expectedActions: Record<FunctionName, string[]> = {
   ],
   reminder: [...logs, ...episodes, ...key, ...email],
   sweep: [...logs, ...episodes, ...key, ...email],
+  'monthly-report': [...logs, ...episodes, 'dynamodb:Scan', ...key, ...email],
 };
 
 const environmentNames = [
@@ -331,6 +332,20 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [scheduleDlqId, 'Arn'] } },
         },
       });
+    });
+
+    it('the monthly report runs at 07:00 on the 1st in the council’s time zone', () => {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(0 7 1 * ? *)',
+        ScheduleExpressionTimezone: 'Europe/London',
+        Target: { Arn: { 'Fn::GetAtt': [fnId('monthly-report'), 'Arn'] } },
+      });
+    });
+
+    it('only the monthly report may scan the table', () => {
+      const scans = (name: FunctionName) =>
+        actionsOf(statementsOfRole(template, roleId(name))).includes('dynamodb:Scan');
+      expect(functionNames.filter(scans)).toEqual(['monthly-report']);
     });
   });
 
