@@ -101,6 +101,8 @@ export interface SendRecord {
   messageId?: string;
   outcome: 'sent' | 'rejected';
   at: string;
+  /** When the record may be deleted: the council's retention, like the episode it belongs to. */
+  retentionExpiresAt: string;
 }
 
 /** A routing message: ids only, never personal data. */

@@ -436,7 +436,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...sendKeyOf(send.sendKey), ...send },
+          Item: { ...sendKeyOf(send.sendKey), ...send, [TTL_ATTRIBUTE]: ttlSeconds(send.retentionExpiresAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

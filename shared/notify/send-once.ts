@@ -2,6 +2,7 @@ import type { CouncilConfig } from '../council/council-schema';
 import type { RenderedEmail } from '../email/email-document';
 import type { Clock, EpisodeStore, Mailer } from '../ports';
 import type { Recipient } from '../routing/recipients';
+import { addDays } from '../time/instant';
 
 /** Where the notify use cases report what operators must see: ids and agency refs only, never the child. */
 export interface NotifyLog {
@@ -54,6 +55,7 @@ export const sendOnce = async (
     ...(result.ok ? { messageId: result.messageId } : {}),
     outcome: result.ok ? 'sent' : 'rejected',
     at: clock.now(),
+    retentionExpiresAt: addDays(clock.now(), deps.council.retention.days),
   });
   if (result.ok) return 'sent';
   log.error('email rejected', {

@@ -291,6 +291,7 @@ describe.each(stores)('%s', (_name, makeStore) => {
       messageId: 'm-1',
       outcome: 'sent' as const,
       at: '2026-10-22T18:06:00.000Z',
+      retentionExpiresAt: '2032-10-20T18:06:00.000Z',
     };
     expect(await store.hasSent(send.sendKey)).toBe(false);
     await store.recordSend(send);

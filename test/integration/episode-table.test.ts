@@ -13,7 +13,7 @@ import { fullEpisode } from '../support/events';
 const tables = useDynamoDbLocal();
 
 describe('the episode table', () => {
-  it('puts the retention TTL on every item an accepted event writes, and the table expires them', async () => {
+  it('puts the retention TTL on every item an accepted event and its emails write, and the table expires them', async () => {
     const tableName = await tables.createTable();
     const store = new DynamoEpisodeStore(tables.doc(), tableName);
     const [report, , found] = fullEpisode('MPS-1') as [PipelineEvent, PipelineEvent, PipelineEvent];
@@ -34,6 +34,15 @@ describe('the episode table', () => {
     };
     expect(await commit(report, [report], 0)).toBe('committed');
     expect(await commit(found, [report, found], 1)).toBe('committed');
+    await store.recordSend({
+      sendKey: `${found.id}:police@example.org`,
+      episodeId: 'ep-1',
+      recipientRef: 'met-police',
+      address: 'police@example.org',
+      outcome: 'sent',
+      at: '2026-10-24T10:01:00.000Z',
+      retentionExpiresAt,
+    });
 
     const { Items = [] } = await tables.doc().send(new ScanCommand({ TableName: tableName }));
     const prefix = (key: unknown) => String(key).split('#')[0];
@@ -46,6 +55,7 @@ describe('the episode table', () => {
       'EPISODE/EVENT',
       'EPISODE/NOTICE',
       'REF/REF',
+      'SEND/SEND',
     ]);
     expect(Items.every((item) => item[TTL_ATTRIBUTE] === ttlSeconds(retentionExpiresAt))).toBe(true);
     const ttl = await tables.doc().send(new DescribeTimeToLiveCommand({ TableName: tableName }));
