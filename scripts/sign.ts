@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
-import { sourceSecretVariable } from '../infra/local/local-source-secrets';
+import { sourceSecretVariable } from '../shared/adapters/env-secret-source';
 import { parseEvent } from '../shared/events/parse-event';
 
 /**

@@ -4,9 +4,6 @@ import { z } from 'zod';
 import { sourceSecretVariable } from '../../shared/adapters/env-secret-source';
 import { parseSourceSecretValue } from '../../shared/intake/source-secret-value';
 
-/** Where `npm run sign` and the local runtime agree a source's secret lives: `WEBHOOK_SECRET_<SOURCE_ID>`. */
-export { sourceSecretVariable };
-
 export interface LocalSourceSecret {
   sourceId: string;
   variable: string;
