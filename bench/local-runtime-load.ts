@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutboxEntry } from '../infra/local/outbox-mailer';
 import type { PipelineEventInput } from '../shared/events/event-schemas';
 import { type LocalRuntime, startRuntime } from '../test/e2e/support/local-runtime';

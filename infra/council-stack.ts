@@ -23,7 +23,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PENDING_NOTICE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/adapters/episode-table';
 import type { CouncilConfig } from '../shared/council/council-schema';
 import { CouncilEmail } from './constructs/council-email';

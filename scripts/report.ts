@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { councilIds, loadCouncilFile } from '../infra/councils/council-files';
 import { localDynamoDbClient } from '../infra/local/local-episode-table';
 import { scanEpisodes } from '../shared/adapters/dynamo-episode-scan';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { scanEpisodes } from '../../shared/adapters/dynamo-episode-scan';
 import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { awsMailDeps } from '../notify/aws-mail-deps';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatLocal } from '../../shared/time/instant';
 import { loadCouncilFile } from '../councils/council-files';
 import { demoEpisode } from './demo-episode';

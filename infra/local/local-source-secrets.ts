@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sourceSecretVariable } from '../../shared/adapters/env-secret-source';
 import { parseSourceSecretValue } from '../../shared/intake/source-secret-value';
 

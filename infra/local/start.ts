@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { councilIds } from '../councils/council-files';
 import { type LocalPipeline, startLocalPipeline } from './local-pipeline';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventType } from '../events/event-schemas';
 import { RiskGrade } from '../events/risk-factors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RiskFactor, type RiskGrade, RiskGradeInput } from './risk-factors';
 
 /** An instant with its offset, as integrators send it ("2026-10-24T09:30:00+01:00" or "...Z"). */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { EventType, PipelineEvent } from './event-schemas';
 
 export interface FieldIssue {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Risk factors, enumerated from the push, pull and immediate-risk lists of both council guides.

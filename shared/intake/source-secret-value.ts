@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Secret = z.string().trim().min(1);
 const SecretValue = z.union([z.array(Secret).min(1), Secret]);

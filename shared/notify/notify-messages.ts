@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReminderInvocation, RoutingMessage } from '../ports';
 
 const id = z.string().min(1).max(200);

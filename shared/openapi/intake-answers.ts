@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The intake's answers as schemas, for the OpenAPI document. The intake builds them in

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DomainErrorKind } from '../domain-error';
 import {
   Child,

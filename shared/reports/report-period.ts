@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A reporting period: local calendar dates in the council's time zone, `from` included and `to` excluded,

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { addCouncilStacks } from '../../infra/council-app';
+import { pipelineFunctions } from '../../infra/council-stack';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { CouncilConfigError } from '../../shared/council/load-council';
 import { towerHamlets } from '../support/councils';
@@ -65,7 +66,7 @@ describe('a production build', () => {
     expect(stack.stackName).toBe('MissingEpisodes-tower-hamlets-production');
     expect(stack.terminationProtection).toBe(true);
     const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(Object.keys(pipelineFunctions).length);
     for (const fn of functions) expect(fn.Properties.Environment.Variables.STAGE).toBe('production');
   });
 });

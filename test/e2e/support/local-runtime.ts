@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadCouncilFile } from '../../../infra/councils/council-files';
 import { OutboxEntry } from '../../../infra/local/outbox-mailer';
 import { type SendOptions, sendSignedEvent } from '../../../infra/local/webhook-sender';
