@@ -177,7 +177,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
         print(`clock moved on to ${now}`);
         const schedulesFired = await scheduler.fireDue();
         const sweepResult = await sweepNow();
-        return { now, schedulesFired, sweep: sweepResult, outbox: mailer.read().length };
+        return { now, schedulesFired, sweep: sweepResult, outbox: mailer.count() };
       },
       status: () => ({
         council: council.id,
@@ -186,7 +186,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
         dataDir,
         queue: { depth: queue.depth(), deadLetters: queue.deadLetters() },
         schedules: { pending: scheduler.pending(), deadLetters: scheduler.deadLetters() },
-        outbox: { emails: mailer.read().length, dir: outboxDir },
+        outbox: { emails: mailer.count(), dir: outboxDir },
       }),
     };
     return {

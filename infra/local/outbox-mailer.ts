@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { Clock, Mailer, OutgoingEmail } from '../../shared/ports';
@@ -19,6 +19,8 @@ export type OutboxEntry = z.infer<typeof OutboxEntry>;
 export interface OutboxMailer extends Mailer {
   /** Every email sent, oldest first. */
   read(): OutboxEntry[];
+  /** How many emails have been sent, without copying them. */
+  count(): number;
   dir: string;
 }
 
@@ -68,30 +70,45 @@ const slug = (text: string) =>
     .slice(0, 50);
 
 /**
- * SES, locally: every email is appended to outbox.json (oldest first) and written as a .eml file that a
- * mail client opens, both in the data folder so they survive restarts. Sends always succeed.
+ * The emails of an earlier run, one JSON line each. A line cut short by a crash mid-append is dropped and
+ * cut from the file, so the next email starts on a line of its own.
+ */
+const loadOutbox = (index: string): OutboxEntry[] => {
+  if (!existsSync(index)) return [];
+  const text = readFileSync(index, 'utf8');
+  const complete = text.lastIndexOf('\n') + 1;
+  if (complete < text.length) truncateSync(index, Buffer.byteLength(text.slice(0, complete)));
+  return text
+    .slice(0, complete)
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => OutboxEntry.parse(JSON.parse(line)));
+};
+
+/**
+ * SES, locally: every email is appended as one JSON line to outbox.jsonl (oldest first) and written as a
+ * .eml file that a mail client opens, both in the data folder so they survive restarts; the list is kept in
+ * memory too. Sending costs the same with 10 emails in the outbox as with 10,000. Sends always succeed.
  */
 export const createOutboxMailer = (options: { dir: string; from: string; clock: Clock }): OutboxMailer => {
   const { dir } = options;
-  const index = join(dir, 'outbox.json');
+  const index = join(dir, 'outbox.jsonl');
   mkdirSync(dir, { recursive: true });
-  const entries: OutboxEntry[] = existsSync(index)
-    ? z.array(OutboxEntry).parse(JSON.parse(readFileSync(index, 'utf8')))
-    : [];
+  const entries = loadOutbox(index);
 
   return {
     dir,
     read: () => entries.map((e) => ({ ...e })),
+    count: () => entries.length,
     async send(email) {
       const sentAt = options.clock.now();
       const sequence = String(entries.length + 1).padStart(4, '0');
       const messageId = `local-${sequence}-${Date.now().toString(36)}`;
       const file = `${sequence}-${slug(email.subject)}.eml`;
       writeFileSync(join(dir, file), emlOf(email, options.from, sentAt, messageId));
-      entries.push({ ...email, sentAt, messageId, file });
-      // Write then rename, so a crash never leaves half a JSON file.
-      writeFileSync(`${index}.tmp`, `${JSON.stringify(entries, null, 2)}\n`);
-      renameSync(`${index}.tmp`, index);
+      const entry: OutboxEntry = { ...email, sentAt, messageId, file };
+      appendFileSync(index, `${JSON.stringify(entry)}\n`);
+      entries.push(entry);
       return { ok: true, messageId };
     },
   };

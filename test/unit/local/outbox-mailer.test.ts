@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,17 @@ describe('the outbox mailer', () => {
     expect(first.ok).toBe(true);
     expect(mailer.read().map((e) => e.subject)).toEqual([email.subject, 'second']);
     expect(mailer.read()[0]).toMatchObject({ ...email, sentAt: clock.now() });
-    expect(JSON.parse(readFileSync(join(dir, 'outbox.json'), 'utf8'))).toEqual(mailer.read());
+    expect(mailer.count()).toBe(2);
+  });
+
+  it('appends one JSON line per email to outbox.jsonl', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    const mailer = createOutboxMailer({ dir, from: 'a@b.invalid', clock });
+    await mailer.send(email);
+    await mailer.send({ ...email, subject: 'second' });
+    const lines = readFileSync(join(dir, 'outbox.jsonl'), 'utf8').split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((line) => JSON.parse(line))).toEqual(mailer.read());
   });
 
   it('writes each email as a .eml file a mail client can open', async () => {
@@ -44,5 +54,15 @@ describe('the outbox mailer', () => {
     const again = createOutboxMailer({ dir, from: 'a@b.invalid', clock });
     await again.send({ ...email, subject: 'later' });
     expect(again.read().map((e) => e.subject)).toEqual([email.subject, 'later']);
+  });
+
+  it('drops a line a crash cut short, and the next email starts on a line of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    await createOutboxMailer({ dir, from: 'a@b.invalid', clock }).send(email);
+    appendFileSync(join(dir, 'outbox.jsonl'), '{"to":["half');
+    const again = createOutboxMailer({ dir, from: 'a@b.invalid', clock });
+    await again.send({ ...email, subject: 'after the crash' });
+    const reopened = createOutboxMailer({ dir, from: 'a@b.invalid', clock });
+    expect(reopened.read().map((e) => e.subject)).toEqual([email.subject, 'after the crash']);
   });
 });
