@@ -16,6 +16,11 @@ export interface LocalRoutingQueueOptions {
   consumer: QueueConsumer;
   /** As the SQS event source mapping: up to this many records per invocation. */
   batchSize?: number;
+  /**
+   * Batches handed to the consumer at once. Lambda's SQS poller runs several concurrent batches (5 pollers
+   * to start with), so 5 here.
+   */
+  concurrentBatches?: number;
   /** How long a failed record stays invisible before it is delivered again (real time). */
   visibilityTimeoutMs?: number;
   /** As the queue's redrive policy: after this many receives a failing record goes to the dead-letter list. */
@@ -30,7 +35,7 @@ export interface LocalRoutingQueue extends RoutingQueue {
   deadLetters(): DeadLetter[];
   /** Resolves when every message has been delivered or dead-lettered. */
   drained(): Promise<void>;
-  /** Stops delivering; waits for the batch in flight. */
+  /** Stops delivering; waits for the batches in flight. */
   stop(): Promise<void>;
 }
 
@@ -41,6 +46,8 @@ interface Held {
   firstReceivedAt?: number;
   receiveCount: number;
   visibleAt: number;
+  /** In a batch the consumer has not answered yet: never handed out twice at once. */
+  delivering: boolean;
 }
 
 /**
@@ -50,12 +57,13 @@ interface Held {
  */
 export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): LocalRoutingQueue => {
   const batchSize = options.batchSize ?? 10;
+  const concurrentBatches = options.concurrentBatches ?? 5;
   const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 1_000;
   const maxReceiveCount = options.maxReceiveCount ?? 5;
   const queueArn = options.queueArn ?? 'arn:aws:sqs:eu-west-2:000000000000:local-routing';
   const held: Held[] = [];
   const dead: DeadLetter[] = [];
-  let inFlight: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let waiters: (() => void)[] = [];
@@ -86,6 +94,7 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
   const deliver = async (batch: Held[]): Promise<void> => {
     const now = Date.now();
     for (const message of batch) {
+      message.delivering = true;
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
       message.visibleAt = now + visibilityTimeoutMs;
@@ -99,6 +108,7 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
       failed = new Set(batch.map((m) => m.messageId));
     }
     for (const message of batch) {
+      message.delivering = false;
       if (failed.has(message.messageId) && message.receiveCount < maxReceiveCount) continue;
       held.splice(held.indexOf(message), 1);
       if (failed.has(message.messageId)) {
@@ -113,20 +123,26 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
   };
 
   const pump = () => {
-    if (stopped || inFlight) return;
+    if (stopped) return;
     clearTimeout(timer);
+    timer = undefined;
     const now = Date.now();
-    const batch = held.filter((m) => m.visibleAt <= now).slice(0, batchSize);
-    if (batch.length === 0) {
-      settleWaiters();
-      const next = Math.min(...held.map((m) => m.visibleAt));
-      if (Number.isFinite(next)) timer = setTimeout(pump, Math.max(0, next - now));
-      return;
+    const waiting = held.filter((m) => !m.delivering);
+    const visible = waiting.filter((m) => m.visibleAt <= now);
+    while (inFlight.size < concurrentBatches && visible.length > 0) {
+      const delivery = deliver(visible.splice(0, batchSize)).finally(() => {
+        inFlight.delete(delivery);
+        pump();
+      });
+      inFlight.add(delivery);
     }
-    inFlight = deliver(batch).finally(() => {
-      inFlight = undefined;
-      pump();
-    });
+    settleWaiters();
+    // A failed record waits out its visibility timeout; a batch that ends pumps again in any case.
+    const next = waiting.reduce(
+      (soonest, m) => (m.visibleAt > now ? Math.min(soonest, m.visibleAt) : soonest),
+      Infinity,
+    );
+    if (Number.isFinite(next)) timer = setTimeout(pump, next - now);
   };
 
   return {
@@ -140,6 +156,7 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
           sentAt: now,
           receiveCount: 0,
           visibleAt: now,
+          delivering: false,
         });
       }
       setImmediate(pump);
@@ -150,7 +167,7 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await inFlight;
+      await Promise.all(inFlight);
       for (const done of waiters) done();
       waiters = [];
     },

@@ -72,4 +72,52 @@ describe('the local routing queue', () => {
     expect(receives).toBe(5);
     expect(queue.deadLetters()).toMatchObject([{ receiveCount: 5, body: JSON.stringify(message(1)) }]);
   });
+
+  it('hands out up to five batches at once, and never a message in two batches at once', async () => {
+    const open = new Set<string>();
+    let mostAtOnce = 0;
+    const received: string[] = [];
+    const queue = createLocalRoutingQueue({
+      batchSize: 10,
+      consumer: async (event) => {
+        const ids = event.Records.map((r) => r.messageId);
+        for (const id of ids) {
+          expect(open.has(id)).toBe(false);
+          open.add(id);
+        }
+        received.push(...ids);
+        mostAtOnce = Math.max(mostAtOnce, open.size / 10);
+        await new Promise((done) => setTimeout(done, 5));
+        for (const id of ids) open.delete(id);
+        return { batchItemFailures: [] };
+      },
+    });
+    await queue.send(Array.from({ length: 100 }, (_, n) => message(n)));
+    await queue.drained();
+    expect(mostAtOnce).toBe(5);
+    expect(received).toHaveLength(100);
+    expect(new Set(received).size).toBe(100);
+  });
+
+  it('redelivers a failed record after its visibility timeout while another batch is still running', async () => {
+    const received: string[] = [];
+    const queue = createLocalRoutingQueue({
+      batchSize: 1,
+      visibilityTimeoutMs: 5,
+      consumer: async (event): Promise<SQSBatchResponse> => {
+        const [record] = event.Records;
+        const { eventId } = JSON.parse(record?.body ?? '{}');
+        received.push(`${eventId}#${record?.attributes.ApproximateReceiveCount}`);
+        if (eventId === 'evt-2') {
+          await new Promise((done) => setTimeout(done, 200));
+          received.push('evt-2 done');
+        }
+        const failed = eventId === 'evt-1' && record?.attributes.ApproximateReceiveCount === '1';
+        return { batchItemFailures: failed && record ? [{ itemIdentifier: record.messageId }] : [] };
+      },
+    });
+    await queue.send([message(1), message(2)]);
+    await queue.drained();
+    expect(received).toEqual(['evt-1#1', 'evt-2#1', 'evt-1#2', 'evt-2 done']);
+  });
 });
