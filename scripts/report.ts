@@ -35,7 +35,7 @@ const Options = z
     format: z.enum(reportFormats).default('table'),
     endpoint: z.url().optional(),
     table: z.string().min(3).optional(),
-    now: Instant.default(() => new Date().toISOString()),
+    now: z._default(Instant, () => new Date().toISOString()),
   })
   .refine((o) => o.extract !== 'ssda903' || o.year !== undefined, {
     message: '--year is required',

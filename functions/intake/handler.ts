@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { EventBridgeDeadlineScheduler } from '../../shared/adapters/eventbridge-deadline-scheduler';
 import { SecretsManagerSecretSource } from '../../shared/adapters/secrets-manager-secret-source';
@@ -11,13 +11,13 @@ import { councilFromEnv } from '../../shared/config/council-from-env';
 import { createIntakeHandler } from './intake-handler';
 
 const IntakeEnv = z.object({
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
   ROUTING_QUEUE_URL: z.url(),
-  SCHEDULE_GROUP: z.string().min(1),
-  REMINDER_FUNCTION_ARN: z.string().startsWith('arn:'),
-  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
-  SCHEDULER_DLQ_ARN: z.string().startsWith('arn:'),
-  SOURCE_SECRET_PREFIX: z.string().min(1),
+  SCHEDULE_GROUP: z.string().check(z.minLength(1)),
+  REMINDER_FUNCTION_ARN: z.string().check(z.startsWith('arn:')),
+  SCHEDULER_ROLE_ARN: z.string().check(z.startsWith('arn:')),
+  SCHEDULER_DLQ_ARN: z.string().check(z.startsWith('arn:')),
+  SOURCE_SECRET_PREFIX: z.string().check(z.minLength(1)),
 });
 
 /** Built once per container: the parsed environment, the council, the clients and the secrets cache. */

@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SESClient } from '@aws-sdk/client-ses';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { councilFromEnv } from '../../shared/config/council-from-env';
 
 const MailEnv = z.object({
-  TABLE_NAME: z.string().min(1),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**

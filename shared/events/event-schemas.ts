@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../validation/english-messages';
 import { RiskFactor, type RiskGrade, RiskGradeInput } from './risk-factors';
 
 /** An instant with its offset, as integrators send it ("2026-10-24T09:30:00+01:00" or "...Z"). */
@@ -7,43 +8,38 @@ export const Instant = z.iso.datetime({ offset: true });
 /** The police or reporting system's reference, unique within a council. */
 export const EpisodeRef = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9/_.:-]*$/,
-    'letters, digits and / _ . : - only, starting with a letter or digit',
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9/_.:-]*$/,
+      'letters, digits and / _ . : - only, starting with a letter or digit',
+    ),
   );
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const riskFactors = z.array(RiskFactor).check(z.maxLength(40));
+
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 export const ChildIdentifiers = z.strictObject({
-  nhsNumber: z
-    .string()
-    .regex(/^\d{10}$/, 'ten digits')
-    .optional(),
-  upn: z
-    .string()
-    .regex(/^[A-Z]\d{11}[0-9A-Z]$/, 'a 13-character Unique Pupil Number')
-    .optional(),
-  localId: text(64).optional(),
+  nhsNumber: z.optional(z.string().check(z.regex(/^\d{10}$/, 'ten digits'))),
+  upn: z.optional(z.string().check(z.regex(/^[A-Z]\d{11}[0-9A-Z]$/, 'a 13-character Unique Pupil Number'))),
+  localId: z.optional(text(64)),
 });
 
 export const Child = z.strictObject({
   givenName: text(100),
   familyName: text(100),
   dateOfBirth: z.iso.date(),
-  identifiers: ChildIdentifiers.optional(),
+  identifiers: z.optional(ChildIdentifiers),
   /** Looked after by the local authority: SSDA903 applies and the social worker is told of every episode. */
-  lookedAfter: z.boolean().default(false),
+  lookedAfter: z._default(z.boolean(), false),
 });
 
 export const School = z.strictObject({
   name: text(200),
-  urn: z
-    .string()
-    .regex(/^\d{6}$/, 'a six-digit school URN')
-    .optional(),
-  email: z.email().optional(),
+  urn: z.optional(z.string().check(z.regex(/^\d{6}$/, 'a six-digit school URN'))),
+  email: z.optional(z.email()),
 });
 
 export const SocialWorker = z.strictObject({
@@ -57,27 +53,27 @@ export const ReportData = z.strictObject({
   child: Child,
   reportedBy: ReportedBy,
   lastSeenAt: Instant,
-  lastSeenPlace: text(500).optional(),
-  circumstances: text(4000).optional(),
-  riskGrade: RiskGradeInput.optional(),
-  riskFactors: z.array(RiskFactor).max(40).optional(),
-  school: School.optional(),
-  socialWorker: SocialWorker.optional(),
+  lastSeenPlace: z.optional(text(500)),
+  circumstances: z.optional(text(4000)),
+  riskGrade: z.optional(RiskGradeInput),
+  riskFactors: z.optional(riskFactors),
+  school: z.optional(School),
+  socialWorker: z.optional(SocialWorker),
 });
 
 export const RiskAssessedData = z.strictObject({
   episodeRef: EpisodeRef,
   riskGrade: RiskGradeInput,
-  assessedAt: Instant.optional(),
-  riskFactors: z.array(RiskFactor).max(40).optional(),
+  assessedAt: z.optional(Instant),
+  riskFactors: z.optional(riskFactors),
 });
 
 export const FoundData = z.strictObject({
   episodeRef: EpisodeRef,
   foundAt: Instant,
-  foundPlace: text(500).optional(),
-  returnedTo: z.enum(['home', 'placement', 'other']).optional(),
-  harmSuspected: z.boolean().optional(),
+  foundPlace: z.optional(text(500)),
+  returnedTo: z.optional(z.enum(['home', 'placement', 'other'])),
+  harmSuspected: z.optional(z.boolean()),
 });
 
 export const Concerns = z.strictObject({
@@ -89,7 +85,7 @@ export const Concerns = z.strictObject({
 export const PreventionInterviewCompletedData = z.strictObject({
   episodeRef: EpisodeRef,
   completedAt: Instant,
-  concerns: Concerns.optional(),
+  concerns: z.optional(Concerns),
 });
 
 export const InterviewSetting = z.enum(['neutral', 'home', 'school', 'other']);
@@ -97,8 +93,8 @@ export const InterviewSetting = z.enum(['neutral', 'home', 'school', 'other']);
 export const RhiOfferedData = z.strictObject({
   episodeRef: EpisodeRef,
   offeredAt: Instant,
-  appointmentAt: Instant.optional(),
-  setting: InterviewSetting.optional(),
+  appointmentAt: z.optional(Instant),
+  setting: z.optional(InterviewSetting),
 });
 
 export const RhiCompletedData = z.strictObject({
@@ -106,13 +102,13 @@ export const RhiCompletedData = z.strictObject({
   completedAt: Instant,
   setting: InterviewSetting,
   concerns: Concerns,
-  riskFactors: z.array(RiskFactor).max(40).optional(),
+  riskFactors: z.optional(riskFactors),
 });
 
 export const RhiDeclinedData = z.strictObject({
   episodeRef: EpisodeRef,
   declinedAt: Instant,
-  reason: text(1000).optional(),
+  reason: z.optional(text(1000)),
 });
 
 export const WithdrawnData = z.strictObject({
@@ -143,13 +139,15 @@ const envelope = {
   specversion: z.literal('1.0'),
   id: z
     .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
-  source: z.string().min(1).max(500),
+    .check(
+      z.minLength(1),
+      z.maxLength(200),
+      z.regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
+    ),
+  source: z.string().check(z.minLength(1), z.maxLength(500)),
   time: Instant,
-  datacontenttype: z.literal('application/json').optional(),
-  subject: z.string().max(200).optional(),
+  datacontenttype: z.optional(z.literal('application/json')),
+  subject: z.optional(z.string().check(z.maxLength(200))),
 };
 
 const cloudEvent = <T extends EventType>(type: T) =>

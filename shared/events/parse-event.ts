@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { EventType, PipelineEvent } from './event-schemas';
 
 export interface FieldIssue {
@@ -7,7 +7,7 @@ export interface FieldIssue {
   message: string;
 }
 
-export const toFieldIssues = (error: z.ZodError): FieldIssue[] =>
+export const toFieldIssues = (error: z.core.$ZodError): FieldIssue[] =>
   error.issues.map((issue) => ({
     field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
     message: issue.message,

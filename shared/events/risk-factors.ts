@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../validation/english-messages';
 
 /**
  * Risk factors, enumerated from the push, pull and immediate-risk lists of both council guides.
@@ -55,6 +56,7 @@ export const hasExploitationRisk = (factors: Iterable<RiskFactor>): boolean =>
 export const RiskGrade = z.enum(['very_low', 'low', 'medium', 'high']);
 export type RiskGrade = z.infer<typeof RiskGrade>;
 
-export const RiskGradeInput = z
-  .enum([...RiskGrade.options, 'absent'])
-  .transform((grade): RiskGrade => (grade === 'absent' ? 'very_low' : grade));
+export const RiskGradeInput = z.pipe(
+  z.enum([...RiskGrade.options, 'absent']),
+  z.transform((grade): RiskGrade => (grade === 'absent' ? 'very_low' : grade)),
+);

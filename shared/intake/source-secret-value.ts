@@ -1,7 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-const Secret = z.string().trim().min(1);
-const SecretValue = z.union([z.array(Secret).min(1), Secret]);
+const Secret = z.string().check(z.trim(), z.minLength(1));
+const SecretValue = z.union([z.array(Secret).check(z.minLength(1)), Secret]);
 
 /**
  * A source's secret as stored: a JSON array of the active `whsec_...` secrets (several while rotating) or

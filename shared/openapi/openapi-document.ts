@@ -7,6 +7,7 @@ import {
   EpisodeRef,
   type EventType,
   eventDataSchemas,
+  eventTypes,
   Instant,
   InterviewSetting,
   PipelineEvent,
@@ -63,8 +64,8 @@ const componentSchemas = (): Record<string, Record<string, unknown>> => {
   for (const [type, schema] of Object.entries(eventDataSchemas)) {
     if (!registry.has(schema)) registry.add(schema, { id: dataComponentNames[type as EventType] });
   }
-  for (const option of PipelineEvent.options) {
-    registry.add(option, { id: eventComponentName(option.shape.type.value) });
+  for (const type of eventTypes) {
+    registry.add(z.getDiscriminatedOption(PipelineEvent, type), { id: eventComponentName(type) });
   }
   registry.add(PipelineEvent, { id: 'PipelineEvent' });
   registry.add(AcceptedAnswer, { id: 'AcceptedAnswer' });
@@ -84,12 +85,7 @@ const componentSchemas = (): Record<string, Record<string, unknown>> => {
     ...components.PipelineEvent,
     discriminator: {
       propertyName: 'type',
-      mapping: Object.fromEntries(
-        PipelineEvent.options.map((option) => [
-          option.shape.type.value,
-          ref(eventComponentName(option.shape.type.value)).$ref,
-        ]),
-      ),
+      mapping: Object.fromEntries(eventTypes.map((type) => [type, ref(eventComponentName(type)).$ref])),
     },
   };
   return components;

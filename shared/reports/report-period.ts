@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../validation/english-messages';
 
 /**
  * A reporting period: local calendar dates in the council's time zone, `from` included and `to` excluded,
@@ -9,7 +10,9 @@ export const LocalDate = z.iso.date();
 
 export const LocalPeriod = z
   .strictObject({ from: LocalDate, to: LocalDate })
-  .refine((period) => period.from < period.to, { message: '"to" must be after "from"', path: ['to'] });
+  .check(
+    z.refine((period) => period.from < period.to, { message: '"to" must be after "from"', path: ['to'] }),
+  );
 export type LocalPeriod = z.infer<typeof LocalPeriod>;
 
 /** The period as instants: [start, end). */
