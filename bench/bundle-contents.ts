@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { credentialProvidersLambdaNeverLoads } from '../infra/constructs/pipeline-function';
 
 const SDK_IMPORT = /import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g;
 
@@ -27,8 +28,9 @@ export const bundleContents = async (entry: string, projectRoot: string): Promis
     minify: true,
     platform: 'node',
     format: 'esm',
-    // As the stack resolves packages: ES module builds first, which tree-shake.
+    // As the stack resolves packages (ES module builds first, which tree-shake) and leaves some out.
     mainFields: ['module', 'main'],
+    external: credentialProvidersLambdaNeverLoads,
     outdir: 'out',
     write: false,
     metafile: true,
