@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { EventType } from '../events/event-schemas';
+import { EventType } from '../events/event-types';
 import { RiskGrade } from '../events/risk-factors';
 import '../validation/english-messages';
 

@@ -1,4 +1,4 @@
-import { toFieldIssues } from '../events/parse-event';
+import { toFieldIssues } from '../validation/field-issues';
 import { CouncilConfig } from './council-schema';
 
 export class CouncilConfigError extends Error {

@@ -1,11 +1,6 @@
 import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
-import {
-  type EventOf,
-  type EventType,
-  isReport,
-  type PipelineEvent,
-  type ReportEvent,
-} from '../events/event-schemas';
+import type { EventOf, EventType, PipelineEvent, ReportEvent } from '../events/event-schemas';
+import { isReport } from '../events/event-types';
 import { hasExploitationRisk, type RiskFactor } from '../events/risk-factors';
 import { addDays, addHours, compareInstants, toUtc } from '../time/instant';
 import type { Deadline, EpisodeState } from './episode-state';

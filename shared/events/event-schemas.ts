@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../validation/english-messages';
+import type { EventType } from './event-types';
 import { RiskFactor, type RiskGrade, RiskGradeInput } from './risk-factors';
 
 /** An instant with its offset, as integrators send it ("2026-10-24T09:30:00+01:00" or "...Z"). */
@@ -127,13 +128,9 @@ export const eventDataSchemas = {
   'rhi.completed': RhiCompletedData,
   'rhi.declined': RhiDeclinedData,
   'episode.withdrawn': WithdrawnData,
-} as const;
+} as const satisfies Record<EventType, z.ZodMiniType>;
 
-export const EventType = z.enum(
-  Object.keys(eventDataSchemas) as [keyof typeof eventDataSchemas, ...(keyof typeof eventDataSchemas)[]],
-);
-export type EventType = z.infer<typeof EventType>;
-export const eventTypes = EventType.options;
+export { EventType, eventTypes, isReport } from './event-types';
 
 const envelope = {
   specversion: z.literal('1.0'),
@@ -173,6 +170,3 @@ export type ReportEvent = EventOf<'missing.reported' | 'absence.reported'>;
 export type ChildDetails = z.infer<typeof Child>;
 export type ConcernFlags = z.infer<typeof Concerns>;
 export type { RiskFactor, RiskGrade };
-
-export const isReport = (event: PipelineEvent): event is ReportEvent =>
-  event.type === 'missing.reported' || event.type === 'absence.reported';

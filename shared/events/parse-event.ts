@@ -1,17 +1,7 @@
-import type * as z from 'zod/mini';
+import { type FieldIssue, toFieldIssues } from '../validation/field-issues';
 import { EventType, PipelineEvent } from './event-schemas';
 
-export interface FieldIssue {
-  /** Dotted path to the failing field, e.g. "data.child.dateOfBirth". Never the value. */
-  field: string;
-  message: string;
-}
-
-export const toFieldIssues = (error: z.core.$ZodError): FieldIssue[] =>
-  error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
-    message: issue.message,
-  }));
+export { type FieldIssue, toFieldIssues };
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
 
