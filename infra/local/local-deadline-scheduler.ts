@@ -27,18 +27,31 @@ export interface LocalDeadlineSchedulerOptions {
   maximumRetryAttempts?: number;
   /** Real time between tries, doubled each time. */
   retryDelayMs?: number;
+  /** Schedules invoking the target at once; the rest wait their turn, oldest first. */
+  concurrency?: number;
 }
 
 export interface LocalDeadlineScheduler extends DeadlineScheduler {
-  /** Fires every schedule whose time has come on the clock, oldest first; resolves with how many fired. */
+  /**
+   * Fires every schedule whose time has come on the clock, oldest first and several at once; resolves with
+   * how many it fired once they have all completed (or been dead-lettered).
+   */
   fireDue(): Promise<number>;
-  /** Resolves when no firing is under way. */
-  idle(): Promise<void>;
+  /** From now on, fires each schedule on a timer set for its time, until stop(). */
+  start(): void;
+  /** Stops the timer; resolves when no firing is under way. */
+  stop(): Promise<void>;
   pending(): LocalSchedule[];
   deadLetters(): FailedSchedule[];
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * The longest the timer waits before looking at the clock again: the local clock is real time plus an
+ * offset, and a long timer would miss the machine's clock being set or the laptop waking from sleep.
+ */
+const LONGEST_WAIT_MS = 60_000;
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -46,7 +59,9 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * EventBridge Scheduler's one-time schedules, in memory: one per (episode, notice) under the same name as in
  * AWS (so a name AWS would refuse fails here too), created idempotently,
  * deleted once fired or cancelled. A schedule fires by invoking the reminder handler with the same JSON
- * payload the Scheduler would send, retried and then dead-lettered. Schedules do not survive a restart; the
+ * payload the Scheduler would send, retried and then dead-lettered. Once started, a timer is set for the
+ * earliest pending schedule, and schedules that fall due together fire together, a bounded number at a
+ * time, as the Scheduler invokes its targets in parallel. Schedules do not survive a restart; the
  * sweep fires anything pending from the store, which is what it is for in AWS too.
  */
 export const createLocalDeadlineScheduler = (
@@ -54,9 +69,16 @@ export const createLocalDeadlineScheduler = (
 ): LocalDeadlineScheduler => {
   const maximumRetryAttempts = options.maximumRetryAttempts ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 200;
+  const concurrency = options.concurrency ?? 16;
   const schedules = new Map<string, LocalSchedule>();
   const dead: FailedSchedule[] = [];
-  let firing: Promise<number> = Promise.resolve(0);
+  /** Fired schedules waiting for a free slot, oldest first, each with what to call when it is done. */
+  const queued: { schedule: LocalSchedule; done: () => void }[] = [];
+  const firing = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  /** When the timer is set for (real time, ms), if it is set. */
+  let timerAt: number | undefined;
+  let started = false;
 
   const fire = async (schedule: LocalSchedule): Promise<void> => {
     let lastError: unknown;
@@ -78,16 +100,52 @@ export const createLocalDeadlineScheduler = (
     });
   };
 
-  const fireDueNow = async (): Promise<number> => {
+  const startQueued = () => {
+    while (firing.size < concurrency) {
+      const next = queued.shift();
+      if (!next) return;
+      const run = fire(next.schedule).finally(() => {
+        firing.delete(run);
+        next.done();
+        startQueued();
+      });
+      firing.add(run);
+    }
+  };
+
+  /** Sets the timer for `at` (local clock time) unless it is already set for then or sooner. */
+  const arm = (at: string) => {
+    if (!started) return;
+    const now = Date.now();
+    const wait = Math.min(Math.max(0, Date.parse(at) - Date.parse(options.clock.now())), LONGEST_WAIT_MS);
+    if (timerAt !== undefined && timerAt <= now + wait) return;
+    clearTimeout(timer);
+    timerAt = now + wait;
+    timer = setTimeout(() => {
+      timer = undefined;
+      timerAt = undefined;
+      void fireDue();
+    }, wait);
+  };
+
+  const fireDue = async (): Promise<number> => {
     const now = options.clock.now();
     const due = [...schedules.entries()]
       .filter(([, s]) => compareInstants(s.fireAt, now) <= 0)
       .sort(([, a], [, b]) => compareInstants(a.fireAt, b.fireAt));
-    for (const [name, schedule] of due) {
-      // A one-time schedule is deleted after it completes, as with ActionAfterCompletion DELETE.
-      schedules.delete(name);
-      await fire(schedule);
+    // Taken out of the map at once, so a firing that overlaps this one never fires the same schedule twice.
+    // A one-time schedule is deleted after it completes, as with ActionAfterCompletion DELETE.
+    for (const [name] of due) schedules.delete(name);
+    let earliest: string | undefined;
+    for (const { fireAt } of schedules.values()) {
+      if (earliest === undefined || compareInstants(fireAt, earliest) < 0) earliest = fireAt;
     }
+    if (earliest !== undefined) arm(earliest);
+    const completions = due.map(
+      ([, schedule]) => new Promise<void>((done) => queued.push({ schedule, done })),
+    );
+    startQueued();
+    await Promise.all(completions);
     return due.length;
   };
 
@@ -96,17 +154,25 @@ export const createLocalDeadlineScheduler = (
       const name = scheduleName(episodeId, notice);
       if (!schedules.has(name)) {
         schedules.set(name, { payload: { episodeId, noticeKey: noticeKey(notice) }, fireAt: notice.fireAt });
+        arm(notice.fireAt);
       }
     },
     async cancel(episodeId, notice) {
+      // The timer may now wake for nothing; it then sets itself for the next schedule.
       schedules.delete(scheduleName(episodeId, notice));
     },
-    fireDue() {
-      // One firing at a time, so the timer and a clock advance never fire the same schedule twice.
-      firing = firing.then(fireDueNow, fireDueNow);
-      return firing;
+    fireDue,
+    start() {
+      started = true;
+      void fireDue();
     },
-    idle: () => firing.then(() => undefined),
+    async stop() {
+      started = false;
+      clearTimeout(timer);
+      timer = undefined;
+      timerAt = undefined;
+      while (firing.size > 0 || queued.length > 0) await Promise.all([...firing]);
+    },
     pending: () =>
       [...schedules.values()].sort((a, b) => compareInstants(a.fireAt, b.fireAt)).map((s) => ({ ...s })),
     deadLetters: () => [...dead],

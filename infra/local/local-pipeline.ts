@@ -48,8 +48,7 @@ const LogLevel = z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 
 /** The table name is the council's, as in its stack; the data folder keeps one table per council. */
 const tableNameOf = (councilId: string) => `episodes-${councilId}`;
 
-/** How often the scheduler looks at the clock (real time), and the sweep's period as in the stack. */
-const SCHEDULER_TICK_MS = 1_000;
+/** The sweep's period, as in the stack. */
 const SWEEP_PERIOD_MS = 15 * 60_000;
 
 const closeServer = (server: Server) =>
@@ -133,7 +132,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     });
     stoppers.push(() => queue.stop());
     const scheduler = createLocalDeadlineScheduler({ clock, target: reminder });
-    stoppers.push(() => scheduler.idle());
+    stoppers.push(() => scheduler.stop());
     const intake = createIntakeHandler({
       store: mailDeps.store,
       queue,
@@ -157,7 +156,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     };
     stoppers.push(() => sweeping.then(() => undefined));
     await sweepNow();
-    timers.push(setInterval(() => void scheduler.fireDue(), SCHEDULER_TICK_MS));
+    scheduler.start();
     timers.push(
       setInterval(
         () => void sweepNow().catch((error) => logger.error('sweep failed', { error: String(error) })),

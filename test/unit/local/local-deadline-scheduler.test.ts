@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLocalDeadlineScheduler } from '../../../infra/local/local-deadline-scheduler';
 import type { DeadlineNotice } from '../../../shared/deadlines/deadline-notices';
 import { noticeKey } from '../../../shared/deadlines/deadline-notices';
@@ -83,5 +83,87 @@ describe('the local deadline scheduler', () => {
     await scheduler.schedule('ep-1', notice('2026-10-26T09:30:00Z'));
     await Promise.all([scheduler.fireDue(), scheduler.fireDue()]);
     expect(invoked).toBe(1);
+  });
+
+  it('fires at most its concurrency at once, and answers once every due schedule has completed', async () => {
+    let running = 0;
+    let mostAtOnce = 0;
+    let completed = 0;
+    const scheduler = createLocalDeadlineScheduler({
+      clock: settable('2026-10-28T00:00:00Z'),
+      concurrency: 3,
+      target: async () => {
+        running += 1;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        await new Promise((done) => setTimeout(done, 5));
+        running -= 1;
+        completed += 1;
+      },
+    });
+    for (let n = 0; n < 10; n++) await scheduler.schedule(`ep-${n}`, notice('2026-10-26T09:30:00Z'));
+    expect(await scheduler.fireDue()).toBe(10);
+    expect(completed).toBe(10);
+    expect(mostAtOnce).toBe(3);
+  });
+});
+
+describe('the local deadline scheduler once started', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The local clock's shape: real (here fake) time plus an offset that a clock advance moves. */
+  const offsetClock = () => {
+    let offsetMs = 0;
+    return {
+      now: () => new Date(Date.now() + offsetMs).toISOString(),
+      advance: (ms: number) => (offsetMs += ms),
+      in: (ms: number) => new Date(Date.now() + offsetMs + ms).toISOString(),
+    };
+  };
+
+  it('fires a schedule when its time comes, without being asked', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-10-28T00:00:00Z') });
+    const clock = offsetClock();
+    const invoked: string[] = [];
+    const scheduler = createLocalDeadlineScheduler({ clock, target: async (p) => invoked.push(p.episodeId) });
+    scheduler.start();
+    await scheduler.schedule('ep-late', notice(clock.in(30_000)));
+    await scheduler.schedule('ep-soon', notice(clock.in(1_000)));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(invoked).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(invoked).toEqual(['ep-soon']);
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(invoked).toEqual(['ep-soon', 'ep-late']);
+    await scheduler.stop();
+  });
+
+  it('looks at the clock again within a minute, so a schedule the clock moved past still fires', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-10-28T00:00:00Z') });
+    const clock = offsetClock();
+    const invoked: string[] = [];
+    const scheduler = createLocalDeadlineScheduler({ clock, target: async (p) => invoked.push(p.episodeId) });
+    scheduler.start();
+    await scheduler.schedule('ep-1', notice(clock.in(3_600_000)));
+    clock.advance(3_600_000);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(invoked).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(invoked).toEqual(['ep-1']);
+    await scheduler.stop();
+  });
+
+  it('fires nothing on its own once stopped', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-10-28T00:00:00Z') });
+    const clock = offsetClock();
+    const invoked: string[] = [];
+    const scheduler = createLocalDeadlineScheduler({ clock, target: async (p) => invoked.push(p.episodeId) });
+    scheduler.start();
+    await scheduler.schedule('ep-1', notice(clock.in(1_000)));
+    await scheduler.stop();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(invoked).toEqual([]);
+    expect(scheduler.pending()).toHaveLength(1);
   });
 });
