@@ -21,9 +21,9 @@ export interface PipelineFunctionProps {
 
 /**
  * The SDK's credential providers for developer machines (SSO, profile files, credential processes, web
- * identity) and the STS/SSO clients they use: the default chain reaches them only through a dynamic
- * `import()` after finding no credentials in the environment, and Lambda always puts them there. Left out,
- * they take about 100 KB off every bundle.
+ * identity), for containers and EC2 (HTTP endpoint, instance metadata) and the STS/SSO clients they use:
+ * the default chain reaches them only through a dynamic `import()` after finding no credentials in the
+ * environment, and Lambda always puts them there. Left out, they take about 110 KB off every bundle.
  */
 export const credentialProvidersLambdaNeverLoads = [
   '@aws-sdk/credential-provider-sso',
@@ -33,6 +33,8 @@ export const credentialProvidersLambdaNeverLoads = [
   '@aws-sdk/credential-provider-login',
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
 ];
 
 /**
