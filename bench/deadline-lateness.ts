@@ -53,9 +53,9 @@ const latenessFigures = (hop: string, lateness: number[], note: string): Figure[
 };
 
 /**
- * Many episodes reported and found in the local runtime; their reminders and escalations then fire two ways.
- * First on the scheduler's own tick: the clock is brought to just before the first group and real time
- * passes; lateness is each email's `sentAt` minus its notice's fire time. Then for each later group, a
+ * Many episodes reported and found in the local runtime; their reminders and escalations then fire two
+ * ways. First in real time, as the scheduler times them: the clock is brought to just before the first
+ * group and real time passes; lateness is each email's `sentAt` minus its notice's fire time. Then for each later group, a
  * clock advance past it: lateness is `sentAt` minus the instant the advance made it due (the clock's new
  * time), so the jump itself is not counted. All in local-runtime time.
  */
@@ -83,7 +83,7 @@ export const measureDeadlineLateness = async (options: {
       return fresh;
     };
 
-    // On the tick: each episode's first notices all fire at one instant (the return plus the first group's hours).
+    // In real time: each episode's first notices all fire at one instant (the return plus the first group's hours).
     const before = await runtimeStatus(runtime);
     const firstFireAt = new Map<string, number>();
     for (const { fireAt, payload } of before.schedules.pending) {
@@ -95,7 +95,7 @@ export const measureDeadlineLateness = async (options: {
     await advance(runtime, groupStart - LEAD_MS - Date.parse(before.now));
     const deadline = Date.now() + 120_000;
     while ((await runtimeStatus(runtime)).schedules.pending.some((s) => Date.parse(s.fireAt) <= groupEnd)) {
-      if (Date.now() > deadline) throw new Error('the first reminders did not fire on the scheduler tick');
+      if (Date.now() > deadline) throw new Error('the first reminders did not fire when due in real time');
       await sleep(100);
     }
     const onTick: number[] = [];
@@ -120,7 +120,7 @@ export const measureDeadlineLateness = async (options: {
     }
     return [
       ...latenessFigures(
-        'deadlines: on the scheduler tick',
+        'deadlines: falling due in real time',
         onTick,
         `${options.episodes} episodes, ${onTick.length} emails at return + ${first} h`,
       ),

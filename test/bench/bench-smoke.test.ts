@@ -23,7 +23,7 @@ const expected = [
   ['cold start: sweep', 'bundle (minified)'],
   ['end to end: steady 10/s', '202 -> last email p99'],
   ['end to end: burst, 50 in flight', '202 -> last email p99'],
-  ['deadlines: on the scheduler tick', 'lateness p99'],
+  ['deadlines: falling due in real time', 'lateness p99'],
   ['deadlines: after a clock advance', 'lateness p99'],
 ] as const;
 
