@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { credentialProvidersLambdaNeverLoads } from '../infra/constructs/pipeline-function';
 
 const SDK_IMPORT = /import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g;
@@ -17,11 +17,8 @@ const packageOf = (input: string): string => {
   return match?.[1] ?? 'project code';
 };
 
-/**
- * What goes into a function's bundle, from esbuild's metafile of a minified build of its entry. Only to
- * explain the size: the size itself is measured on the bundle the CDK stack builds.
- */
-export const bundleContents = async (entry: string, projectRoot: string): Promise<BundleContents> => {
+/** esbuild's metafile of a minified build of a function's entry, resolved and left out as the stack does. */
+export const bundleMetafile = async (entry: string): Promise<Metafile> => {
   const { metafile } = await build({
     entryPoints: [entry],
     bundle: true,
@@ -36,6 +33,15 @@ export const bundleContents = async (entry: string, projectRoot: string): Promis
     metafile: true,
     logLevel: 'silent',
   });
+  return metafile;
+};
+
+/**
+ * What goes into a function's bundle, from esbuild's metafile of a minified build of its entry. Only to
+ * explain the size: the size itself is measured on the bundle the CDK stack builds.
+ */
+export const bundleContents = async (entry: string, projectRoot: string): Promise<BundleContents> => {
+  const metafile = await bundleMetafile(entry);
   const bytesByPackage = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

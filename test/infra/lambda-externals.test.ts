@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleMetafile } from '../../bench/bundle-contents';
 import { credentialProvidersLambdaNeverLoads } from '../../infra/constructs/pipeline-function';
 import { type FunctionName, pipelineFunctions } from '../../infra/council-stack';
 
@@ -10,18 +10,7 @@ const isLeftOut = (path: string) =>
 
 /** How each function's code imports the modules its bundle leaves out, as esbuild resolved them. */
 const importsOfLeftOut = async (name: FunctionName) => {
-  const { metafile } = await build({
-    entryPoints: [join(projectRoot, 'functions', name, 'handler.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    external: credentialProvidersLambdaNeverLoads,
-    outdir: 'out',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const metafile = await bundleMetafile(join(projectRoot, 'functions', name, 'handler.ts'));
   return Object.values(metafile.inputs).flatMap((input) =>
     input.imports.filter((entry) => isLeftOut(entry.path)).map(({ path, kind }) => ({ path, kind })),
   );
