@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../validation/english-messages';
+import { zoneFormat } from '../time/instant';
 
 /**
  * A reporting period: local calendar dates in the council's time zone, `from` included and `to` excluded,
@@ -21,24 +22,17 @@ export interface PeriodInstants {
   end: string;
 }
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
 const offsetAt = (epochMs: number, timeZone: string): number => {
-  let format = offsetFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    offsetFormats.set(timeZone, format);
-  }
+  const format = zoneFormat('en-GB', timeZone, {
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   const part = Object.fromEntries(
     format.formatToParts(new Date(epochMs)).map((p) => [p.type, Number(p.value)]),
   );

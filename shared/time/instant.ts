@@ -15,25 +15,38 @@ export const compareInstants = (a: string, b: string): number => Date.parse(a) -
 
 export const isBefore = (a: string, b: string): boolean => compareInstants(a, b) < 0;
 
-const localFormats = new Map<string, Intl.DateTimeFormat>();
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A formatter for a zone, made once: building one costs far more than using it, and reports and emails
+ * format every episode's instants.
+ */
+export const zoneFormat = (
+  locale: string,
+  timeZone: string,
+  options: Omit<Intl.DateTimeFormatOptions, 'timeZone'>,
+): Intl.DateTimeFormat => {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let format = zoneFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    zoneFormats.set(key, format);
+  }
+  return format;
+};
 
 /** "Tue 27 Oct 2026, 08:30 GMT": what a duty worker reads, in the council's zone and with its abbreviation. */
 export const formatLocal = (instant: string, timeZone: string): string => {
-  let format = localFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    localFormats.set(timeZone, format);
-  }
+  const format = zoneFormat('en-GB', timeZone, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  });
   const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 };
@@ -54,22 +67,10 @@ export const formatRelative = (instant: string, now: string): string => {
 };
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-export const localDate = (instant: string, timeZone: string): string => {
-  // Building a formatter costs far more than using one; reports call this for every episode.
-  let format = dateFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dateFormats.set(timeZone, format);
-  }
-  return format.format(new Date(instant));
-};
+export const localDate = (instant: string, timeZone: string): string =>
+  zoneFormat('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(instant),
+  );
 
 /** Whole years between a date of birth and the local date of an instant. */
 export const ageInYears = (dateOfBirth: string, onLocalDate: string): number => {
