@@ -1,5 +1,5 @@
-import { Webhook } from 'standardwebhooks';
 import type { PipelineEventInput } from '../shared/events/event-schemas';
+import { signatureHeaders } from '../shared/intake/webhook-signature';
 
 /** A webhook POST as a source sends it: the path, the exact body bytes and the Standard Webhooks headers. */
 export interface SignedDelivery {
@@ -15,17 +15,11 @@ export const signedDelivery = (
   event: PipelineEventInput,
 ): SignedDelivery => {
   const body = JSON.stringify(event);
-  const signedAt = new Date();
   return {
     sourceId,
     path: `/v1/sources/${sourceId}/events`,
     body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': event.id,
-      'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(event.id, signedAt, body),
-    },
+    headers: { 'content-type': 'application/json', ...signatureHeaders(secret, event.id, body) },
   };
 };
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Webhook } from 'standardwebhooks';
 import { sourceSecretVariable } from '../shared/adapters/env-secret-source';
 import { parseEvent } from '../shared/events/parse-event';
+import { signatureHeaders } from '../shared/intake/webhook-signature';
 
 /**
  * Signs an event file as a source would, with the Standard Webhooks scheme intake verifies:
@@ -50,12 +50,7 @@ if (!parsed.ok) {
 const id = (json as { id?: unknown }).id;
 const msgId =
   typeof id === 'string' ? id : fail('the event has no string "id"; webhook-id must be the event id');
-const timestamp = new Date();
-const headers = {
-  'webhook-id': msgId,
-  'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-  'webhook-signature': new Webhook(secret).sign(msgId, timestamp, body),
-};
+const headers = signatureHeaders(secret, msgId, body);
 
 const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 

@@ -1,4 +1,4 @@
-import { Webhook } from 'standardwebhooks';
+import { signatureHeaders } from '../../shared/intake/webhook-signature';
 
 export interface SentEvent {
   status: number;
@@ -27,12 +27,7 @@ export const sendSignedEvent = async (
   const signedAt = options.signedAt ?? new Date();
   const response = await fetch(`${baseUrl}/v1/sources/${encodeURIComponent(sourceId)}/events`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(webhookId, signedAt, body),
-    },
+    headers: { 'content-type': 'application/json', ...signatureHeaders(secret, webhookId, body, signedAt) },
     body,
   });
   const text = await response.text();

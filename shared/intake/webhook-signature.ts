@@ -45,3 +45,15 @@ export const verifySignature = (
   }
   return { ok: false, issue: headerIssue(failure) };
 };
+
+/** The three Standard Webhooks headers a source sends with a body: what `verifySignature` checks. */
+export const signatureHeaders = (
+  secret: string,
+  webhookId: string,
+  body: string,
+  signedAt: Date = new Date(),
+): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> => ({
+  'webhook-id': webhookId,
+  'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+  'webhook-signature': new Webhook(secret).sign(webhookId, signedAt, body),
+});

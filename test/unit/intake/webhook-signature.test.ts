@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { verifySignature } from '../../../shared/intake/webhook-signature';
+import { signatureHeaders, verifySignature } from '../../../shared/intake/webhook-signature';
 import { newSecret } from '../../functions/intake/signed-request';
 
 const body = '{"id":"evt-1"}';
@@ -11,6 +11,15 @@ const headersFor = (secret: string, signedAt = new Date(), signedBody = body) =>
 });
 
 describe('webhook signature', () => {
+  it('signs as a source does: the library verifies it, and the intake accepts it', () => {
+    const secret = newSecret();
+    const headers = signatureHeaders(secret, 'evt-1', body, new Date());
+    expect(headers['webhook-id']).toBe('evt-1');
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(verifySignature(body, headers, [secret])).toEqual({ ok: true });
+    expect(verifySignature(`${body} `, headers, [secret])).toMatchObject({ ok: false });
+  });
+
   it('verifies against any one of the active secrets', () => {
     const [old, current] = [newSecret(), newSecret()];
     expect(verifySignature(body, headersFor(current), [old, current])).toEqual({ ok: true });
