@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '../validation/english-messages';
-import { zoneFormat } from '../time/instant';
+import { type DateShape, zoneFormat } from '../time/instant';
 
 /**
  * A reporting period: local calendar dates in the council's time zone, `from` included and `to` excluded,
@@ -22,9 +22,9 @@ export interface PeriodInstants {
   end: string;
 }
 
-/** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
-const offsetAt = (epochMs: number, timeZone: string): number => {
-  const format = zoneFormat('en-GB', timeZone, {
+const wallClock: DateShape = {
+  locale: 'en-GB',
+  options: {
     hourCycle: 'h23',
     year: 'numeric',
     month: '2-digit',
@@ -32,7 +32,12 @@ const offsetAt = (epochMs: number, timeZone: string): number => {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-  });
+  },
+};
+
+/** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
+const offsetAt = (epochMs: number, timeZone: string): number => {
+  const format = zoneFormat(wallClock, timeZone);
   const part = Object.fromEntries(
     format.formatToParts(new Date(epochMs)).map((p) => [p.type, Number(p.value)]),
   );

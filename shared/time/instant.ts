@@ -15,29 +15,35 @@ export const compareInstants = (a: string, b: string): number => Date.parse(a) -
 
 export const isBefore = (a: string, b: string): boolean => compareInstants(a, b) < 0;
 
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/** A formatter's locale and fields, declared once per use so its formatters can be cached by identity. */
+export interface DateShape {
+  locale: string;
+  options: Omit<Intl.DateTimeFormatOptions, 'timeZone'>;
+}
+
+const zoneFormats = new WeakMap<DateShape, Map<string, Intl.DateTimeFormat>>();
 
 /**
- * A formatter for a zone, made once: building one costs far more than using it, and reports and emails
- * format every episode's instants.
+ * A formatter for a shape and a zone, made once: building one costs far more than using it, and reports and
+ * emails format every episode's instants.
  */
-export const zoneFormat = (
-  locale: string,
-  timeZone: string,
-  options: Omit<Intl.DateTimeFormatOptions, 'timeZone'>,
-): Intl.DateTimeFormat => {
-  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
-  let format = zoneFormats.get(key);
+export const zoneFormat = (shape: DateShape, timeZone: string): Intl.DateTimeFormat => {
+  let byZone = zoneFormats.get(shape);
+  if (!byZone) {
+    byZone = new Map();
+    zoneFormats.set(shape, byZone);
+  }
+  let format = byZone.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
-    zoneFormats.set(key, format);
+    format = new Intl.DateTimeFormat(shape.locale, { ...shape.options, timeZone });
+    byZone.set(timeZone, format);
   }
   return format;
 };
 
-/** "Tue 27 Oct 2026, 08:30 GMT": what a duty worker reads, in the council's zone and with its abbreviation. */
-export const formatLocal = (instant: string, timeZone: string): string => {
-  const format = zoneFormat('en-GB', timeZone, {
+const readableInstant: DateShape = {
+  locale: 'en-GB',
+  options: {
     weekday: 'short',
     day: 'numeric',
     month: 'short',
@@ -46,7 +52,12 @@ export const formatLocal = (instant: string, timeZone: string): string => {
     minute: '2-digit',
     hourCycle: 'h23',
     timeZoneName: 'short',
-  });
+  },
+};
+
+/** "Tue 27 Oct 2026, 08:30 GMT": what a duty worker reads, in the council's zone and with its abbreviation. */
+export const formatLocal = (instant: string, timeZone: string): string => {
+  const format = zoneFormat(readableInstant, timeZone);
   const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 };
@@ -66,11 +77,14 @@ export const formatRelative = (instant: string, now: string): string => {
   return diff >= 0 ? `in ${span}` : `${span} ago`;
 };
 
+const isoDate: DateShape = {
+  locale: 'en-CA',
+  options: { year: 'numeric', month: '2-digit', day: '2-digit' },
+};
+
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export const localDate = (instant: string, timeZone: string): string =>
-  zoneFormat('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(instant),
-  );
+  zoneFormat(isoDate, timeZone).format(new Date(instant));
 
 /** Whole years between a date of birth and the local date of an instant. */
 export const ageInYears = (dateOfBirth: string, onLocalDate: string): number => {
