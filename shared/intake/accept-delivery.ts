@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { CouncilConfig } from '../council/council-schema';
 import { type DeadlineNotice, noticeChanges } from '../deadlines/deadline-notices';
-import { type DomainError, domainError } from '../domain-error';
 import { admitEvent } from '../episode/admit-event';
 import { childId } from '../episode/child-identity';
 import type { EpisodeState } from '../episode/episode-state';
 import { foldEpisode } from '../episode/fold-episode';
 import { isReport, type PipelineEvent } from '../events/event-schemas';
-import { claimedEventType, parseEvent } from '../events/parse-event';
 import type {
   AcceptedDelivery,
   Clock,
@@ -18,10 +16,7 @@ import type {
   SecretSource,
 } from '../ports';
 import { addDays, compareInstants } from '../time/instant';
-import { verifySignature } from './webhook-signature';
-
-/** A CloudEvent with a full report is a few KiB; this leaves room and refuses anything abusive. */
-export const MAX_BODY_BYTES = 64 * 1024;
+import { checkRequest, type IntakeRequest, type Refused, refused } from './check-request';
 
 /** Concurrent deliveries for one episode each re-read and re-fold; this many tries is ample. */
 const COMMIT_ATTEMPTS = 10;
@@ -39,79 +34,16 @@ export interface IntakePorts {
   council: CouncilConfig;
 }
 
-export interface IntakeRequest {
-  sourceId: string;
-  rawBody: string;
-  /** The body's size in bytes as received (before any base64 decoding by the caller). */
-  bodyBytes: number;
-  headers: Record<string, string | undefined>;
-}
-
 export interface Accepted {
   episodeId: string;
   status: EpisodeState['status'];
   duplicate: boolean;
 }
 
-type Refused = { ok: false; error: DomainError };
 export type IntakeOutcome = { ok: true; accepted: Accepted } | Refused;
-
-const refused = (error: DomainError): Refused => ({ ok: false, error });
-const issue = (kind: DomainError['kind'], field: string, message: string) =>
-  refused(domainError(kind, `${field} ${message}`, [{ field, message }]));
 
 /** A child still away: a new report about them is the same episode, not a new one. */
 const stillAway = (status: EpisodeState['status']) => status === 'missing' || status === 'absent';
-
-/** Verify, then parse: every check that needs no episode, in the order the wire contract answers them. */
-const checkRequest = async (
-  ports: IntakePorts,
-  request: IntakeRequest,
-): Promise<{ ok: true; event: PipelineEvent } | Refused> => {
-  const { council, secrets } = ports;
-  const { sourceId } = request;
-  const source = Object.hasOwn(council.sources, sourceId) ? council.sources[sourceId] : undefined;
-  if (!source) return refused(domainError('not_found', `this council has no source "${sourceId}"`));
-  if (request.bodyBytes > MAX_BODY_BYTES) {
-    return refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`));
-  }
-
-  let signature = verifySignature(request.rawBody, request.headers, await secrets.secretsFor(sourceId));
-  if (!signature.ok) {
-    // The secret may have rotated since this container cached it.
-    signature = verifySignature(
-      request.rawBody,
-      request.headers,
-      await secrets.secretsFor(sourceId, { refresh: true }),
-    );
-  }
-  if (!signature.ok) {
-    return refused(domainError('unauthorised', signature.issue.message, [signature.issue]));
-  }
-
-  let body: unknown;
-  try {
-    body = JSON.parse(request.rawBody);
-  } catch {
-    return issue('invalid', '(body)', 'is not JSON: send one CloudEvents 1.0 structured JSON event');
-  }
-  const type = claimedEventType(body);
-  if (!type) return issue('invalid', 'type', 'is not an event type of this pipeline');
-  if (!source.events.includes(type)) {
-    return refused(
-      domainError('forbidden', `source "${sourceId}" may not send ${type}`, [
-        { field: 'type', message: 'is not allowed for this source' },
-      ]),
-    );
-  }
-  if ((body as { id?: unknown }).id !== request.headers['webhook-id']) {
-    return issue('invalid', 'id', 'must equal the webhook-id header');
-  }
-  const parsed = parseEvent(body);
-  if (!parsed.ok)
-    return refused(domainError('invalid', 'the event does not match its schema', parsed.issues));
-  return { ok: true, event: parsed.value };
-};
 
 interface Target {
   episode?: EpisodeRecord;

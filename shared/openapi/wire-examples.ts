@@ -2,7 +2,8 @@ import { type DomainError, type DomainErrorKind, domainError } from '../domain-e
 import { admitEvent } from '../episode/admit-event';
 import { type EventType, PipelineEvent, type PipelineEventInput } from '../events/event-schemas';
 import { parseEvent } from '../events/parse-event';
-import { type Accepted, MAX_BODY_BYTES } from '../intake/accept-delivery';
+import type { Accepted } from '../intake/accept-delivery';
+import { MAX_BODY_BYTES } from '../intake/check-request';
 import { type ProblemDocument, problemDocument, serverProblem } from '../intake/problem-document';
 import { verifySignature } from '../intake/webhook-signature';
 

@@ -9,7 +9,7 @@ import { createIntakeHandler } from '../../../functions/intake/intake-handler';
 import { EventBridgeDeadlineScheduler } from '../../../shared/adapters/eventbridge-deadline-scheduler';
 import { SecretsManagerSecretSource } from '../../../shared/adapters/secrets-manager-secret-source';
 import { SqsRoutingQueue } from '../../../shared/adapters/sqs-routing-queue';
-import { MAX_BODY_BYTES } from '../../../shared/intake/accept-delivery';
+import { MAX_BODY_BYTES } from '../../../shared/intake/check-request';
 import { towerHamlets } from '../../support/councils';
 import { reportData, wireEvent } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';

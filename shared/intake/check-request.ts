@@ -1,0 +1,73 @@
+import type { CouncilConfig } from '../council/council-schema';
+import { type DomainError, domainError } from '../domain-error';
+import type { PipelineEvent } from '../events/event-schemas';
+import { claimedEventType, parseEvent } from '../events/parse-event';
+import type { SecretSource } from '../ports';
+import { verifySignature } from './webhook-signature';
+
+/** A CloudEvent with a full report is a few KiB; this leaves room and refuses anything abusive. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface IntakeRequest {
+  sourceId: string;
+  rawBody: string;
+  /** The body's size in bytes as received (before any base64 decoding by the caller). */
+  bodyBytes: number;
+  headers: Record<string, string | undefined>;
+}
+
+export type Refused = { ok: false; error: DomainError };
+
+export const refused = (error: DomainError): Refused => ({ ok: false, error });
+export const issue = (kind: DomainError['kind'], field: string, message: string) =>
+  refused(domainError(kind, `${field} ${message}`, [{ field, message }]));
+
+/** Verify, then parse: every check that needs no episode, in the order the wire contract answers them. */
+export const checkRequest = async (
+  ports: { council: CouncilConfig; secrets: SecretSource },
+  request: IntakeRequest,
+): Promise<{ ok: true; event: PipelineEvent } | Refused> => {
+  const { council, secrets } = ports;
+  const { sourceId } = request;
+  const source = Object.hasOwn(council.sources, sourceId) ? council.sources[sourceId] : undefined;
+  if (!source) return refused(domainError('not_found', `this council has no source "${sourceId}"`));
+  if (request.bodyBytes > MAX_BODY_BYTES) {
+    return refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`));
+  }
+
+  let signature = verifySignature(request.rawBody, request.headers, await secrets.secretsFor(sourceId));
+  if (!signature.ok) {
+    // The secret may have rotated since this container cached it.
+    signature = verifySignature(
+      request.rawBody,
+      request.headers,
+      await secrets.secretsFor(sourceId, { refresh: true }),
+    );
+  }
+  if (!signature.ok) {
+    return refused(domainError('unauthorised', signature.issue.message, [signature.issue]));
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(request.rawBody);
+  } catch {
+    return issue('invalid', '(body)', 'is not JSON: send one CloudEvents 1.0 structured JSON event');
+  }
+  const type = claimedEventType(body);
+  if (!type) return issue('invalid', 'type', 'is not an event type of this pipeline');
+  if (!source.events.includes(type)) {
+    return refused(
+      domainError('forbidden', `source "${sourceId}" may not send ${type}`, [
+        { field: 'type', message: 'is not allowed for this source' },
+      ]),
+    );
+  }
+  if ((body as { id?: unknown }).id !== request.headers['webhook-id']) {
+    return issue('invalid', 'id', 'must equal the webhook-id header');
+  }
+  const parsed = parseEvent(body);
+  if (!parsed.ok)
+    return refused(domainError('invalid', 'the event does not match its schema', parsed.issues));
+  return { ok: true, event: parsed.value };
+};
