@@ -33,16 +33,12 @@ export const createIntakeHandler = (deps: IntakeDeps) => {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const sourceId = event.pathParameters?.sourceId ?? '';
     const body = event.body ?? '';
+    // Bytes, not text: the signature covers the bytes as sent, and only they can show a body that is not UTF-8.
     const raw = event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
     const headers = lowerCased(event.headers);
     const ids = { sourceId, webhookId: headers['webhook-id'] };
     try {
-      const outcome = await acceptDelivery(deps, {
-        sourceId,
-        rawBody: raw.toString('utf8'),
-        bodyBytes: raw.length,
-        headers,
-      });
+      const outcome = await acceptDelivery(deps, { sourceId, body: raw, headers });
       if (!outcome.ok) {
         const document = problemDocument(outcome.error);
         logger.warn('event refused', {

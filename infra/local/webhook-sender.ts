@@ -8,10 +8,14 @@ export interface SentEvent {
 export interface SendOptions {
   /** When the signature says it was made; a stale one is refused. */
   signedAt?: Date;
-  /** The exact bytes to send, when they are not the event's JSON (a malformed body, say). */
-  rawBody?: string;
+  /** The exact body to send, when it is not the event's JSON (a malformed body, say): text or bytes. */
+  rawBody?: string | Uint8Array;
+  /** The content-type header; `application/json` unless given (`null`: none at all). */
+  contentType?: string | null;
   /** The message id the signature covers; the event's id unless given. */
   webhookId?: string;
+  /** Headers set or replaced after signing (a broken webhook-timestamp, say). */
+  headers?: Record<string, string>;
 }
 
 /** Posts an event as a source system does: the CloudEvent as JSON, signed with Standard Webhooks. */
@@ -25,10 +29,16 @@ export const sendSignedEvent = async (
   const body = options.rawBody ?? JSON.stringify(event);
   const webhookId = options.webhookId ?? String(event.id);
   const signedAt = options.signedAt ?? new Date();
+  const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
   const response = await fetch(`${baseUrl}/v1/sources/${encodeURIComponent(sourceId)}/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signatureHeaders(secret, webhookId, body, signedAt) },
-    body,
+    headers: {
+      ...(contentType === null ? {} : { 'content-type': contentType }),
+      ...signatureHeaders(secret, webhookId, body, signedAt),
+      ...options.headers,
+    },
+    // Bytes, so fetch adds no content type of its own (it would add text/plain to a string).
+    body: Buffer.from(body),
   });
   const text = await response.text();
   let parsed: unknown = text;

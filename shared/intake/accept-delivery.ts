@@ -133,7 +133,7 @@ const redelivered = async (ports: IntakePorts, delivery: AcceptedDelivery): Prom
 export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest): Promise<IntakeOutcome> => {
   const checked = await checkRequest(ports, request);
   if (!checked.ok) return checked;
-  const { event } = checked;
+  const { event, rawBody } = checked;
   const { store, council, clock } = ports;
   const { sourceId } = request;
 
@@ -157,7 +157,7 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
     const notices = noticeChanges(before, after, council);
 
     const result = await store.commit({
-      delivery: { sourceId, receivedAt: now, event, rawBody: request.rawBody },
+      delivery: { sourceId, receivedAt: now, event, rawBody },
       episodeId: target.episodeId,
       childId: target.childId,
       episodeRef: event.data.episodeRef,

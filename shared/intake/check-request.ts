@@ -10,9 +10,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface IntakeRequest {
   sourceId: string;
-  rawBody: string;
-  /** The body's size in bytes as received (before any base64 decoding by the caller). */
-  bodyBytes: number;
+  /** The body's bytes exactly as received: what the signature covers. */
+  body: Uint8Array;
   headers: Record<string, string | undefined>;
 }
 
@@ -22,24 +21,36 @@ export const refused = (error: DomainError): Refused => ({ ok: false, error });
 export const issue = (kind: DomainError['kind'], field: string, message: string) =>
   refused(domainError(kind, `${field} ${message}`, [{ field, message }]));
 
+/** A leading byte order mark is kept, so the text is the signed bytes exactly (JSON.parse then refuses it). */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text, or undefined when its bytes are not UTF-8 (decoding would replace them silently). */
+const utf8Text = (body: Uint8Array): string | undefined => {
+  try {
+    return utf8.decode(body);
+  } catch {
+    return undefined;
+  }
+};
+
 /** Verify, then parse: every check that needs no episode, in the order the wire contract answers them. */
 export const checkRequest = async (
   ports: { council: CouncilConfig; secrets: SecretSource },
   request: IntakeRequest,
-): Promise<{ ok: true; event: PipelineEvent } | Refused> => {
+): Promise<{ ok: true; event: PipelineEvent; rawBody: string } | Refused> => {
   const { council, secrets } = ports;
   const { sourceId } = request;
   const source = Object.hasOwn(council.sources, sourceId) ? council.sources[sourceId] : undefined;
   if (!source) return refused(domainError('not_found', `this council has no source "${sourceId}"`));
-  if (request.bodyBytes > MAX_BODY_BYTES) {
+  if (request.body.byteLength > MAX_BODY_BYTES) {
     return refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`));
   }
 
-  let signature = verifySignature(request.rawBody, request.headers, await secrets.secretsFor(sourceId));
-  if (!signature.ok) {
+  let signature = verifySignature(request.body, request.headers, await secrets.secretsFor(sourceId));
+  if (!signature.ok && signature.issue.field === 'webhook-signature') {
     // The secret may have rotated since this container cached it.
     signature = verifySignature(
-      request.rawBody,
+      request.body,
       request.headers,
       await secrets.secretsFor(sourceId, { refresh: true }),
     );
@@ -48,9 +59,13 @@ export const checkRequest = async (
     return refused(domainError('unauthorised', signature.issue.message, [signature.issue]));
   }
 
+  const rawBody = utf8Text(request.body);
+  if (rawBody === undefined) {
+    return issue('invalid', '(body)', 'is not UTF-8: send the event as JSON encoded in UTF-8');
+  }
   let body: unknown;
   try {
-    body = JSON.parse(request.rawBody);
+    body = JSON.parse(rawBody);
   } catch {
     return issue('invalid', '(body)', 'is not JSON: send one CloudEvents 1.0 structured JSON event');
   }
@@ -69,5 +84,5 @@ export const checkRequest = async (
   const parsed = parseEvent(body);
   if (!parsed.ok)
     return refused(domainError('invalid', 'the event does not match its schema', parsed.issues));
-  return { ok: true, event: parsed.value };
+  return { ok: true, event: parsed.value, rawBody };
 };

@@ -130,7 +130,7 @@ const refused = (error: DomainError | undefined): ProblemDocument => {
 const report = eventExamples['missing.reported'];
 const reportBody = JSON.stringify(report);
 const stale = verifySignature(
-  reportBody,
+  Buffer.from(reportBody),
   { 'webhook-id': report.id, 'webhook-timestamp': '1792692300', 'webhook-signature': 'v1,c3RhbGU=' },
   ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
 );

@@ -23,8 +23,7 @@ const deliver = (body: { id: string }, sourceId = 'met-police') => {
   const request = signedRequest(sourceId, body, { secret });
   return acceptDelivery(ports, {
     sourceId,
-    rawBody: request.body ?? '',
-    bodyBytes: Buffer.byteLength(request.body ?? ''),
+    body: Buffer.from(request.body ?? ''),
     headers: request.headers,
   });
 };

@@ -333,6 +333,68 @@ describe('refusals', () => {
   });
 });
 
+/** The refusal left no trace: no delivery, no episode, no routing message, no schedule. */
+const expectNothingStored = async (eventId: string, episodeRef = 'MPS-1') => {
+  expect(await store.findDelivery('met-police', eventId)).toBeUndefined();
+  expect(await store.findEpisodeIdByRef(episodeRef)).toBeUndefined();
+  expect(queuedBodies()).toEqual([]);
+  expect(createdSchedules()).toEqual([]);
+};
+
+/** The problem document of a refusal: its status, and the one field it names. */
+const refusal = (result: APIGatewayProxyStructuredResultV2) => {
+  expect(result.headers?.['content-type']).toBe('application/problem+json');
+  const body = json(result) as { status: number; errors: { field: string }[] };
+  return { status: result.statusCode, fields: body.errors.map((e) => e.field), body };
+};
+
+describe('the webhook-timestamp header', () => {
+  it.each(['1764590000abc', '17645.9', 'soon', ''])(
+    'answers 401 naming webhook-timestamp for %j',
+    async (value) => {
+      const request = signedRequest('met-police', report, { secret });
+      request.headers['webhook-timestamp'] = value;
+      const answer = refusal(await handle(request));
+      expect([answer.status, answer.fields]).toEqual([401, ['webhook-timestamp']]);
+      await expectNothingStored(report.id);
+    },
+  );
+
+  it('answers 401 naming webhook-timestamp when it is missing', async () => {
+    const request = signedRequest('met-police', report, { secret });
+    delete request.headers['webhook-timestamp'];
+    const answer = refusal(await handle(request));
+    expect([answer.status, answer.fields]).toEqual([401, ['webhook-timestamp']]);
+    await expectNothingStored(report.id);
+  });
+
+  it('accepts the digits with the signature made for them', async () => {
+    expect((await post(report)).statusCode).toBe(202);
+  });
+});
+
+describe('a body that is not UTF-8', () => {
+  const notUtf8 = Buffer.concat([
+    Buffer.from(JSON.stringify(report).replace('"Alex"', '"Al')),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('x"'),
+  ]);
+
+  it('answers 400 naming (body) when it is correctly signed over its bytes', async () => {
+    const answer = refusal(await post(notUtf8, { webhookId: report.id }));
+    expect([answer.status, answer.fields]).toEqual([400, ['(body)']]);
+    await expectNothingStored(report.id);
+  });
+
+  it('answers 401 when the signature was made over other bytes', async () => {
+    const answer = refusal(
+      await post(notUtf8, { webhookId: report.id, signedBody: notUtf8.toString('utf8') }),
+    );
+    expect([answer.status, answer.fields]).toEqual([401, ['webhook-signature']]);
+    await expectNothingStored(report.id);
+  });
+});
+
 describe('failures after the event was stored', () => {
   it('answers 500 when SQS fails, and the retried delivery queues the message once', async () => {
     sqs

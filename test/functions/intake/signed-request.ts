@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { Webhook } from 'standardwebhooks';
+import { signatureHeaders } from '../../../shared/intake/webhook-signature';
 
 export const newSecret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -15,27 +15,28 @@ export interface SignOptions {
   base64?: boolean;
 }
 
-/** An API Gateway HTTP API (payload 2.0) request as a sender's correctly signed POST would arrive. */
+/**
+ * An API Gateway HTTP API (payload 2.0) request as a sender's correctly signed POST would arrive. A body
+ * given as bytes (a Buffer) is signed as those bytes and passed base64-encoded, as the gateway passes binary.
+ */
 export const signedRequest = (
   sourceId: string,
   body: unknown,
   options: SignOptions,
 ): APIGatewayProxyEventV2 => {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const id = options.webhookId ?? (body as { id?: string }).id ?? 'msg-1';
   const signedAt = options.signedAt ?? new Date();
-  const signature = new Webhook(options.secret).sign(id, signedAt, options.signedBody ?? text);
+  const signed = signatureHeaders(options.secret, id, options.signedBody ?? bytes, signedAt);
+  const base64 = options.base64 ?? Buffer.isBuffer(body);
   return {
     version: '2.0',
     routeKey: 'POST /v1/sources/{sourceId}/events',
     rawPath: `/v1/sources/${sourceId}/events`,
     rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
-      'webhook-signature': signature,
-    },
+    headers: { 'content-type': 'application/json', ...signed },
     pathParameters: { sourceId },
     requestContext: {
       accountId: '123456789012',
@@ -55,7 +56,7 @@ export const signedRequest = (
       time: '22/Oct/2026:18:05:00 +0000',
       timeEpoch: signedAt.getTime(),
     },
-    body: options.base64 ? Buffer.from(text).toString('base64') : text,
-    isBase64Encoded: options.base64 ?? false,
+    body: bytes.toString(base64 ? 'base64' : 'utf8'),
+    isBase64Encoded: base64,
   };
 };
