@@ -11,7 +11,8 @@ export type DomainErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
-  | 'too_large';
+  | 'too_large'
+  | 'unsupported_media_type';
 
 export interface DomainError {
   kind: DomainErrorKind;

@@ -1,3 +1,4 @@
+import { MIMEType } from 'node:util';
 import type { CouncilConfig } from '../council/council-schema';
 import { type DomainError, domainError } from '../domain-error';
 import type { PipelineEvent } from '../events/event-schemas';
@@ -20,6 +21,44 @@ export type Refused = { ok: false; error: DomainError };
 export const refused = (error: DomainError): Refused => ({ ok: false, error });
 export const issue = (kind: DomainError['kind'], field: string, message: string) =>
   refused(domainError(kind, `${field} ${message}`, [{ field, message }]));
+
+/** The media types of a structured CloudEvent in JSON (CloudEvents' own, and plain JSON). */
+const EVENT_MEDIA_TYPES = ['application/cloudevents+json', 'application/json'];
+
+/** Whether a charset label names UTF-8 (by the Encoding Standard's labels: `utf-8`, `UTF8`, ...). */
+const isUtf8Label = (label: string): boolean => {
+  try {
+    return new TextDecoder(label).encoding === 'utf-8';
+  } catch {
+    return false;
+  }
+};
+
+/** What is wrong with the content-type header, if anything; never its value. */
+const contentTypeProblem = (header: string | undefined): string | undefined => {
+  let media: MIMEType;
+  try {
+    media = new MIMEType(header ?? '');
+  } catch {
+    return 'is missing or not a media type: send application/cloudevents+json or application/json';
+  }
+  if (!EVENT_MEDIA_TYPES.includes(media.essence)) {
+    return 'must be application/cloudevents+json or application/json';
+  }
+  const charset = media.params.get('charset');
+  if (charset !== null && !isUtf8Label(charset)) return 'must have no charset, or charset=utf-8';
+  return undefined;
+};
+
+/** The 415 a request's content-type earns, if any. */
+export const contentTypeRefusal = (header: string | undefined): DomainError | undefined => {
+  const problem = contentTypeProblem(header);
+  return problem
+    ? domainError('unsupported_media_type', 'the body must be one CloudEvent in JSON, encoded in UTF-8', [
+        { field: 'content-type', message: problem },
+      ])
+    : undefined;
+};
 
 /** A leading byte order mark is kept, so the text is the signed bytes exactly (JSON.parse then refuses it). */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -45,6 +84,8 @@ export const checkRequest = async (
   if (request.body.byteLength > MAX_BODY_BYTES) {
     return refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`));
   }
+  const unsupported = contentTypeRefusal(request.headers['content-type']);
+  if (unsupported) return refused(unsupported);
 
   let signature = verifySignature(request.body, request.headers, await secrets.secretsFor(sourceId));
   if (!signature.ok && signature.issue.field === 'webhook-signature') {

@@ -21,6 +21,7 @@ const problems: Record<DomainErrorKind, { status: number; title: string }> = {
   conflict: { status: 409, title: 'Conflicts with the episode' },
   unprocessable: { status: 422, title: 'Breaks a domain rule' },
   too_large: { status: 413, title: 'Body too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
 };
 
 export const problemDocument = (error: DomainError): ProblemDocument => {

@@ -102,6 +102,8 @@ const problemAnswers: Record<DomainErrorKind, string> = {
   conflict:
     'The event conflicts with the episode as it stands (for example an event for an episode not yet reported, or for a withdrawn one). Send the missing events first, or correct the episodeRef.',
   too_large: 'The body is too large. Send only the fields the contract names.',
+  unsupported_media_type:
+    'The `content-type` header is missing or not `application/cloudevents+json` or `application/json` (parameters are allowed; a `charset`, if given, must be UTF-8). Send the event as JSON with one of those types.',
   unprocessable:
     'Valid JSON that breaks a domain rule: an adult, a time in the future, a return before the child was last seen. `errors` names the field. Correct the data.',
 };
@@ -194,7 +196,12 @@ export const openApiDocument = () => ({
         ],
         requestBody: {
           required: true,
+          description:
+            'One CloudEvent in structured JSON mode, encoded in UTF-8, as `application/cloudevents+json` or ' +
+            '`application/json` (parameters allowed; a `charset`, if given, must be UTF-8). Any other content ' +
+            'type, or none, is answered 415.',
           content: {
+            'application/cloudevents+json': { schema: ref('PipelineEvent') },
             'application/json': {
               schema: ref('PipelineEvent'),
               examples: Object.fromEntries(

@@ -3,7 +3,7 @@ import { admitEvent } from '../episode/admit-event';
 import { type EventType, PipelineEvent, type PipelineEventInput } from '../events/event-schemas';
 import { parseEvent } from '../events/parse-event';
 import type { Accepted } from '../intake/accept-delivery';
-import { MAX_BODY_BYTES } from '../intake/check-request';
+import { contentTypeRefusal, MAX_BODY_BYTES } from '../intake/check-request';
 import { type ProblemDocument, problemDocument, serverProblem } from '../intake/problem-document';
 import { verifySignature } from '../intake/webhook-signature';
 
@@ -160,6 +160,7 @@ export const problemExamples: Record<DomainErrorKind, ProblemDocument> = {
     admitEvent(PipelineEvent.parse(eventExamples['missing.found']), undefined, now, 'Europe/London'),
   ),
   too_large: refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`)),
+  unsupported_media_type: refused(contentTypeRefusal('text/plain; charset=utf-8')),
   unprocessable: refused(
     admitEvent(
       PipelineEvent.parse({

@@ -348,6 +348,55 @@ const refusal = (result: APIGatewayProxyStructuredResultV2) => {
   return { status: result.statusCode, fields: body.errors.map((e) => e.field), body };
 };
 
+describe('the content type', () => {
+  const withContentType = (contentType: string | undefined, body: unknown = report) => {
+    const request = signedRequest('met-police', body, { secret });
+    if (contentType === undefined) delete request.headers['content-type'];
+    else request.headers['content-type'] = contentType;
+    return handle(request);
+  };
+
+  it.each([
+    'text/plain',
+    'text/plain; charset=utf-8',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+    'application/octet-stream',
+    'application/json; charset=iso-8859-1',
+    'application/json; charset=utf-16',
+    'application/json, text/plain',
+    'json',
+    undefined,
+  ])('answers 415 naming content-type for %j, and stores nothing', async (contentType) => {
+    const answer = refusal(await withContentType(contentType));
+    expect([answer.status, answer.fields]).toEqual([415, ['content-type']]);
+    await expectNothingStored(report.id);
+  });
+
+  it.each([
+    'application/cloudevents+json',
+    'application/json',
+    'Application/JSON; charset="UTF-8"',
+    'application/cloudevents+json;charset=utf-8',
+    'application/json; charset=utf8',
+  ])('accepts %j', async (contentType) => {
+    expect((await withContentType(contentType)).statusCode).toBe(202);
+  });
+
+  it('is checked after the source and the size, before the signature', async () => {
+    const unsigned = signedRequest('met-police', report, { secret: newSecret() });
+    unsigned.headers['content-type'] = 'text/plain';
+    expect((await handle(unsigned)).statusCode).toBe(415);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    const unknown = signedRequest('no-such-source', report, { secret });
+    unknown.headers['content-type'] = 'text/plain';
+    expect((await handle(unknown)).statusCode).toBe(404);
+    const big = { ...report, data: { ...report.data, circumstances: 'x'.repeat(MAX_BODY_BYTES) } };
+    expect((await withContentType('text/plain', big)).statusCode).toBe(413);
+  });
+});
+
 describe('the webhook-timestamp header', () => {
   it.each(['1764590000abc', '17645.9', 'soon', ''])(
     'answers 401 naming webhook-timestamp for %j',

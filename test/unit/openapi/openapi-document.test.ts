@@ -66,9 +66,9 @@ describe('the OpenAPI document', () => {
       { content: Record<string, { example: unknown }> }
     >;
     expect(Object.keys(responses).sort()).toEqual(
-      ['200', '202', '400', '401', '403', '404', '409', '413', '422', '500'].sort(),
+      ['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '500'].sort(),
     );
-    for (const status of ['400', '401', '403', '404', '409', '413', '422', '500']) {
+    for (const status of ['400', '401', '403', '404', '409', '413', '415', '422', '500']) {
       const example = responses[status]?.content['application/problem+json']?.example;
       expect(ProblemDocumentSchema.parse(example).status).toBe(Number(status));
     }
