@@ -20,7 +20,26 @@ export const EpisodeRef = z
 
 const riskFactors = z.array(RiskFactor).check(z.maxLength(40));
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+/**
+ * What typed text never holds: the C0 controls, DEL and the C1 controls, and UTF-16 surrogates that do not
+ * pair (JSON can carry a lone one as an escape). Notes may also hold tabs and line breaks (LF or CR LF).
+ */
+const TYPED_CHARACTER = String.raw`[^\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF]`;
+const oneLine = z.regex(
+  new RegExp(`^(?:${TYPED_CHARACTER})*$`),
+  'must be one line of text: no control characters (not even a tab or line break) and no unpaired surrogates',
+);
+const lines = z.regex(
+  new RegExp(`^(?:${TYPED_CHARACTER}|\\t|\\n|\\r\\n)*$`),
+  'must not contain control characters other than tab and line breaks (LF or CR LF), nor unpaired surrogates',
+);
+
+/** A free string of the envelope or data: one line of typed text. */
+const plain = (max: number) => z.string().check(z.maxLength(max), oneLine);
+
+/** Typed text, trimmed and not empty: one line, or several for a free-text note (circumstances, a reason). */
+const text = (max: number, form: 'line' | 'note' = 'line') =>
+  z.string().check(z.trim(), z.minLength(1), z.maxLength(max), form === 'note' ? lines : oneLine);
 
 export const ChildIdentifiers = z.strictObject({
   nhsNumber: z.optional(z.string().check(z.regex(/^\d{10}$/, 'ten digits'))),
@@ -55,7 +74,7 @@ export const ReportData = z.strictObject({
   reportedBy: ReportedBy,
   lastSeenAt: Instant,
   lastSeenPlace: z.optional(text(500)),
-  circumstances: z.optional(text(4000)),
+  circumstances: z.optional(text(4000, 'note')),
   riskGrade: z.optional(RiskGradeInput),
   riskFactors: z.optional(riskFactors),
   school: z.optional(School),
@@ -109,12 +128,12 @@ export const RhiCompletedData = z.strictObject({
 export const RhiDeclinedData = z.strictObject({
   episodeRef: EpisodeRef,
   declinedAt: Instant,
-  reason: z.optional(text(1000)),
+  reason: z.optional(text(1000, 'note')),
 });
 
 export const WithdrawnData = z.strictObject({
   episodeRef: EpisodeRef,
-  reason: text(1000),
+  reason: text(1000, 'note'),
 });
 
 /** The data schema of each of the nine event types of the v1 wire contract. */
@@ -141,10 +160,10 @@ const envelope = {
       z.maxLength(200),
       z.regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only'),
     ),
-  source: z.string().check(z.minLength(1), z.maxLength(500)),
+  source: plain(500).check(z.minLength(1)),
   time: Instant,
   datacontenttype: z.optional(z.literal('application/json')),
-  subject: z.optional(z.string().check(z.maxLength(200))),
+  subject: z.optional(plain(200)),
 };
 
 const cloudEvent = <T extends EventType>(type: T) =>

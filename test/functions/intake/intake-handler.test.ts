@@ -397,6 +397,44 @@ describe('the content type', () => {
   });
 });
 
+describe('control characters and broken Unicode', () => {
+  const withChild = (child: Record<string, string>) => ({
+    ...report,
+    data: { ...report.data, child: { ...report.data.child, ...child } },
+  });
+
+  it.each([
+    ['NUL in a name', withChild({ givenName: 'Al\u0000ex' }), 'data.child.givenName'],
+    ['ESC in a name', withChild({ familyName: 'Ex\u001b[31mample' }), 'data.child.familyName'],
+    ['CR LF in a name', withChild({ familyName: 'Ex\r\nample' }), 'data.child.familyName'],
+    ['a C1 control in the source', { ...report, source: 'urn:police\u0085met' }, 'source'],
+    [
+      'a tab in a place',
+      { ...report, data: { ...report.data, lastSeenPlace: 'Mile\tEnd' } },
+      'data.lastSeenPlace',
+    ],
+  ])('answers 400 for %s, naming the field, and stores nothing', async (_name, event, field) => {
+    const answer = refusal(await post(event));
+    expect([answer.status, answer.fields]).toEqual([400, [field]]);
+    await expectNothingStored(report.id);
+  });
+
+  it('answers 400 for a lone surrogate sent as a JSON escape, naming the field', async () => {
+    const body = JSON.stringify(withChild({ givenName: 'Alex' })).replace('"Alex"', '"Al\\ud800ex"');
+    const answer = refusal(await post(body, { webhookId: report.id }));
+    expect([answer.status, answer.fields]).toEqual([400, ['data.child.givenName']]);
+    await expectNothingStored(report.id);
+  });
+
+  it('accepts tabs and line breaks in a free-text note', async () => {
+    const noted = {
+      ...report,
+      data: { ...report.data, circumstances: 'Left at 6pm.\r\nSeen later:\n\tBow' },
+    };
+    expect((await post(noted)).statusCode).toBe(202);
+  });
+});
+
 describe('the webhook-timestamp header', () => {
   it.each(['1764590000abc', '17645.9', 'soon', ''])(
     'answers 401 naming webhook-timestamp for %j',

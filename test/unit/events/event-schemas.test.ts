@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventTypes } from '../../../shared/events/event-schemas';
 import { claimedEventType, parseEvent } from '../../../shared/events/parse-event';
+import { eventExamples } from '../../../shared/openapi/wire-examples';
 import { reportData, wireEvent } from '../../support/events';
 
 /** The least each type must accept, from the wire contract in DESIGN.md. */
@@ -90,5 +91,115 @@ describe('the wire contract', () => {
     expect(claimedEventType({ type: 'rhi.completed' })).toBe('rhi.completed');
     expect(claimedEventType({ type: 'rhi.done' })).toBeUndefined();
     expect(claimedEventType('nonsense')).toBeUndefined();
+  });
+});
+
+/** One event of each type with every optional string field filled in, so every string of the contract is here. */
+const everyStringField = (): Record<string, unknown>[] => {
+  const examples = structuredClone(eventExamples) as Record<string, Record<string, unknown>>;
+  const withAll = (type: string, data: Record<string, unknown>) => ({
+    ...examples[type],
+    datacontenttype: 'application/json',
+    subject: 'episode MP/2026/004512',
+    data: { ...(examples[type]?.data as object), ...data },
+  });
+  const child = {
+    givenName: 'Sam',
+    familyName: 'Example',
+    dateOfBirth: '2011-05-14',
+    identifiers: { nhsNumber: '9434765919', upn: 'A123456789012', localId: 'LBTH-C-20931' },
+  };
+  const report = {
+    child,
+    lastSeenPlace: 'Mile End bus station',
+    circumstances: 'Left after an argument at home.',
+    school: { name: 'Example Academy', urn: '100123', email: 'office@school.example' },
+    socialWorker: { email: 'social.worker@towerhamlets.example' },
+  };
+  return [
+    withAll('missing.reported', report),
+    withAll('absence.reported', report),
+    withAll('missing.risk_assessed', {}),
+    withAll('missing.found', { foundPlace: 'A friend’s flat in Bow' }),
+    withAll('prevention_interview.completed', {}),
+    withAll('rhi.offered', {}),
+    withAll('rhi.completed', {}),
+    withAll('rhi.declined', { reason: 'The young person did not want to talk.' }),
+    withAll('episode.withdrawn', {}),
+  ];
+};
+
+/** Every string in a value, by its dotted path. */
+const stringPaths = (value: unknown, path: string[] = []): string[][] =>
+  typeof value === 'string'
+    ? [path]
+    : typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([key, inner]) => stringPaths(inner, [...path, key]))
+      : [];
+
+/** The event with the string at `path` cut in two and `inserted` put between the halves. */
+const inject = (event: Record<string, unknown>, path: string[], inserted: string) => {
+  const copy = structuredClone(event);
+  const parent = path.slice(0, -1).reduce((at, key) => (at as Record<string, unknown>)[key], copy as unknown);
+  const key = path.at(-1) as string;
+  const value = (parent as Record<string, string>)[key] ?? '';
+  const middle = Math.ceil(value.length / 2);
+  (parent as Record<string, string>)[key] = `${value.slice(0, middle)}${inserted}${value.slice(middle)}`;
+  return copy;
+};
+
+/** The free-text notes: the only fields where a tab or a line break is text. */
+const NOTES = ['data.circumstances', 'data.reason'];
+
+describe('control characters and broken Unicode in strings', () => {
+  const events = everyStringField();
+  const cases = events.flatMap((event) =>
+    stringPaths(event).map((path) => ({ type: String(event.type), path, field: path.join('.'), event })),
+  );
+
+  it('the events used here are valid as they stand, and hold every kind of string field', () => {
+    for (const event of events) expect(parseEvent(event)).toMatchObject({ ok: true });
+    expect(cases.length).toBeGreaterThan(80);
+  });
+
+  it.each([
+    ['NUL', '\u0000'],
+    ['ESC', '\u001b'],
+    ['CR', '\r'],
+    ['DEL', '\u007f'],
+    ['NEL (C1)', '\u0085'],
+    ['CSI (C1)', '\u009b'],
+    ['a lone high surrogate', '\ud83d'],
+    ['a lone low surrogate', '\ude00'],
+    ['a reversed pair', '\ude00\ud83d'],
+  ])('refuses %s in every string field, naming that field', (_name, inserted) => {
+    for (const { type, path, field, event } of cases) {
+      const result = parseEvent(inject(event, path, inserted));
+      expect(result.ok ? [] : [...new Set(result.issues.map((i) => i.field))], `${type} ${field}`).toEqual([
+        field,
+      ]);
+    }
+  });
+
+  it.each([
+    ['a tab', '\t'],
+    ['a line feed', '\n'],
+    ['CR LF', '\r\n'],
+  ])('accepts %s in a free-text note and refuses it in every other string field', (_name, inserted) => {
+    for (const { type, path, field, event } of cases) {
+      const result = parseEvent(inject(event, path, inserted));
+      const refusedFields = result.ok ? [] : [...new Set(result.issues.map((i) => i.field))];
+      expect(refusedFields, `${type} ${field}`).toEqual(NOTES.includes(field) ? [] : [field]);
+    }
+  });
+
+  it('accepts letters of any script, emoji (a surrogate pair) and typographic punctuation', () => {
+    const report = events[0] as Record<string, unknown>;
+    const named = inject(
+      inject(report, ['data', 'child', 'familyName'], 'Ó Néill-Łukasz 😀'),
+      ['source'],
+      '’',
+    );
+    expect(parseEvent(named)).toMatchObject({ ok: true });
   });
 });
