@@ -4,9 +4,10 @@ import { ageInYears, compareInstants, localDate } from '../time/instant';
 import type { EpisodeState } from './episode-state';
 
 /** Senders' clocks drift; an instant this far in the future is still believable. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+export const CLOCK_SKEW_MINUTES = 5;
 
-const inFuture = (instant: string, now: string) => Date.parse(instant) - Date.parse(now) > CLOCK_SKEW_MS;
+const inFuture = (instant: string, now: string) =>
+  Date.parse(instant) - Date.parse(now) > CLOCK_SKEW_MINUTES * 60_000;
 
 const eventInstant = (event: PipelineEvent): { field: string; at: string } | undefined => {
   switch (event.type) {
@@ -27,8 +28,23 @@ const eventInstant = (event: PipelineEvent): { field: string; at: string } | und
   }
 };
 
+/**
+ * Every instant at which the event says something happened, the envelope's `time` first: none may be in the
+ * future. (`appointmentAt` is a plan, so it may be.)
+ */
+const happenedAt = (event: PipelineEvent): { field: string; at: string }[] => {
+  const instants = [{ field: 'time', at: event.time }];
+  if (event.type === 'missing.risk_assessed' && event.data.assessedAt) {
+    instants.push({ field: 'data.assessedAt', at: event.data.assessedAt });
+  }
+  const instant = eventInstant(event);
+  return instant ? [...instants, instant] : instants;
+};
+
 const unprocessable = (field: string, message: string) =>
   domainError('unprocessable', message, [{ field, message }]);
+
+const FUTURE = `is in the future: more than ${CLOCK_SKEW_MINUTES} minutes after the server clock`;
 const conflict = (field: string, message: string) => domainError('conflict', message, [{ field, message }]);
 
 /**
@@ -42,8 +58,14 @@ export const admitEvent = (
   now: string,
   timeZone: string,
 ): DomainError | undefined => {
-  const instant = eventInstant(event);
-  if (instant && inFuture(instant.at, now)) return unprocessable(instant.field, 'is in the future');
+  const future = happenedAt(event).filter(({ at }) => inFuture(at, now));
+  if (future.length > 0) {
+    return domainError(
+      'unprocessable',
+      `${future.map(({ field }) => field).join(', ')} ${FUTURE}`,
+      future.map(({ field }) => ({ field, message: FUTURE })),
+    );
+  }
 
   if (isReport(event)) {
     const { dateOfBirth } = event.data.child;
@@ -87,7 +109,7 @@ export const admitEvent = (
       }
       if (!episode.foundAt)
         return conflict('data.episodeRef', 'the child has not been recorded as found yet');
-      const at = instant as { field: string; at: string };
+      const at = eventInstant(event) as { field: string; at: string };
       if (compareInstants(at.at, episode.foundAt) < 0) {
         return unprocessable(at.field, 'is before the child was found');
       }

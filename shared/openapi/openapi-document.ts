@@ -105,7 +105,7 @@ const problemAnswers: Record<DomainErrorKind, string> = {
   unsupported_media_type:
     'The `content-type` header is missing or not `application/cloudevents+json` or `application/json` (parameters are allowed; a `charset`, if given, must be UTF-8). Send the event as JSON with one of those types.',
   unprocessable:
-    'Valid JSON that breaks a domain rule: an adult, a time in the future, a return before the child was last seen. `errors` names the field. Correct the data.',
+    'Valid JSON that breaks a domain rule: an adult, a return before the child was last seen, or a time in the future. One rule covers every time at which something happened (the envelope `time` and `data.lastSeenAt`, `assessedAt`, `foundAt`, `offeredAt`, `completedAt`, `declinedAt`; not `appointmentAt`): none may be more than 5 minutes after the server clock. `errors` names each field. Correct the data.',
 };
 
 const problemResponses = () =>

@@ -99,7 +99,10 @@ describe('intake on DynamoDB Local', () => {
   });
 
   it('answers a delivery raced by its own redelivery once as new and once as a duplicate', async () => {
-    const report = wireEvent('missing.reported', reportData('MPS-1'), { id: 'evt-report' });
+    const report = wireEvent('missing.reported', reportData('MPS-1'), {
+      id: 'evt-report',
+      time: '2026-10-22T19:00:00+01:00',
+    });
     const outcomes = await Promise.all([deliver(report), deliver(report), deliver(report)]);
     const accepted = outcomes.map((o) => (o.ok ? o.accepted : undefined));
     expect(accepted.filter((a) => a?.duplicate === false)).toHaveLength(1);

@@ -435,6 +435,29 @@ describe('control characters and broken Unicode', () => {
   });
 });
 
+describe('times in the future', () => {
+  it('answers 422 naming time for an envelope time two days ahead, and stores nothing', async () => {
+    const answer = refusal(await post({ ...report, time: '2026-10-26T10:00:00Z' }));
+    expect([answer.status, answer.fields]).toEqual([422, ['time']]);
+    expect(answer.body).toMatchObject({ errors: [{ message: expect.stringContaining('5 minutes') }] });
+    await expectNothingStored(report.id);
+  });
+
+  it('answers 422 naming the data time, by the same rule', async () => {
+    const ahead = { ...report, data: { ...report.data, lastSeenAt: '2026-10-24T10:06:00Z' } };
+    const answer = refusal(await post(ahead));
+    expect([answer.status, answer.fields]).toEqual([422, ['data.lastSeenAt']]);
+    await expectNothingStored(report.id);
+  });
+
+  it('accepts times up to 5 minutes ahead of the server clock (senders’ clocks drift)', async () => {
+    const skewed = { ...report, time: '2026-10-24T10:05:00Z' };
+    expect((await post({ ...skewed, data: { ...report.data, lastSeenAt: skewed.time } })).statusCode).toBe(
+      202,
+    );
+  });
+});
+
 describe('the webhook-timestamp header', () => {
   it.each(['1764590000abc', '17645.9', 'soon', ''])(
     'answers 401 naming webhook-timestamp for %j',

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { admitEvent } from '../../../shared/episode/admit-event';
 import { foldEpisode } from '../../../shared/episode/fold-episode';
 import { towerHamlets } from '../../support/councils';
-import { fullEpisode, parsedEvent, reportData } from '../../support/events';
+import { fullEpisode, parsedEvent as parsedEventAt, reportData } from '../../support/events';
 
 const ref = 'MPS-2026-0001';
 const now = '2026-10-28T12:00:00Z';
+/** Events sent at this test's "now" unless said otherwise (the envelope time must not be in the future). */
+const parsedEvent: typeof parsedEventAt = (type, data, options = {}) =>
+  parsedEventAt(type, data, { time: now, ...options });
 const zone = 'Europe/London';
 const stateOf = (count: number) => foldEpisode(fullEpisode(ref).slice(0, count), { council: towerHamlets });
 
@@ -47,8 +50,36 @@ describe('admitting an event', () => {
     const found = parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-28T12:10:00Z' });
     expect(admitEvent(found, stateOf(2), now, zone)).toMatchObject({
       kind: 'unprocessable',
-      issues: [{ field: 'data.foundAt', message: 'is in the future' }],
+      issues: [{ field: 'data.foundAt', message: expect.stringMatching(/^is in the future/) }],
     });
+  });
+
+  it('applies the same rule to the envelope time, and names every time in the future', () => {
+    const sentAhead = (time: string, assessedAt = '2026-10-28T11:00:00Z') =>
+      admitEvent(
+        parsedEvent('missing.risk_assessed', { episodeRef: ref, riskGrade: 'high', assessedAt }, { time }),
+        stateOf(1),
+        now,
+        zone,
+      );
+    expect(sentAhead('2026-10-30T12:00:00Z')).toMatchObject({
+      kind: 'unprocessable',
+      issues: [{ field: 'time', message: 'is in the future: more than 5 minutes after the server clock' }],
+    });
+    expect(sentAhead('2026-10-28T12:06:00Z', '2026-10-28T12:06:00Z')?.issues?.map((i) => i.field)).toEqual([
+      'time',
+      'data.assessedAt',
+    ]);
+    expect(sentAhead('2026-10-28T12:05:00Z', '2026-10-28T12:05:00Z')).toBeUndefined();
+  });
+
+  it('lets an RHI appointment be in the future: it is a plan, not something that happened', () => {
+    const offered = parsedEvent('rhi.offered', {
+      episodeRef: ref,
+      offeredAt: '2026-10-28T11:00:00Z',
+      appointmentAt: '2026-10-30T11:00:00Z',
+    });
+    expect(admitEvent(offered, stateOf(3), now, zone)).toBeUndefined();
   });
 
   it('an event for an episode never reported is a conflict', () => {
