@@ -347,7 +347,8 @@ export class CouncilStack extends Stack {
       if (trigger === 'webhook') {
         api.addRoutes({
           path: WEBHOOK_ROUTE,
-          methods: [HttpMethod.POST],
+          // ANY too, so another method is answered 405 (Allow: POST) by the intake, not 404 by the gateway.
+          methods: [HttpMethod.POST, HttpMethod.ANY],
           integration: new HttpLambdaIntegration('WebhookIntegration', fn.fn),
         });
       } else if (trigger === 'routing-queue') {

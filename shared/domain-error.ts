@@ -12,7 +12,8 @@ export type DomainErrorKind =
   | 'conflict'
   | 'unprocessable'
   | 'too_large'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  | 'method_not_allowed';
 
 export interface DomainError {
   kind: DomainErrorKind;

@@ -5,6 +5,7 @@ import {
   PROBLEM_CONTENT_TYPE,
   type ProblemDocument,
   problemDocument,
+  problemHeaders,
   serverProblem,
 } from '../../shared/intake/problem-document';
 
@@ -12,21 +13,28 @@ export interface IntakeDeps extends IntakePorts {
   logger: Logger;
 }
 
-const answer = (statusCode: number, body: unknown, contentType = 'application/json') => ({
+const answer = (
+  statusCode: number,
+  body: unknown,
+  contentType = 'application/json',
+  headers: Record<string, string> = {},
+) => ({
   statusCode,
-  headers: { 'content-type': contentType },
+  headers: { 'content-type': contentType, ...headers },
   body: JSON.stringify(body),
 });
 
-const problem = (document: ProblemDocument) => answer(document.status, document, PROBLEM_CONTENT_TYPE);
+const problem = (document: ProblemDocument, headers?: Record<string, string>) =>
+  answer(document.status, document, PROBLEM_CONTENT_TYPE, headers);
 
 /** API Gateway lower-cases header names in payload 2.0; a local caller might not. */
 const lowerCased = (headers: APIGatewayProxyEventV2['headers']) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 
 /**
- * POST /v1/sources/{sourceId}/events (HTTP API, payload 2.0): the raw body and headers in, the wire
- * contract's answer out. Logs carry ids and field names only, never a body.
+ * /v1/sources/{sourceId}/events (HTTP API, payload 2.0): the method, raw body and headers in, the wire
+ * contract's answer out (202 for a POST it accepts; 405 for any other method). Logs carry ids and field
+ * names only, never a body.
  */
 export const createIntakeHandler = (deps: IntakeDeps) => {
   const { logger } = deps;
@@ -38,7 +46,8 @@ export const createIntakeHandler = (deps: IntakeDeps) => {
     const headers = lowerCased(event.headers);
     const ids = { sourceId, webhookId: headers['webhook-id'] };
     try {
-      const outcome = await acceptDelivery(deps, { sourceId, body: raw, headers });
+      const { method } = event.requestContext.http;
+      const outcome = await acceptDelivery(deps, { method, sourceId, body: raw, headers });
       if (!outcome.ok) {
         const document = problemDocument(outcome.error);
         logger.warn('event refused', {
@@ -46,7 +55,7 @@ export const createIntakeHandler = (deps: IntakeDeps) => {
           status: document.status,
           fields: document.errors.map((e) => e.field).join(','),
         });
-        return problem(document);
+        return problem(document, problemHeaders(outcome.error.kind));
       }
       const { accepted } = outcome;
       logger.info(accepted.duplicate ? 'event redelivered' : 'event accepted', { ...ids, ...accepted });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { gatewayAnswers } from '../../shared/openapi/intake-answers';
 import { apiGatewayEvent } from './api-gateway-event';
 import { ClockAdvanceRequest } from './local-clock';
 
@@ -51,6 +52,12 @@ const sendJson = (response: ServerResponse, statusCode: number, body: unknown) =
   response.end(`${JSON.stringify(body, null, 2)}\n`);
 };
 
+/** An answer API Gateway gives itself, byte for byte: compact JSON, plain `application/json`. */
+const sendGatewayAnswer = (response: ServerResponse, answer: { status: number; body: unknown }) => {
+  response.writeHead(answer.status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(answer.body));
+};
+
 const sendLambdaResult = (response: ServerResponse, result: APIGatewayProxyStructuredResultV2) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [name, value] of Object.entries(result.headers ?? {}))
@@ -87,8 +94,9 @@ export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Se
         sendJson(response, 503, problem(503, 'Starting', 'The local pipeline is still starting.'));
         return;
       }
+      // Every method: the stack routes POST and ANY on this path to the intake, which answers the others 405.
       const intake = INTAKE_ROUTE.exec(url);
-      if (intake && method === 'POST') {
+      if (intake) {
         const sourceId = decodedPathPart(intake[1] ?? '');
         if (sourceId === undefined) {
           sendJson(response, 400, { message: 'Bad Request' });
@@ -100,7 +108,7 @@ export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Se
           headers: request.headers,
           body,
           sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-          routeKey: 'POST /v1/sources/{sourceId}/events',
+          routeKey: `${method === 'POST' ? 'POST' : 'ANY'} /v1/sources/{sourceId}/events`,
           pathParameters: { sourceId },
           receivedAt,
         });
@@ -134,12 +142,11 @@ export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Se
         sendJson(response, 200, await ready.advanceClock(parsed.data.advance));
         return;
       }
-      // What an HTTP API answers for a route it does not have.
-      sendJson(response, 404, { message: 'Not Found' });
+      sendGatewayAnswer(response, gatewayAnswers.notFound);
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
         response.setHeader('connection', 'close');
-        sendJson(response, 413, { message: 'Request Entity Too Large' });
+        sendGatewayAnswer(response, gatewayAnswers.tooLarge);
         return;
       }
       // Lambda's answer to an unhandled error; the cause goes to the runtime's log, never to the caller.

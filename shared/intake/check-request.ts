@@ -10,6 +10,8 @@ import { verifySignature } from './webhook-signature';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface IntakeRequest {
+  /** The HTTP method: the route takes every method so that the others are answered 405, not 404. */
+  method: string;
   sourceId: string;
   /** The body's bytes exactly as received: what the signature covers. */
   body: Uint8Array;
@@ -21,6 +23,14 @@ export type Refused = { ok: false; error: DomainError };
 export const refused = (error: DomainError): Refused => ({ ok: false, error });
 export const issue = (kind: DomainError['kind'], field: string, message: string) =>
   refused(domainError(kind, `${field} ${message}`, [{ field, message }]));
+
+/** The 405 a request's method earns, if any. */
+export const methodRefusal = (method: string): DomainError | undefined =>
+  method === 'POST'
+    ? undefined
+    : domainError('method_not_allowed', 'this route takes POST only', [
+        { field: '(method)', message: 'must be POST' },
+      ]);
 
 /** The media types of a structured CloudEvent in JSON (CloudEvents' own, and plain JSON). */
 const EVENT_MEDIA_TYPES = ['application/cloudevents+json', 'application/json'];
@@ -64,7 +74,7 @@ export const contentTypeRefusal = (header: string | undefined): DomainError | un
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The body as text, or undefined when its bytes are not UTF-8 (decoding would replace them silently). */
-const utf8Text = (body: Uint8Array): string | undefined => {
+export const utf8Text = (body: Uint8Array): string | undefined => {
   try {
     return utf8.decode(body);
   } catch {
@@ -72,13 +82,19 @@ const utf8Text = (body: Uint8Array): string | undefined => {
   }
 };
 
-/** Verify, then parse: every check that needs no episode, in the order the wire contract answers them. */
+/**
+ * Verify, then parse: every check that needs no episode, in the order the wire contract answers them. Those
+ * that need no secret come first: 405 method, 404 source, 413 size, 415 content type; then 401 signature;
+ * then 400 UTF-8 and JSON, 400 unknown type, 403 type not allowed for the source, 400 id, 400 schema.
+ */
 export const checkRequest = async (
   ports: { council: CouncilConfig; secrets: SecretSource },
   request: IntakeRequest,
 ): Promise<{ ok: true; event: PipelineEvent; rawBody: string } | Refused> => {
   const { council, secrets } = ports;
   const { sourceId } = request;
+  const wrongMethod = methodRefusal(request.method);
+  if (wrongMethod) return refused(wrongMethod);
   const source = Object.hasOwn(council.sources, sourceId) ? council.sources[sourceId] : undefined;
   if (!source) return refused(domainError('not_found', `this council has no source "${sourceId}"`));
   if (request.body.byteLength > MAX_BODY_BYTES) {

@@ -13,16 +13,20 @@ export interface ProblemDocument {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const PROBLEM_BASE = 'https://missing-pipeline.example/problems/';
 
-const problems: Record<DomainErrorKind, { status: number; title: string }> = {
-  invalid: { status: 400, title: 'Malformed event' },
-  unauthorised: { status: 401, title: 'Signature not verified' },
-  forbidden: { status: 403, title: 'Event type not allowed for this source' },
-  not_found: { status: 404, title: 'Unknown source' },
-  conflict: { status: 409, title: 'Conflicts with the episode' },
-  unprocessable: { status: 422, title: 'Breaks a domain rule' },
-  too_large: { status: 413, title: 'Body too large' },
-  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
-};
+/** Each kind's status and title, and any header its answer must carry. */
+const problems: Record<DomainErrorKind, { status: number; title: string; headers?: Record<string, string> }> =
+  {
+    invalid: { status: 400, title: 'Malformed event' },
+    unauthorised: { status: 401, title: 'Signature not verified' },
+    forbidden: { status: 403, title: 'Event type not allowed for this source' },
+    not_found: { status: 404, title: 'Unknown source' },
+    conflict: { status: 409, title: 'Conflicts with the episode' },
+    unprocessable: { status: 422, title: 'Breaks a domain rule' },
+    too_large: { status: 413, title: 'Body too large' },
+    unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+    // The intake's route takes POST only (RFC 9110: a 405 says which methods the route allows).
+    method_not_allowed: { status: 405, title: 'Method not allowed', headers: { allow: 'POST' } },
+  };
 
 export const problemDocument = (error: DomainError): ProblemDocument => {
   const { status, title } = problems[error.kind];
@@ -34,6 +38,9 @@ export const problemDocument = (error: DomainError): ProblemDocument => {
     errors: error.issues ?? [],
   };
 };
+
+/** The headers a refusal's answer carries besides its content type. */
+export const problemHeaders = (kind: DomainErrorKind): Record<string, string> => problems[kind].headers ?? {};
 
 /** For a failure of the pipeline itself: the sender should retry the same delivery later. */
 export const serverProblem = (): ProblemDocument => ({

@@ -25,3 +25,16 @@ export const ProblemDocumentSchema = z.strictObject({
   detail: z.string(),
   errors: z.array(FieldIssueSchema),
 });
+
+/**
+ * What API Gateway itself answers, before the intake function runs: plain `application/json` with one
+ * message, not a problem document. The local runtime's front door answers the same bodies.
+ */
+export const GatewayAnswer = z.strictObject({ message: z.string() });
+
+export const gatewayAnswers = {
+  /** A path that is no route of the API. */
+  notFound: { status: 404, body: { message: 'Not Found' } },
+  /** A body over API Gateway's 10 MB payload limit. */
+  tooLarge: { status: 413, body: { message: 'Request Entity Too Large' } },
+} as const;

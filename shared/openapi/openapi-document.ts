@@ -14,7 +14,14 @@ import {
   ReportedBy,
 } from '../events/event-schemas';
 import { RiskFactor, RiskGradeInput } from '../events/risk-factors';
-import { AcceptedAnswer, FieldIssueSchema, ProblemDocumentSchema } from './intake-answers';
+import { problemHeaders } from '../intake/problem-document';
+import {
+  AcceptedAnswer,
+  FieldIssueSchema,
+  GatewayAnswer,
+  gatewayAnswers,
+  ProblemDocumentSchema,
+} from './intake-answers';
 import {
   acceptedExample,
   duplicateExample,
@@ -71,6 +78,7 @@ const componentSchemas = (): Record<string, Record<string, unknown>> => {
   registry.add(AcceptedAnswer, { id: 'AcceptedAnswer' });
   registry.add(FieldIssueSchema, { id: 'FieldIssue' });
   registry.add(ProblemDocumentSchema, { id: 'ProblemDocument' });
+  registry.add(GatewayAnswer, { id: 'GatewayAnswer' });
 
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
@@ -98,26 +106,41 @@ const problemAnswers: Record<DomainErrorKind, string> = {
     'The signature is missing, wrong or stale (webhook-timestamp more than 5 minutes from the server clock). Check the secret and the clock, sign again and retry.',
   forbidden:
     'This source may not send this event type. Ask the council to allow it, or send it from the right source.',
-  not_found: 'No such source in this council. Check the sourceId in the path.',
+  not_found:
+    'No such source in this council: check the sourceId in the path. A path that is no route of the API at all is answered by API Gateway itself, before the pipeline, as plain JSON: `{"message":"Not Found"}`.',
   conflict:
     'The event conflicts with the episode as it stands (for example an event for an episode not yet reported, or for a withdrawn one). Send the missing events first, or correct the episodeRef.',
-  too_large: 'The body is too large. Send only the fields the contract names.',
+  too_large:
+    'The body is over 64 KiB. Send only the fields the contract names. A body over 10 MB is refused by API Gateway itself, before the pipeline, as plain JSON: `{"message":"Request Entity Too Large"}`.',
+  method_not_allowed:
+    'Never the answer to a POST: any other method on this path (GET, PUT, DELETE, ...) is answered 405 with `Allow: POST`.',
   unsupported_media_type:
     'The `content-type` header is missing or not `application/cloudevents+json` or `application/json` (parameters are allowed; a `charset`, if given, must be UTF-8). Send the event as JSON with one of those types.',
   unprocessable:
     'Valid JSON that breaks a domain rule: an adult, a return before the child was last seen, or a time in the future. One rule covers every time at which something happened (the envelope `time` and `data.lastSeenAt`, `assessedAt`, `foundAt`, `offeredAt`, `completedAt`, `declinedAt`; not `appointmentAt`): none may be more than 5 minutes after the server clock. `errors` names each field. Correct the data.',
 };
 
+/** The statuses API Gateway answers itself too, with its own plain JSON body. */
+const gatewayAnswerOf = (status: number) =>
+  Object.values(gatewayAnswers).find((answer) => answer.status === status)?.body;
+
 const problemResponses = () =>
   Object.fromEntries(
     (Object.entries(problemAnswers) as [DomainErrorKind, string][]).map(([kind, description]) => {
       const example = problemExamples[kind];
+      const gateway = gatewayAnswerOf(example.status);
+      const headers = Object.entries(problemHeaders(kind)).map(([name, value]) => [
+        name.replace(/^./, (first) => first.toUpperCase()),
+        { description: `Always \`${value}\`.`, schema: { type: 'string', const: value } },
+      ]);
       return [
         String(example.status),
         {
           description,
+          ...(headers.length > 0 ? { headers: Object.fromEntries(headers) } : {}),
           content: {
             'application/problem+json': { schema: ref('ProblemDocument'), example },
+            ...(gateway ? { 'application/json': { schema: ref('GatewayAnswer'), example: gateway } } : {}),
           },
         },
       ];
@@ -163,7 +186,10 @@ export const openApiDocument = () => ({
         summary: 'Post an event about a missing or absent child',
         description:
           'Verifies the signature with the source’s secret(s), checks the source may send this type, validates ' +
-          'the event and appends it to its episode, then notifies the agencies and tracks the deadlines.',
+          'the event and appends it to its episode, then notifies the agencies and tracks the deadlines. ' +
+          'The checks answer in this order: 405 method, 404 source, 413 size, 415 content type, 401 signature, ' +
+          '400 UTF-8 and JSON, 400 event type, 403 type not allowed for the source, 400 `id`, 400 schema, then ' +
+          '409 and 422 against the episode. Other methods on this path are answered 405 (`Allow: POST`).',
         parameters: [
           {
             name: 'sourceId',

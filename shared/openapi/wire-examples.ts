@@ -3,7 +3,7 @@ import { admitEvent } from '../episode/admit-event';
 import { type EventType, PipelineEvent, type PipelineEventInput } from '../events/event-schemas';
 import { parseEvent } from '../events/parse-event';
 import type { Accepted } from '../intake/accept-delivery';
-import { contentTypeRefusal, MAX_BODY_BYTES } from '../intake/check-request';
+import { contentTypeRefusal, MAX_BODY_BYTES, methodRefusal } from '../intake/check-request';
 import { type ProblemDocument, problemDocument, serverProblem } from '../intake/problem-document';
 import { verifySignature } from '../intake/webhook-signature';
 
@@ -161,6 +161,7 @@ export const problemExamples: Record<DomainErrorKind, ProblemDocument> = {
   ),
   too_large: refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`)),
   unsupported_media_type: refused(contentTypeRefusal('text/plain; charset=utf-8')),
+  method_not_allowed: refused(methodRefusal('GET')),
   unprocessable: refused(
     admitEvent(
       PipelineEvent.parse({

@@ -236,16 +236,39 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
   });
 
   describe('the webhook API', () => {
-    it('routes POST /v1/sources/{sourceId}/events to the intake', () => {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: 'POST /v1/sources/{sourceId}/events',
-      });
-      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-        IntegrationType: 'AWS_PROXY',
-        IntegrationUri: { 'Fn::GetAtt': [fnId('intake'), 'Arn'] },
-        PayloadFormatVersion: '2.0',
-      });
-      expect(Object.keys(resourcesOf(template, 'AWS::ApiGatewayV2::Route'))).toHaveLength(1);
+    it('routes POST /v1/sources/{sourceId}/events, and every other method on it, to the intake', () => {
+      const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
+      expect(Object.values(integrations).map((i) => i.Properties)).toEqual([
+        expect.objectContaining({
+          IntegrationType: 'AWS_PROXY',
+          IntegrationUri: { 'Fn::GetAtt': [fnId('intake'), 'Arn'] },
+          PayloadFormatVersion: '2.0',
+        }),
+      ]);
+      const [integrationId] = Object.keys(integrations);
+      const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map(
+        (r) => r.Properties,
+      );
+      // The POST route wins for POST; ANY takes the rest, which the intake answers 405 with Allow: POST.
+      expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+        'ANY /v1/sources/{sourceId}/events',
+        'POST /v1/sources/{sourceId}/events',
+      ]);
+      for (const route of routes) {
+        expect(route.Target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] });
+      }
+    });
+
+    it('lets the API invoke the intake for every method on the route', () => {
+      const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission'))
+        .map((p) => p.Properties)
+        .filter((p) => p.Principal === 'apigateway.amazonaws.com');
+      // One per route (CDK adds one as it binds each), every one for any stage and method of this path.
+      expect(permissions).toHaveLength(2);
+      for (const permission of permissions) {
+        expect(permission.FunctionName).toEqual({ 'Fn::GetAtt': [fnId('intake'), 'Arn'] });
+        expect(JSON.stringify(permission.SourceArn)).toContain('"/*/*/v1/sources/{sourceId}/events"');
+      }
     });
 
     it('throttles its default stage and writes access logs to a log group with retention', () => {

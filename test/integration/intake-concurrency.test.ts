@@ -22,6 +22,7 @@ const secret = newSecret();
 const deliver = (body: { id: string }, sourceId = 'met-police') => {
   const request = signedRequest(sourceId, body, { secret });
   return acceptDelivery(ports, {
+    method: 'POST',
     sourceId,
     body: Buffer.from(request.body ?? ''),
     headers: request.headers,

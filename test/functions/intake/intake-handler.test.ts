@@ -348,6 +348,29 @@ const refusal = (result: APIGatewayProxyStructuredResultV2) => {
   return { status: result.statusCode, fields: body.errors.map((e) => e.field), body };
 };
 
+describe('another method on the intake route', () => {
+  it.each(['GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])(
+    'answers %s 405 with Allow: POST, naming (method), and stores nothing',
+    async (method) => {
+      const request = signedRequest('met-police', report, { secret });
+      request.requestContext.http.method = method;
+      request.routeKey = 'ANY /v1/sources/{sourceId}/events';
+      const result = await handle(request);
+      expect(result.headers?.allow).toBe('POST');
+      const answer = refusal(result);
+      expect([answer.status, answer.fields]).toEqual([405, ['(method)']]);
+      await expectNothingStored(report.id);
+    },
+  );
+
+  it('answers 405 before looking at the source, the body or the signature', async () => {
+    const request = signedRequest('no-such-source', 'not json', { secret: newSecret() });
+    request.requestContext.http.method = 'GET';
+    expect((await handle(request)).statusCode).toBe(405);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+});
+
 describe('the content type', () => {
   const withContentType = (contentType: string | undefined, body: unknown = report) => {
     const request = signedRequest('met-police', body, { secret });

@@ -75,7 +75,60 @@ describe('the local HTTP server', () => {
       body: 'x'.repeat(MAX_PAYLOAD_BYTES + 1),
     });
     expect(answer.status).toBe(413);
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(await answer.text()).toBe('{"message":"Request Entity Too Large"}');
     expect(intakeEvents).toEqual([]);
+  });
+
+  it("answers a route it does not have with API Gateway's own 404, byte for byte", async () => {
+    const base = await serve(recordingRoutes().routes);
+    for (const [method, path] of [
+      ['GET', '/v2/nothing'],
+      ['POST', '/v1/sources/met-police/events/extra'],
+      ['POST', '/v1/sources/met-police'],
+    ] as const) {
+      const answer = await fetch(`${base}${path}`, { method });
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get('content-type')).toBe('application/json');
+      expect(await answer.text()).toBe('{"message":"Not Found"}');
+    }
+  });
+
+  it('hands every other method on the intake route to the intake, as the ANY route does', async () => {
+    const { routes, intakeEvents } = recordingRoutes();
+    const base = await serve(routes);
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
+      await fetch(`${base}/v1/sources/met-police/events`, { method });
+    }
+    expect(intakeEvents.map((e) => [e.requestContext.http.method, e.routeKey])).toEqual(
+      ['GET', 'PUT', 'DELETE', 'PATCH'].map((m) => [m, 'ANY /v1/sources/{sourceId}/events']),
+    );
+  });
+
+  it('passes JSON as text, and other types or bytes that are not UTF-8 base64-encoded, exactly', async () => {
+    const { routes, intakeEvents } = recordingRoutes();
+    const base = await serve(routes);
+    const notUtf8 = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
+    const sent: [string | undefined, Buffer][] = [
+      ['application/json; charset=utf-8', Buffer.from('{"a":"é"}')],
+      ['text/plain', Buffer.from('plain')],
+      ['application/cloudevents+json', Buffer.from('{"a":1}')],
+      ['application/x-www-form-urlencoded', Buffer.from('a=1')],
+      [undefined, Buffer.from('{"a":1}')],
+      ['application/json', notUtf8],
+    ];
+    for (const [contentType, body] of sent) {
+      await fetch(`${base}/v1/sources/met-police/events`, {
+        method: 'POST',
+        headers: contentType ? { 'content-type': contentType } : {},
+        body,
+      });
+    }
+    expect(intakeEvents.map((e) => e.isBase64Encoded)).toEqual([false, false, true, true, true, true]);
+    intakeEvents.forEach((event, i) => {
+      const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+      expect(bytes.equals(sent[i]?.[1] ?? Buffer.alloc(0)), `body ${i}`).toBe(true);
+    });
   });
 
   it('serves the outbox and moves the clock by an ISO-8601 duration', async () => {

@@ -66,14 +66,35 @@ describe('the OpenAPI document', () => {
       { content: Record<string, { example: unknown }> }
     >;
     expect(Object.keys(responses).sort()).toEqual(
-      ['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '500'].sort(),
+      ['200', '202', '400', '401', '403', '404', '405', '409', '413', '415', '422', '500'].sort(),
     );
-    for (const status of ['400', '401', '403', '404', '409', '413', '415', '422', '500']) {
+    for (const status of ['400', '401', '403', '404', '405', '409', '413', '415', '422', '500']) {
       const example = responses[status]?.content['application/problem+json']?.example;
       expect(ProblemDocumentSchema.parse(example).status).toBe(Number(status));
     }
     expect(responses['200']?.content['application/json']?.example).toMatchObject({ duplicate: true });
     expect(responses['202']?.content['application/json']?.example).toMatchObject({ duplicate: false });
+  });
+
+  it("gives API Gateway's own plain JSON answers beside the function's 404 and 413, and Allow with the 405", () => {
+    const responses = operation().responses as Record<
+      string,
+      { headers?: Record<string, { schema: unknown }>; content: Record<string, { example: unknown }> }
+    >;
+    expect(responses['404']?.content['application/json']?.example).toEqual({ message: 'Not Found' });
+    expect(responses['413']?.content['application/json']?.example).toEqual({
+      message: 'Request Entity Too Large',
+    });
+    expect(responses['405']?.headers?.Allow?.schema).toEqual({ type: 'string', const: 'POST' });
+    const gatewayOnly = Object.entries(responses).filter(([, r]) => r.content['application/json']);
+    expect(gatewayOnly.map(([status]) => status).sort()).toEqual(['200', '202', '404', '413']);
+  });
+
+  it('takes the event as application/cloudevents+json or application/json', () => {
+    expect(Object.keys(operation().requestBody.content).sort()).toEqual([
+      'application/cloudevents+json',
+      'application/json',
+    ]);
   });
 
   it('requires the three Standard Webhooks headers', () => {
