@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendSignedEvent } from '../../infra/local/webhook-sender';
+import { type SentEvent, sendSignedEvent } from '../../infra/local/webhook-sender';
 import { type LocalRuntime, startRuntime } from './support/local-runtime';
 
 const now = () => new Date().toISOString();
@@ -20,19 +20,19 @@ const report = (episodeRef: string, overrides: Record<string, unknown> = {}) => 
   },
 });
 
+/** One runtime for the whole file: a start is ~5 s on an idle machine, half a minute on a loaded one. */
+let runtime: LocalRuntime;
+beforeAll(async () => {
+  runtime = await startRuntime({ council: 'tower-hamlets' });
+}, 180_000);
+afterAll(async () => {
+  await runtime?.discard();
+});
+
+let ref = 0;
+const nextRef = () => `E2E-ANS-${Date.now()}-${++ref}`;
+
 describe('the local intake answers the wire contract over HTTP', () => {
-  let runtime: LocalRuntime;
-  let ref = 0;
-  const nextRef = () => `E2E-ANS-${Date.now()}-${++ref}`;
-
-  beforeAll(async () => {
-    runtime = await startRuntime({ council: 'tower-hamlets' });
-    // A start is ~5 s on an idle machine; a JVM booting on a loaded one can take half a minute.
-  }, 180_000);
-  afterAll(async () => {
-    await runtime?.discard();
-  });
-
   it('accepts a signed report with 202 and answers its redelivery with 200 and the same episode', async () => {
     const event = report(nextRef());
     const first = await runtime.send('met-police', event);
@@ -121,5 +121,136 @@ describe('the local intake answers the wire contract over HTTP', () => {
 
   it('answers 400 to a clock move that is not a duration', async () => {
     expect((await runtime.advanceClock('three days')).status).toBe(400);
+  });
+});
+
+describe('the local intake answers each input at the edge of the contract as documented', () => {
+  /** What a stored delivery changes: the emails sent and the schedules pending, once the queue is empty. */
+  const holdings = async () => {
+    await runtime.settledOutbox();
+    const { outbox, schedules } = await runtime.status();
+    return { emails: outbox.emails, schedules: schedules.pending.length };
+  };
+
+  /**
+   * Sends something that must be refused and proves nothing was stored: the runtime holds what it held, and
+   * the event's id is still unused (the valid event with that id is accepted as new, not as a duplicate).
+   */
+  const refusedLeavingNothing = async (send: () => Promise<SentEvent>, valid: Record<string, unknown>) => {
+    const before = await holdings();
+    const answer = await send();
+    expect(await holdings()).toEqual(before);
+    const again = await runtime.send('met-police', valid);
+    expect(again, 'the refused delivery was stored').toMatchObject({
+      status: 202,
+      body: { duplicate: false },
+    });
+    const body = answer.body as { errors?: { field: string }[] };
+    return { status: answer.status, fields: body.errors?.map((e) => e.field), body: answer.body };
+  };
+
+  it.each([
+    ['text/plain'],
+    ['application/x-www-form-urlencoded'],
+    ['application/json; charset=iso-8859-1'],
+    [null],
+  ])('answers 415 naming content-type for %j', async (contentType) => {
+    const event = report(nextRef());
+    const answer = await refusedLeavingNothing(
+      () => runtime.send('met-police', event, { contentType }),
+      event,
+    );
+    expect([answer.status, answer.fields]).toEqual([415, ['content-type']]);
+  });
+
+  it('accepts application/cloudevents+json (which an HTTP API passes base64-encoded)', async () => {
+    const answer = await runtime.send('met-police', report(nextRef()), {
+      contentType: 'application/cloudevents+json; charset=utf-8',
+    });
+    expect(answer).toMatchObject({ status: 202, body: { duplicate: false } });
+  });
+
+  it('answers 400 naming the field for a control character in a name', async () => {
+    const event = report(nextRef());
+    const named = {
+      ...event,
+      data: { ...event.data, child: { ...event.data.child, givenName: 'Ri\u001bley' } },
+    };
+    const answer = await refusedLeavingNothing(() => runtime.send('met-police', named), event);
+    expect([answer.status, answer.fields]).toEqual([400, ['data.child.givenName']]);
+  });
+
+  it('answers 400 naming the field for a lone surrogate sent as a JSON escape', async () => {
+    const event = report(nextRef());
+    const rawBody = JSON.stringify(event).replace('"Riley"', '"Ri\\udc00ley"');
+    const answer = await refusedLeavingNothing(() => runtime.send('met-police', event, { rawBody }), event);
+    expect([answer.status, answer.fields]).toEqual([400, ['data.child.givenName']]);
+  });
+
+  it('answers 422 naming time for an envelope time two days ahead', async () => {
+    const event = report(nextRef());
+    const ahead = { ...event, time: new Date(Date.now() + 48 * 3_600_000).toISOString() };
+    const answer = await refusedLeavingNothing(() => runtime.send('met-police', ahead), event);
+    expect([answer.status, answer.fields]).toEqual([422, ['time']]);
+  });
+
+  it('answers 401 naming webhook-timestamp for one with letters after the digits', async () => {
+    const event = report(nextRef());
+    const timestamp = `${Math.floor(Date.now() / 1000)}abc`;
+    const answer = await refusedLeavingNothing(
+      () => runtime.send('met-police', event, { headers: { 'webhook-timestamp': timestamp } }),
+      event,
+    );
+    expect([answer.status, answer.fields]).toEqual([401, ['webhook-timestamp']]);
+  });
+
+  it('answers 400 naming (body) for a correctly signed body that is not UTF-8', async () => {
+    const event = report(nextRef());
+    const [before, after] = JSON.stringify(event).split('Riley') as [string, string];
+    const rawBody = Buffer.concat([
+      Buffer.from(`${before}Ri`),
+      Buffer.from([0xc0, 0xaf]),
+      Buffer.from(after),
+    ]);
+    const answer = await refusedLeavingNothing(() => runtime.send('met-police', event, { rawBody }), event);
+    expect([answer.status, answer.fields]).toEqual([400, ['(body)']]);
+  });
+
+  it('answers another method on the intake route 405 with Allow: POST, as a problem document', async () => {
+    const event = report(nextRef());
+    let allow: string | null = null;
+    let contentType: string | null = null;
+    const answer = await refusedLeavingNothing(async () => {
+      const response = await fetch(`${runtime.url}/v1/sources/met-police/events`, { method: 'GET' });
+      allow = response.headers.get('allow');
+      contentType = response.headers.get('content-type');
+      return { status: response.status, body: await response.json() };
+    }, event);
+    expect([answer.status, answer.fields, allow, contentType]).toEqual([
+      405,
+      ['(method)'],
+      'POST',
+      'application/problem+json',
+    ]);
+  });
+
+  it('answers what API Gateway answers itself: 404 for a route it does not have, 413 over 10 MB, plain JSON', async () => {
+    const before = await holdings();
+    const unknown = await fetch(`${runtime.url}/v1/source/met-police/events`, { method: 'POST', body: '{}' });
+    expect([unknown.status, unknown.headers.get('content-type'), await unknown.text()]).toEqual([
+      404,
+      'application/json',
+      '{"message":"Not Found"}',
+    ]);
+    const event = report(nextRef());
+    const huge = await runtime.send('met-police', event, {
+      rawBody: JSON.stringify({ ...event, padding: 'x'.repeat(10 * 1024 * 1024) }),
+    });
+    expect(huge).toEqual({ status: 413, body: { message: 'Request Entity Too Large' } });
+    expect(await holdings()).toEqual(before);
+    expect(await runtime.send('met-police', event)).toMatchObject({
+      status: 202,
+      body: { duplicate: false },
+    });
   });
 });

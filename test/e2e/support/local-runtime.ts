@@ -97,7 +97,12 @@ export const processesUsing = (dataDir: string): string[] =>
     .split('\n')
     .filter((line) => line.includes(dataDir) && line.includes('java'));
 
-const Status = z.object({ queue: z.object({ depth: z.number() }), now: z.string() });
+const Status = z.object({
+  queue: z.object({ depth: z.number() }),
+  schedules: z.object({ pending: z.array(z.unknown()) }),
+  outbox: z.object({ emails: z.number() }),
+  now: z.string(),
+});
 
 export type LocalRuntime = Awaited<ReturnType<typeof startRuntime>>;
 
