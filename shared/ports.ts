@@ -1,5 +1,6 @@
 import type { DeadlineNotice } from './deadlines/deadline-notices';
 import type { EpisodeState } from './episode/episode-state';
+import type { EpisodeReport } from './episode/fold-episode';
 import type { PipelineEvent } from './events/event-schemas';
 
 /**
@@ -72,8 +73,8 @@ export interface EpisodeStore {
   findEpisodeIdByRef(episodeRef: string): Promise<string | undefined>;
   /** The child's episode that is still open (missing, absent or found), if any: one at most. */
   findOpenEpisodeId(childId: string): Promise<string | undefined>;
-  /** When each of the child's other non-withdrawn missing episodes was reported, for the repeat-missing count. */
-  childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<string[]>;
+  /** When each of the child's other non-withdrawn episodes was reported, and its kind, for the repeat-missing count. */
+  childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<EpisodeReport[]>;
   /**
    * Atomically stores the event, the new state, the delivery record, the ref and child indexes and the
    * notice changes. 'duplicate' when this (source, event id) is already stored; 'conflict' when the

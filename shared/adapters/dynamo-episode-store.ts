@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type DeadlineNotice, noticeKey } from '../deadlines/deadline-notices';
 import type { EpisodeState } from '../episode/episode-state';
+import type { EpisodeReport } from '../episode/fold-episode';
 import type {
   AcceptedDelivery,
   EpisodeCommit,
@@ -20,6 +21,7 @@ import type {
   SendRecord,
   StoredEvent,
 } from '../ports';
+import { compareInstants } from '../time/instant';
 import {
   childEpisodeKey,
   childPartition,
@@ -189,19 +191,16 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return (await this.get(openEpisodeKey(childId)))?.episodeId as string | undefined;
   }
 
-  async childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<string[]> {
+  async childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<EpisodeReport[]> {
     const items = await this.queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :episode)',
       ExpressionAttributeValues: { ':pk': childPartition(childId), ':episode': 'EPISODE#' },
       ConsistentRead: true,
     });
     return items
-      .filter(
-        (item) =>
-          item.episodeId !== exceptEpisodeId && item.kind === 'missing' && item.status !== 'withdrawn',
-      )
-      .map((item) => item.reportedAt as string)
-      .sort();
+      .filter((item) => item.episodeId !== exceptEpisodeId && item.status !== 'withdrawn')
+      .map((item) => ({ reportedAt: item.reportedAt as string, kind: item.kind as EpisodeReport['kind'] }))
+      .sort((a, b) => compareInstants(a.reportedAt, b.reportedAt));
   }
 
   async commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'> {

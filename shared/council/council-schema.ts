@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
+import { DetailCategory, riskFactorCategories, specialCategories } from '../events/detail-categories';
 import { EventType } from '../events/event-types';
-import { RiskGrade } from '../events/risk-factors';
+import { RiskFactor, RiskGrade } from '../events/risk-factors';
 import '../validation/english-messages';
 
 const slug = z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case words joined by -'));
@@ -24,30 +25,54 @@ export const Inbox = z
   );
 export type Inbox = z.infer<typeof Inbox>;
 
-/** How much about the child an agency's emails carry: only what it needs to act. */
-export const ChildDetailLevel = z.enum(['full', 'identity', 'none']);
-export type ChildDetailLevel = z.infer<typeof ChildDetailLevel>;
+/**
+ * Ofcom's telephone numbers for drama, never allocated to anyone: where a guide gives no number, the council
+ * file carries one of these, so nobody is ever rung by mistake and a production build refuses it.
+ */
+const dramaNumberPrefixes = ['02079460', '01174960', '01632960', '07700900'];
+export const isPlaceholderPhone = (phone: string): boolean =>
+  dramaNumberPrefixes.some((prefix) => phone.replaceAll(' ', '').startsWith(prefix));
 
 export const Agency = z.strictObject({
   name: nonEmpty(),
   inbox: Inbox,
-  childDetails: ChildDetailLevel,
+  /** The categories of detail about the child this agency's emails carry: only what its part needs. */
+  details: z.array(DetailCategory),
   phones: z._default(z.array(z.string().check(z.regex(/^[0-9 +]+$/, 'digits and spaces'))), []),
 });
 export type Agency = z.infer<typeof Agency>;
 
-/** Recipients that come from the episode itself, each with the council agency used when the report names none. */
-export const episodeRecipients = ['school', 'social-worker'] as const;
+/**
+ * Recipients that come from the episode itself, each with the council agency used when the report names
+ * none (and whose categories of detail it gets): the child's school, social worker and placing authority,
+ * and the agency that recorded the event being routed (its source's agency) and that agency's own
+ * safeguarding lead.
+ */
+export const episodeRecipients = [
+  'school',
+  'social-worker',
+  'placing-authority',
+  'recording-agency',
+  'recording-safeguarding-lead',
+] as const;
 export const RecipientRef = z.union([z.enum(episodeRecipients), slug]);
 export type RecipientRef = z.infer<typeof RecipientRef>;
+
+/** The recipients that only an event has (the agency that recorded it): never a deadline's or a source's. */
+const recordingRecipients: readonly string[] = ['recording-agency', 'recording-safeguarding-lead'];
 
 export const DeadlineKind = z.enum(['prevention_interview', 'return_home_interview']);
 export type DeadlineKind = z.infer<typeof DeadlineKind>;
 
 export const RoutingCondition = z.strictObject({
   kind: z.optional(z.enum(['missing', 'absence'])),
+  /** The event came from the police's own system (a source whose agency is the police). */
+  sentByPolice: z.optional(z.boolean()),
   riskGrade: z.optional(z.array(RiskGrade).check(z.minLength(1))),
-  exploitationRisk: z.optional(z.boolean()),
+  /** The event changes the picture of risk: a grade other than the one before, or a risk factor not recorded before. */
+  riskChanged: z.optional(z.boolean()),
+  /** The event records one of these risk factors for the first time in the episode. */
+  riskFactors: z.optional(z.array(RiskFactor).check(z.minLength(1))),
   repeatMissing: z.optional(z.boolean()),
   lookedAfter: z.optional(z.boolean()),
   riskOfHarm: z.optional(z.boolean()),
@@ -81,6 +106,8 @@ export type RoutingRule = z.infer<typeof RoutingRule>;
 export const DeadlinePolicy = z.strictObject({
   /** Elapsed hours from the return to the due instant. */
   hours: positiveInt(),
+  /** Asked for as soon as possible, `hours` being the latest (the guides' wording for the Prevention Interview). */
+  asSoonAsPossible: z._default(z.boolean(), false),
   responsible: RecipientRef,
   action: nonEmpty(),
   /** Reminders to the responsible agency, this many hours before due. */
@@ -94,7 +121,12 @@ export type DeadlinePolicy = z.infer<typeof DeadlinePolicy>;
 export const Source = z.strictObject({
   name: nonEmpty(),
   events: z.array(EventType).check(z.minLength(1)),
+  /** Whose system this is: the agency that records what this source sends (`school`: the child's school). */
+  agency: RecipientRef,
+  /** That agency's own safeguarding lead, told when it records an immediate risk of significant harm. */
+  safeguardingLead: z.optional(Inbox),
 });
+export type Source = z.infer<typeof Source>;
 
 export const CouncilConfig = z
   .strictObject({
@@ -116,10 +148,16 @@ export const CouncilConfig = z
       safeguardingLead: slug,
       schools: slug,
       managers: slug,
+      /** The police force's own supervisors: an overdue Prevention Interview goes up their chain. */
+      policeSupervisors: slug,
     }),
+    /** The contacts every email carries, each under its own name. */
     contacts: z.strictObject({
-      adviceEmail: z.optional(z.email()),
+      /** The agency the guide names for further information, support or advice. */
+      advice: z.optional(slug),
       requestForServiceUrl: z.optional(z.url()),
+      /** The out-of-hours emergency duty service: an agency with a phone number. */
+      outOfHours: slug,
     }),
     email: z.strictObject({ from: Inbox, replyTo: z.optional(Inbox) }),
     sources: z.record(slug, Source),
@@ -129,45 +167,17 @@ export const CouncilConfig = z
       return_home_interview: DeadlinePolicy,
     }),
     repeatMissing: z.strictObject({
-      /** A report marks the child repeat-missing when this many earlier episodes fall in the window. */
-      previousEpisodes: positiveInt(),
+      /** A report marks the child repeat-missing when it is the this-many-th episode within the window. */
+      episodes: z.number().check(z.int(), z.gte(2)),
       withinDays: positiveInt(),
+      /** Whether absences (whereabouts known) count as episodes, and can themselves be repeat episodes. */
+      countAbsences: z.boolean(),
     }),
     retention: z.strictObject({ days: positiveInt() }),
   })
   .check(
     z.superRefine((council, ctx) => {
-      const known = new Set([...Object.keys(council.agencies), ...episodeRecipients]);
-      const check = (ref: string, path: (string | number)[]) => {
-        if (!known.has(ref))
-          ctx.addIssue({ code: 'custom', message: `no agency "${ref}" in agencies`, path });
-      };
-      for (const [role, ref] of Object.entries(council.roles)) {
-        if (!(ref in council.agencies)) {
-          ctx.addIssue({ code: 'custom', message: `no agency "${ref}" in agencies`, path: ['roles', role] });
-        }
-      }
-      council.routing.forEach((rule, r) => {
-        rule.notify.forEach((n, i) => {
-          check(n.to, ['routing', r, 'notify', i, 'to']);
-        });
-      });
-      for (const kind of DeadlineKind.options) {
-        const policy = council.deadlines[kind];
-        check(policy.responsible, ['deadlines', kind, 'responsible']);
-        policy.escalateTo.forEach((ref, i) => {
-          check(ref, ['deadlines', kind, 'escalateTo', i]);
-        });
-        policy.remindBeforeHours.forEach((h, i) => {
-          if (h >= policy.hours) {
-            ctx.addIssue({
-              code: 'custom',
-              message: 'a reminder must fall after the return',
-              path: ['deadlines', kind, 'remindBeforeHours', i],
-            });
-          }
-        });
-      }
+      for (const issue of councilIssues(council)) ctx.addIssue(issue);
     }),
   );
 export type CouncilConfig = z.infer<typeof CouncilConfig>;
@@ -181,3 +191,126 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+type CouncilShape = z.output<typeof CouncilConfig>;
+type Issue = { code: 'custom'; message: string; path: (string | number)[] };
+
+/**
+ * The council agency whose categories of detail a recipient gets: the agency itself, or, for a recipient
+ * taken from the episode, the agency that stands in for it when the report names none. The recording
+ * agency's is that of the source that sent the event; its safeguarding lead's is the same agency's when
+ * the source names its own, a school's designated safeguarding inbox is the school, else the council's.
+ */
+export const agencyBehind = (
+  ref: RecipientRef,
+  council: Pick<CouncilShape, 'roles'>,
+  source?: Pick<Source, 'agency' | 'safeguardingLead'>,
+): string => {
+  const { roles } = council;
+  switch (ref) {
+    case 'school':
+      return roles.schools;
+    case 'social-worker':
+    case 'placing-authority':
+      return roles.socialCare;
+    case 'recording-agency':
+      if (!source) throw new Error('only an event has a recording agency');
+      return agencyBehind(source.agency, council);
+    case 'recording-safeguarding-lead':
+      if (!source) throw new Error('only an event has a recording agency');
+      return source.safeguardingLead || source.agency === 'school'
+        ? agencyBehind(source.agency, council)
+        : roles.safeguardingLead;
+    default:
+      return ref;
+  }
+};
+
+/** The categories of detail a rule's condition tells whoever it notifies, whatever the action says. */
+export const conditionReveals = (when: RoutingCondition): Set<DetailCategory> =>
+  new Set<DetailCategory>([
+    ...(when.riskGrade || when.riskChanged || when.repeatMissing ? (['risk'] as const) : []),
+    ...(when.lookedAfter ? (['care'] as const) : []),
+    ...(when.riskOfHarm || when.immediateSignificantHarm || when.exploitationConcern || when.harmSuspected
+      ? (['concerns'] as const)
+      : []),
+    ...(when.riskFactors ?? []).flatMap((factor) => riskFactorCategories[factor]),
+  ]);
+
+/** What the schema alone cannot say: every name refers to something, and no agency is told what it may not hold. */
+const councilIssues = (council: CouncilShape): Issue[] => {
+  const issues: Issue[] = [];
+  const issue = (message: string, ...path: (string | number)[]) =>
+    issues.push({ code: 'custom', message, path });
+  const known = new Set([...Object.keys(council.agencies), ...episodeRecipients]);
+  const check = (ref: string, path: (string | number)[], notRecording = false) => {
+    if (!known.has(ref)) issue(`no agency "${ref}" in agencies`, ...path);
+    else if (notRecording && recordingRecipients.includes(ref))
+      issue('only an event has a recording agency', ...path);
+  };
+  for (const [role, ref] of Object.entries(council.roles)) {
+    if (!(ref in council.agencies)) issue(`no agency "${ref}" in agencies`, 'roles', role);
+  }
+  for (const [field, ref] of [
+    ['advice', council.contacts.advice],
+    ['outOfHours', council.contacts.outOfHours],
+  ] as const) {
+    if (ref !== undefined && !(ref in council.agencies))
+      issue(`no agency "${ref}" in agencies`, 'contacts', field);
+  }
+  if (council.agencies[council.contacts.outOfHours]?.phones.length === 0) {
+    issue('the out-of-hours service needs a phone number', 'contacts', 'outOfHours');
+  }
+  if (council.protocol.url && council.protocol.url === council.contacts.requestForServiceUrl) {
+    issue(
+      'the protocol and the Request for Service form cannot share a link: each link goes under its own name',
+      'protocol',
+      'url',
+    );
+  }
+  for (const role of ['schools', 'earlyHelp'] as const) {
+    const id = council.roles[role];
+    const special = council.agencies[id]?.details.filter((c) => specialCategories.includes(c)) ?? [];
+    if (special.length > 0) {
+      issue(
+        `special-category details never go to ${role === 'schools' ? 'a school' : 'Early Help'}: ${special.join(', ')}`,
+        'agencies',
+        id,
+        'details',
+      );
+    }
+  }
+  for (const [id, source] of Object.entries(council.sources))
+    check(source.agency, ['sources', id, 'agency'], true);
+
+  council.routing.forEach((rule, r) => {
+    const reveals = conditionReveals(rule.when);
+    const senders = Object.values(council.sources).filter((s) => s.events.some((e) => rule.on.includes(e)));
+    rule.notify.forEach((n, i) => {
+      const path = ['routing', r, 'notify', i, 'to'];
+      check(n.to, path);
+      if (!known.has(n.to)) return;
+      const behind = recordingRecipients.includes(n.to)
+        ? senders.filter((s) => known.has(s.agency)).map((s) => agencyBehind(n.to, council, s))
+        : [agencyBehind(n.to, council)];
+      for (const id of new Set(behind)) {
+        const held = new Set(council.agencies[id]?.details ?? []);
+        const missing = [...reveals].filter((c) => !held.has(c));
+        if (missing.length > 0)
+          issue(`${id} does not hold ${missing.join(', ')}, which this rule's condition reveals`, ...path);
+      }
+    });
+  });
+  for (const kind of DeadlineKind.options) {
+    const policy = council.deadlines[kind];
+    check(policy.responsible, ['deadlines', kind, 'responsible'], true);
+    policy.escalateTo.forEach((ref, i) => {
+      check(ref, ['deadlines', kind, 'escalateTo', i], true);
+    });
+    policy.remindBeforeHours.forEach((h, i) => {
+      if (h >= policy.hours)
+        issue('a reminder must fall after the return', 'deadlines', kind, 'remindBeforeHours', i);
+    });
+  }
+  return issues;
+};

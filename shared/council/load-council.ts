@@ -1,5 +1,5 @@
 import { toFieldIssues } from '../validation/field-issues';
-import { CouncilConfig } from './council-schema';
+import { CouncilConfig, isPlaceholderPhone } from './council-schema';
 
 export class CouncilConfigError extends Error {
   override name = 'CouncilConfigError';
@@ -18,16 +18,25 @@ export const placeholderInboxes = (council: CouncilConfig): string[] => [
   ...Object.entries(council.agencies)
     .filter(([, agency]) => agency.inbox.placeholder)
     .map(([id]) => `agencies.${id}.inbox`),
+  ...Object.entries(council.sources)
+    .filter(([, source]) => source.safeguardingLead?.placeholder)
+    .map(([id]) => `sources.${id}.safeguardingLead`),
   ...(council.email.from.placeholder ? ['email.from'] : []),
   ...(council.email.replyTo?.placeholder ? ['email.replyTo'] : []),
 ];
 
-/** A production build must deliver to real inboxes: it refuses a council file with placeholders. */
+/** Every phone number that is still one of Ofcom's drama numbers (never connected), by its path in the council file. */
+export const placeholderPhones = (council: CouncilConfig): string[] =>
+  Object.entries(council.agencies).flatMap(([id, agency]) =>
+    agency.phones.flatMap((phone, i) => (isPlaceholderPhone(phone) ? [`agencies.${id}.phones.${i}`] : [])),
+  );
+
+/** A production build must deliver to real inboxes and show real numbers: it refuses a council file with placeholders. */
 export const assertProductionReady = (council: CouncilConfig): CouncilConfig => {
-  const placeholders = placeholderInboxes(council);
+  const placeholders = [...placeholderInboxes(council), ...placeholderPhones(council)];
   if (placeholders.length > 0) {
     throw new CouncilConfigError(
-      `council ${council.id} still has placeholder inboxes; set real addresses before a production build:\n  ${placeholders.join('\n  ')}`,
+      `council ${council.id} still has placeholder inboxes or phone numbers; set real ones before a production build:\n  ${placeholders.join('\n  ')}`,
     );
   }
   return council;

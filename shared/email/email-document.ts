@@ -39,10 +39,13 @@ const lineHtml = (line: EmailLine): string =>
     ? escapeHtml(line)
     : `<a href="${escapeHtml(line.href)}">${escapeHtml(line.text)}</a>`;
 
+/** A section with nothing this recipient may read is left out. */
+const shown = (doc: EmailDocument) => doc.sections.filter((s) => s.lines.length > 0);
+
 const toText = (doc: EmailDocument): string =>
   [
     doc.headline,
-    ...doc.sections.map((s) =>
+    ...shown(doc).map((s) =>
       [s.title, ...s.lines.map((l) => (s.bulleted ? `- ${lineText(l)}` : lineText(l)))].join('\n'),
     ),
     doc.footer,
@@ -61,7 +64,7 @@ const toHtml = (doc: EmailDocument): string =>
     `<title>${escapeHtml(doc.subject)}</title></head>`,
     '<body style="font-family:Arial,sans-serif;font-size:14px;line-height:1.4">',
     `<h1 style="font-size:18px">${escapeHtml(doc.headline)}</h1>`,
-    ...doc.sections.map(sectionHtml),
+    ...shown(doc).map(sectionHtml),
     `<p style="color:#555;font-size:12px">${escapeHtml(doc.footer)}</p>`,
     '</body></html>',
   ].join('');

@@ -1,7 +1,9 @@
-import type { ChildDetailLevel, CouncilConfig, DeadlineKind } from '../council/council-schema';
+import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
+import { type DetailSet, mayKnowFactor } from '../events/detail-categories';
 import type { RiskGrade } from '../events/risk-factors';
-import { exploitationFactors } from '../events/risk-factors';
+import { exploitationFactors, type RiskFactor } from '../events/risk-factors';
+import type { EpisodeProvenance } from '../routing/provenance';
 import type { Recipient } from '../routing/recipients';
 import { formatLocal, formatRelative } from '../time/instant';
 import type { EmailLine, EmailSection } from './email-document';
@@ -18,7 +20,11 @@ export const riskGradeLabel: Record<RiskGrade, string> = {
   high: 'high',
 };
 
-const words = (code: string) => code.replaceAll('_', ' ');
+export const factorWords = (factor: RiskFactor) => factor.replaceAll('_', ' ');
+
+/** The risk factors a recipient may be told of, in words. */
+export const factorsFor = (factors: readonly RiskFactor[], held: DetailSet): string[] =>
+  factors.filter((factor) => mayKnowFactor(held, factor)).map(factorWords);
 
 /** "[LBTH] Child returned: ... (ref MPS-2026-0001)": the council, what happened and the reference, never the child. */
 export const emailSubject = (council: CouncilConfig, what: string, episodeRef: string): string =>
@@ -37,78 +43,143 @@ export const whenLocal = (instant: string, now: string, council: CouncilConfig):
 export const deadlineOf = (episode: EpisodeState, kind: DeadlineKind) =>
   episode.deadlines.filter((d) => d.kind === kind && !d.cancelled).at(-1);
 
-/** Risk grade and the flags that change what a duty worker does: shown to every recipient (no personal data). */
-export const riskSection = (episode: EpisodeState): EmailSection => {
-  const exploitation = episode.riskFactors.filter((f) => exploitationFactors.includes(f));
-  const flags = [
-    episode.repeatMissing
-      ? `Repeat missing: ${episode.previousEpisodesInWindow} earlier episodes in the council's window`
-      : undefined,
-    episode.child.lookedAfter ? 'Looked after by the local authority' : undefined,
-    exploitation.length > 0 ? `Exploitation risk: ${exploitation.map(words).join(', ')}` : undefined,
-    episode.harmSuspected ? 'Harm suspected on return' : undefined,
-  ].filter((flag): flag is string => flag !== undefined);
-  const otherFactors = episode.riskFactors.filter((f) => !exploitationFactors.includes(f));
-  return {
-    title: 'Risk',
-    lines: [
-      `Police risk grade: ${episode.riskGrade ? riskGradeLabel[episode.riskGrade] : 'not yet assessed'}`,
-      ...flags,
-      ...(otherFactors.length > 0 ? [`Other risk factors: ${otherFactors.map(words).join(', ')}`] : []),
-    ],
-  };
+/**
+ * When a deadline's work is asked for, in the guides' words: the Prevention Interview "as soon as possible",
+ * the council file's hours being the latest; the Return Home Interview by its due time.
+ */
+export const dueSentence = (kind: DeadlineKind, when: string, council: CouncilConfig): string =>
+  council.deadlines[kind].asSoonAsPossible
+    ? `As soon as possible, and by ${when} at the latest.`
+    : `By ${when}.`;
+
+/** The same, for a subject line. */
+export const dueHeadline = (kind: DeadlineKind, dueAt: string, council: CouncilConfig): string => {
+  const local = formatLocal(dueAt, council.timeZone);
+  return council.deadlines[kind].asSoonAsPossible
+    ? `${deadlineLabel[kind]} as soon as possible, latest ${local}`
+    : `${deadlineLabel[kind]} due ${local}`;
 };
 
-/**
- * The child, as far as this recipient needs: `full` is everything an agency acting on the episode uses,
- * `identity` the name and date of birth, `none` only the episode reference.
- */
+/** What every email says of a report that did not come from the police's own system: it is not a report to them. */
+export const notAPoliceReport = 'A webhook is not a report to the police.';
+export const phoneThePolice =
+  'If the police have not been told, phone 999 if the child is in immediate danger, otherwise 101.';
+
+/** The episode's report came in through a system other than the police's, and no police system has confirmed it. */
+export const provenanceLines = (provenance: EpisodeProvenance, council: CouncilConfig): string[] =>
+  provenance.policeHaveReport
+    ? []
+    : [
+        `This child was reported through ${council.sources[provenance.reportSourceId]?.name ?? provenance.reportSourceId}, not by the police. ${notAPoliceReport} ${phoneThePolice}`,
+      ];
+
+/** "3rd", "11th", "22nd". */
+export const ordinal = (n: number) => {
+  const tens = n % 100;
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10];
+  return `${n}${suffix ?? 'th'}`;
+};
+
+/** The picture of risk, as far as this recipient may see it: grade and history, factors by category, harm. */
+export const riskSection = (episode: EpisodeState, held: DetailSet, council: CouncilConfig): EmailSection => {
+  const exploitation = factorsFor(
+    episode.riskFactors.filter((f) => exploitationFactors.includes(f)),
+    held,
+  );
+  const others = factorsFor(
+    episode.riskFactors.filter((f) => !exploitationFactors.includes(f)),
+    held,
+  );
+  const lines = [
+    ...(held.has('risk')
+      ? [
+          `Police risk grade: ${episode.riskGrade ? riskGradeLabel[episode.riskGrade] : 'not yet assessed'}`,
+          ...(episode.repeatMissing
+            ? [
+                `Repeat missing: the ${ordinal(episode.episodesInWindow)} episode within ${council.repeatMissing.withinDays} days`,
+              ]
+            : []),
+        ]
+      : []),
+    ...(exploitation.length > 0 ? [`Exploitation risk: ${exploitation.join(', ')}`] : []),
+    ...(others.length > 0 ? [`Other risk factors: ${others.join(', ')}`] : []),
+    ...(held.has('concerns') && episode.harmSuspected ? ['Harm suspected on return'] : []),
+  ];
+  return { title: 'Risk', lines };
+};
+
+/** The child, as far as this recipient may see them: identity, identifiers, whereabouts, the sender's own words. */
 export const childSection = (
   episode: EpisodeState,
-  level: ChildDetailLevel,
+  held: DetailSet,
   council: CouncilConfig,
 ): EmailSection => {
   const { child } = episode;
-  if (level === 'none') {
-    return {
-      title: 'The child',
-      lines: [
-        `Episode reference ${episode.episodeRef}. The child's details are with the agency responsible and children's social care.`,
-      ],
-    };
-  }
-  const identity = [`Name: ${child.givenName} ${child.familyName}`, `Date of birth: ${child.dateOfBirth}`];
-  if (level === 'identity') return { title: 'The child', lines: identity };
   const ids = child.identifiers;
   const local = (instant: string) => formatLocal(instant, council.timeZone);
   const optional = (label: string, value: string | undefined) => (value ? [`${label}: ${value}`] : []);
+  const where = held.has('whereabouts');
+  const lines = [
+    ...(held.has('identity')
+      ? [`Name: ${child.givenName} ${child.familyName}`, `Date of birth: ${child.dateOfBirth}`]
+      : [
+          `Episode reference ${episode.episodeRef}. The child's details are with the agency responsible and children's social care.`,
+        ]),
+    ...(held.has('identifiers')
+      ? [
+          ...optional('NHS number', ids?.nhsNumber),
+          ...optional('Unique Pupil Number', ids?.upn),
+          ...optional('Local id', ids?.localId),
+        ]
+      : []),
+    ...(where ? optional('School', episode.school?.name) : []),
+    `Last seen: ${local(episode.lastSeenAt)}${where && episode.lastSeenPlace ? `, ${episode.lastSeenPlace}` : ''}`,
+    ...(held.has('free_text') ? optional('Circumstances', episode.circumstances) : []),
+    ...(episode.foundAt
+      ? [`Found: ${local(episode.foundAt)}${where && episode.foundPlace ? `, ${episode.foundPlace}` : ''}`]
+      : []),
+    ...(episode.returnedHomeAt ? [`Got home: ${local(episode.returnedHomeAt)}`] : []),
+    ...(where ? optional('Returned to', episode.returnedTo) : []),
+  ];
+  return { title: 'The child', lines };
+};
+
+/** A looked-after child's care: who placed them and their social worker, for a recipient that holds care details. */
+export const careSection = (episode: EpisodeState, held: DetailSet, council: CouncilConfig): EmailSection => {
+  const placing = episode.placingAuthority;
   return {
-    title: 'The child',
-    lines: [
-      ...identity,
-      ...optional('NHS number', ids?.nhsNumber),
-      ...optional('Unique Pupil Number', ids?.upn),
-      ...optional('Local id', ids?.localId),
-      ...optional('School', episode.school?.name),
-      `Last seen: ${local(episode.lastSeenAt)}${episode.lastSeenPlace ? `, ${episode.lastSeenPlace}` : ''}`,
-      ...optional('Circumstances', episode.circumstances),
-      ...(episode.foundAt
-        ? [`Found: ${local(episode.foundAt)}${episode.foundPlace ? `, ${episode.foundPlace}` : ''}`]
-        : []),
-      ...optional('Returned to', episode.returnedTo),
-    ],
+    title: 'Care',
+    lines: held.has('care')
+      ? [
+          ...(episode.child.lookedAfter
+            ? [
+                `Looked after: this is an episode ${episode.kind === 'missing' ? 'missing from care' : 'away from placement without authorisation'}`,
+                placing
+                  ? `Placing authority: ${placing.name} (${placing.email})`
+                  : `Placing authority: ${council.name}`,
+              ]
+            : []),
+          ...(episode.socialWorker ? [`Social worker: ${episode.socialWorker.email}`] : []),
+        ]
+      : [],
   };
 };
 
-/** Who to call: the Duty and Assessment Team's numbers, the request-for-service form, advice, the protocol. */
+/** Who to call, each under its own name: Duty and Assessment, out of hours, the guide's advice line and form, the protocol. */
 export const contactsSection = (council: CouncilConfig): EmailSection => {
-  const duty = council.agencies[council.roles.dutyAndAssessment];
   const lines: EmailLine[] = [];
+  const agency = (id: string | undefined) => (id ? council.agencies[id] : undefined);
+  const duty = agency(council.roles.dutyAndAssessment);
   if (duty && duty.phones.length > 0) lines.push(`${duty.name}: ${duty.phones.join(' or ')}`);
+  const outOfHours = agency(council.contacts.outOfHours);
+  if (outOfHours) lines.push(`Out of hours, ${outOfHours.name}: ${outOfHours.phones.join(' or ')}`);
   if (council.contacts.requestForServiceUrl) {
-    lines.push({ text: 'Request for Service form', href: council.contacts.requestForServiceUrl });
+    lines.push({ text: 'Request for Service forms', href: council.contacts.requestForServiceUrl });
   }
-  if (council.contacts.adviceEmail) lines.push(`Support and advice: ${council.contacts.adviceEmail}`);
+  const advice = agency(council.contacts.advice);
+  if (advice)
+    lines.push(`For further information, support or advice, ${advice.name}: ${advice.inbox.address}`);
   lines.push(
     council.protocol.url
       ? { text: `Protocol: ${council.protocol.name}`, href: council.protocol.url }

@@ -1,16 +1,24 @@
 import type { CouncilConfig } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
-import type { ConcernFlags, PipelineEvent } from '../events/event-schemas';
+import type { DetailSet } from '../events/detail-categories';
+import type { ConcernFlags, PipelineEvent, RecordedByDetails } from '../events/event-schemas';
+import type { EpisodeProvenance } from '../routing/provenance';
+import { resolveRecipient } from '../routing/recipients';
 import type { Delivery } from '../routing/route-event';
+import { newRiskFactors } from '../routing/route-event';
 import { formatLocal } from '../time/instant';
 import { type RenderedEmail, renderEmail } from './email-document';
 import {
+  careSection,
   childSection,
   contactsSection,
-  deadlineLabel,
   deadlineOf,
+  dueHeadline,
+  dueSentence,
   emailFooter,
   emailSubject,
+  factorsFor,
+  provenanceLines,
   riskGradeLabel,
   riskSection,
   whenLocal,
@@ -24,6 +32,12 @@ const reporterLabel: Record<string, string> = {
   other: 'another concerned party',
 };
 
+const referralWords = {
+  referred: 'The child was referred on',
+  signposted: 'The child was signposted on',
+  none: 'The child was not referred or signposted on',
+} as const;
+
 /** The most serious concern first: it is what the subject line leads with. */
 const concernList = (concerns: ConcernFlags | undefined): string[] =>
   concerns
@@ -34,96 +48,190 @@ const concernList = (concerns: ConcernFlags | undefined): string[] =>
       ]
     : [];
 
-/** What happened, as a short headline for the subject and a sentence for the body. */
+/**
+ * What happened, as a short headline for the subject and sentences for the body, told as far as the
+ * recipient may know it: the event and when for everyone; grades, concerns, places, care and the senders'
+ * own words only to those who hold them.
+ */
 const describe = (
   event: PipelineEvent,
+  before: EpisodeState | undefined,
   council: CouncilConfig,
-  withDetails: boolean,
-): { headline: string; sentence: string } => {
+  held: DetailSet,
+): { headline: string; sentences: string[] } => {
   const local = (instant: string) => formatLocal(instant, council.timeZone);
   const concerns = (flags: ConcernFlags | undefined) => {
-    const list = concernList(flags);
+    const list = held.has('concerns') ? concernList(flags) : [];
     return {
-      first: list[0],
-      text: list.length > 0 ? `Concerns: ${list.join(', ')}.` : 'No concerns recorded.',
+      headline: list[0] ? `: ${list[0]}` : '',
+      sentences: held.has('concerns')
+        ? [list.length > 0 ? `Concerns: ${list.join(', ')}.` : 'No concerns recorded.']
+        : [],
     };
   };
+  const freeText = (label: string, text: string | undefined) =>
+    held.has('free_text') && text ? [`${label}: ${text}`] : [];
+  const newFactors = factorsFor(newRiskFactors(event, before), held);
+  const factorSentences =
+    newFactors.length > 0 ? [`Newly recorded risk factors: ${newFactors.join(', ')}.`] : [];
   switch (event.type) {
     case 'missing.reported':
     case 'absence.reported': {
       const missing = event.type === 'missing.reported';
-      const grade = event.data.riskGrade ? `, ${riskGradeLabel[event.data.riskGrade]} risk` : '';
+      const fromCare = held.has('care') && event.data.child.lookedAfter;
+      const grade =
+        held.has('risk') && event.data.riskGrade ? `, ${riskGradeLabel[event.data.riskGrade]} risk` : '';
+      const what = missing
+        ? fromCare
+          ? 'missing from care'
+          : 'missing'
+        : fromCare
+          ? 'away from placement without authorisation (whereabouts known)'
+          : 'absent (whereabouts known)';
       return {
-        headline: missing ? `Child reported missing${grade}` : `Child absent, whereabouts known${grade}`,
-        sentence: `${missing ? 'Reported missing' : 'Reported absent (whereabouts known)'} by ${
-          reporterLabel[event.data.reportedBy] ?? event.data.reportedBy
-        } on ${local(event.time)}.`,
+        headline: missing
+          ? `Child ${fromCare ? 'missing from care' : 'reported missing'}${grade}`
+          : `Child ${fromCare ? 'away from placement' : 'absent'}, whereabouts known${grade}`,
+        sentences: [
+          `Reported ${what} by ${reporterLabel[event.data.reportedBy] ?? event.data.reportedBy} on ${local(event.time)}.`,
+          ...factorSentences,
+        ],
       };
     }
-    case 'missing.risk_assessed':
+    case 'missing.risk_assessed': {
+      const at = local(event.data.assessedAt ?? event.time);
+      if (!held.has('risk')) {
+        return {
+          headline: 'Risk re-assessed',
+          sentences: [`The police re-assessed the risk on ${at}.`, ...factorSentences],
+        };
+      }
+      const grade = riskGradeLabel[event.data.riskGrade];
+      const was = before?.riskGrade;
       return {
-        headline: `Risk assessed as ${riskGradeLabel[event.data.riskGrade]}`,
-        sentence: `The police assessed the risk as ${riskGradeLabel[event.data.riskGrade]} on ${local(
-          event.data.assessedAt ?? event.time,
-        )}.`,
+        headline: `Risk assessed as ${grade}`,
+        sentences: [
+          `The police assessed the risk as ${grade} on ${at}${
+            was === undefined
+              ? ' (the first grade)'
+              : was === event.data.riskGrade
+                ? ' (unchanged)'
+                : ` (it was ${riskGradeLabel[was]})`
+          }.`,
+          ...factorSentences,
+        ],
       };
-    case 'missing.found':
+    }
+    case 'missing.found': {
+      const { data } = event;
       return {
         headline: 'Child returned',
-        sentence: `The child was found on ${local(event.data.foundAt)}${
-          withDetails && event.data.foundPlace ? `, ${event.data.foundPlace}` : ''
-        }.${event.data.harmSuspected ? ' Harm is suspected.' : ''}`,
+        sentences: [
+          `The child was found on ${local(data.foundAt)}${
+            held.has('whereabouts') && data.foundPlace ? `, ${data.foundPlace}` : ''
+          }.`,
+          ...(data.returnedHomeAt ? [`They got home on ${local(data.returnedHomeAt)}.`] : []),
+          ...(held.has('concerns') && data.harmSuspected
+            ? ['The police found indications that the child has suffered harm.']
+            : []),
+        ],
       };
+    }
     case 'prevention_interview.completed': {
       const c = concerns(event.data.concerns);
       return {
-        headline: `Prevention Interview completed${c.first ? `: ${c.first}` : ''}`,
-        sentence: `The police Prevention Interview was completed on ${local(event.data.completedAt)}. ${c.text}`,
+        headline: `Prevention Interview completed${c.headline}`,
+        sentences: [
+          `The police Prevention Interview was completed on ${local(event.data.completedAt)}.`,
+          ...c.sentences,
+        ],
       };
     }
     case 'rhi.offered':
       return {
         headline: 'Return Home Interview offered',
-        sentence: `A Return Home Interview was offered on ${local(event.data.offeredAt)}${
-          event.data.appointmentAt ? `, for ${local(event.data.appointmentAt)}` : ''
-        }.`,
+        sentences: [
+          `A Return Home Interview was offered on ${local(event.data.offeredAt)}${
+            event.data.appointmentAt ? `, for ${local(event.data.appointmentAt)}` : ''
+          }.`,
+        ],
       };
     case 'rhi.completed': {
-      const c = concerns(event.data.concerns);
+      const { data } = event;
+      const c = concerns(data.concerns);
+      const to = held.has('free_text') && data.referral?.to ? ` to ${data.referral.to}` : '';
       return {
-        headline: `Return Home Interview completed${c.first ? `: ${c.first}` : ''}`,
-        sentence: `The Return Home Interview was completed on ${local(event.data.completedAt)} (setting: ${
-          event.data.setting
-        }). ${c.text}`,
+        headline: `Return Home Interview completed${c.headline}`,
+        sentences: [
+          `The Return Home Interview was completed on ${local(data.completedAt)} (setting: ${data.setting}).`,
+          ...c.sentences,
+          ...(held.has('concerns') && data.referral
+            ? [`${referralWords[data.referral.outcome]}${data.referral.outcome === 'none' ? '' : to}.`]
+            : []),
+          ...factorSentences,
+        ],
       };
     }
     case 'rhi.declined':
       return {
         headline: 'Return Home Interview declined',
-        sentence: `The child declined the Return Home Interview on ${local(event.data.declinedAt)}.`,
+        sentences: [
+          `The child declined the Return Home Interview on ${local(event.data.declinedAt)}.`,
+          ...freeText('Their reason', event.data.reason),
+        ],
       };
     case 'episode.withdrawn':
       return {
         headline: 'Episode withdrawn',
-        sentence: `The report was withdrawn${withDetails ? `: ${event.data.reason}` : ''}.`,
+        sentences: ['The report was withdrawn.', ...freeText('Reason', event.data.reason)],
       };
   }
 };
 
+/** Who recorded the event and how to reach them: the source's agency, and the worker when the event names one. */
+const recordedByLine = (
+  event: PipelineEvent,
+  sourceId: string,
+  episode: EpisodeState,
+  council: CouncilConfig,
+  held: DetailSet,
+): string[] => {
+  const source = council.sources[sourceId];
+  if (!source) return [];
+  // A school's name says which school the child attends: only to those who hold whereabouts.
+  if (source.agency === 'school' && !held.has('whereabouts')) return ["Recorded by the child's school."];
+  const agency = resolveRecipient(source.agency, episode, council);
+  const worker = (event.data as { recordedBy?: RecordedByDetails }).recordedBy;
+  const reach = [
+    worker?.phone,
+    worker?.email,
+    agency.address,
+    ...(council.agencies[source.agency]?.phones ?? []),
+  ].filter((part): part is string => part !== undefined);
+  return [
+    `Recorded by ${worker ? `${worker.name}, ` : ''}${agency.name}. Reach them on ${reach.join(', ')}.`,
+  ];
+};
+
 /**
- * The email one recipient gets about one event: what happened, what they must do and by when (local time
- * and how far off), the risk, the child as far as they need, and whom to call.
+ * The email one recipient gets about one event: what happened and who recorded it, what they must do and
+ * by when (local time and how far off), the risk, the child and their care as far as they need, and whom to call.
  */
 export const eventEmail = (input: {
   event: PipelineEvent;
+  sourceId: string;
+  /** The episode just before the event, and as it is now. */
+  before?: EpisodeState;
   episode: EpisodeState;
+  provenance: EpisodeProvenance;
   delivery: Delivery;
   council: CouncilConfig;
   now: string;
 }): RenderedEmail => {
   const { event, episode, delivery, council, now } = input;
   const { recipient, actions } = delivery;
-  const what = describe(event, council, recipient.childDetails === 'full');
+  const held = recipient.details;
+  const what = describe(event, input.before, council, held);
   const dueAt = (kind: (typeof actions)[number]['by']) =>
     kind ? deadlineOf(episode, kind)?.dueAt : undefined;
   const firstDeadline = actions.map((a) => a.by).find((kind) => dueAt(kind) !== undefined);
@@ -133,23 +241,33 @@ export const eventEmail = (input: {
     subject: emailSubject(
       council,
       firstDeadline && firstDue
-        ? `${what.headline}: ${deadlineLabel[firstDeadline]} due ${formatLocal(firstDue, council.timeZone)}`
+        ? `${what.headline}: ${dueHeadline(firstDeadline, firstDue, council)}`
         : what.headline,
       episodeRef,
     ),
     headline: `${council.shortName}: ${what.headline}`,
     sections: [
-      { title: 'What happened', lines: [what.sentence] },
+      {
+        title: 'What happened',
+        lines: [
+          ...what.sentences,
+          ...recordedByLine(event, input.sourceId, episode, council, held),
+          ...provenanceLines(input.provenance, council),
+        ],
+      },
       {
         title: `What ${recipient.name} must do`,
         bulleted: true,
         lines: actions.map((a) => {
           const due = dueAt(a.by);
-          return a.by && due ? `${a.action} By ${whenLocal(due, now, council)}.` : a.action;
+          return a.by && due
+            ? `${a.action} ${dueSentence(a.by, whenLocal(due, now, council), council)}`
+            : a.action;
         }),
       },
-      riskSection(episode),
-      childSection(episode, recipient.childDetails, council),
+      riskSection(episode, held, council),
+      childSection(episode, held, council),
+      careSection(episode, held, council),
       contactsSection(council),
     ],
     footer: emailFooter(council, recipient, episodeRef),

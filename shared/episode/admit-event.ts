@@ -79,6 +79,12 @@ export const admitEvent = (
         'the person was 18 or over when last seen: this pipeline is for children under 18; report adults through the adult missing-person process',
       );
     }
+    if (event.data.placingAuthority && !event.data.child.lookedAfter) {
+      return unprocessable(
+        'data.placingAuthority',
+        'is only for a looked-after child: send child.lookedAfter: true with it',
+      );
+    }
     if (episode?.status === 'withdrawn') return conflict('data.episodeRef', 'this episode was withdrawn');
     return undefined;
   }
@@ -92,11 +98,22 @@ export const admitEvent = (
   if (episode.status === 'withdrawn') return conflict('data.episodeRef', 'this episode was withdrawn');
 
   switch (event.type) {
-    case 'missing.found':
-      if (compareInstants(event.data.foundAt, episode.lastSeenAt) < 0) {
+    case 'missing.found': {
+      const { foundAt, returnedHomeAt } = event.data;
+      if (compareInstants(foundAt, episode.lastSeenAt) < 0) {
         return unprocessable('data.foundAt', 'is before the child was last seen');
       }
+      if (returnedHomeAt && compareInstants(returnedHomeAt, foundAt) < 0) {
+        return unprocessable(
+          'data.returnedHomeAt',
+          'is before data.foundAt: a child gets home after being found',
+        );
+      }
+      if (returnedHomeAt && inFuture(returnedHomeAt, now)) {
+        return unprocessable('data.returnedHomeAt', 'is in the future');
+      }
       return undefined;
+    }
     case 'prevention_interview.completed':
     case 'rhi.offered':
     case 'rhi.completed':

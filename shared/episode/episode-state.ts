@@ -3,6 +3,7 @@ import type {
   ChildDetails,
   ConcernFlags,
   PipelineEvent,
+  PlacingAuthorityDetails,
   RiskFactor,
   RiskGrade,
 } from '../events/event-schemas';
@@ -13,7 +14,7 @@ export type EpisodeStatus = 'missing' | 'absent' | 'found' | 'closed' | 'withdra
 /** A deadline as the events define it; whether it is overdue depends on the clock (see deadline-status). */
 export interface Deadline {
   kind: DeadlineKind;
-  /** The return: the clock starts when the child is found. */
+  /** The return: the clock starts when the child is found, or (the RHI) when they got home, if the police said. */
   startsAt: string;
   dueAt: string;
   metAt?: string;
@@ -57,7 +58,10 @@ export interface EpisodeState {
   circumstances?: string;
   school?: { name: string; urn?: string; email?: string };
   socialWorker?: { email: string };
+  /** Named for a looked-after child placed here by another council; else the council itself placed the child. */
+  placingAuthority?: PlacingAuthorityDetails;
   foundAt?: string;
+  returnedHomeAt?: string;
   foundPlace?: string;
   returnedTo?: 'home' | 'placement' | 'other';
   harmSuspected?: boolean;
@@ -65,8 +69,11 @@ export interface EpisodeState {
   riskHistory: RiskAssessment[];
   riskFactors: RiskFactor[];
   exploitationRisk: boolean;
-  /** Earlier episodes of this child within the council's window, and whether that makes the child repeat-missing. */
-  previousEpisodesInWindow: number;
+  /**
+   * The child's episodes within the council's repeat-missing window up to this one, this one included (absences
+   * only where the council counts them), and whether that reaches the council's threshold.
+   */
+  episodesInWindow: number;
   repeatMissing: boolean;
   preventionInterview: PreventionInterview;
   returnHomeInterview: ReturnHomeInterview;

@@ -3,13 +3,19 @@ import type { EventOf, EventType, PipelineEvent, ReportEvent } from '../events/e
 import { isReport } from '../events/event-types';
 import { hasExploitationRisk, type RiskFactor } from '../events/risk-factors';
 import { addDays, addHours, compareInstants, toUtc } from '../time/instant';
-import type { Deadline, EpisodeState } from './episode-state';
+import type { Deadline, EpisodeKind, EpisodeState } from './episode-state';
+
+/** One of the child's other episodes, as the repeat-missing count reads it. */
+export interface EpisodeReport {
+  reportedAt: string;
+  kind: EpisodeKind;
+}
 
 /** What the fold needs beyond the episode's own events: the council, and the child's other episodes. */
 export interface FoldContext {
   council: Pick<CouncilConfig, 'deadlines' | 'repeatMissing'>;
-  /** When each of the child's other (non-withdrawn, missing) episodes was reported. */
-  otherEpisodeReports?: readonly string[];
+  /** When each of the child's other non-withdrawn episodes was reported, and whether it was a missing episode or an absence. */
+  otherEpisodes?: readonly EpisodeReport[];
 }
 
 const typeRank: Record<EventType, number> = {
@@ -80,6 +86,7 @@ export const foldEpisode = (
 
   const found = latest(ofType(ordered, 'missing.found'));
   const foundAt = found ? toUtc(found.data.foundAt) : undefined;
+  const returnedHomeAt = found?.data.returnedHomeAt ? toUtc(found.data.returnedHomeAt) : undefined;
   const prevention = latest(ofType(ordered, 'prevention_interview.completed'));
   const offered = latest(ofType(ordered, 'rhi.offered'));
   const completed = latest(ofType(ordered, 'rhi.completed'));
@@ -87,18 +94,25 @@ export const foldEpisode = (
   const withdrawn = latest(ofType(ordered, 'episode.withdrawn'));
 
   const interviewsDue = kind === 'missing' && foundAt !== undefined;
-  const deadline = (deadlineKind: DeadlineKind, metAt?: string, metBy?: Deadline['metBy']): Deadline[] =>
-    interviewsDue && foundAt
+  // The guides: the RHI within 72 hours of the child returning home; the Prevention Interview as soon as possible.
+  const clockStart: Record<DeadlineKind, string | undefined> = {
+    prevention_interview: foundAt,
+    return_home_interview: returnedHomeAt ?? foundAt,
+  };
+  const deadline = (deadlineKind: DeadlineKind, metAt?: string, metBy?: Deadline['metBy']): Deadline[] => {
+    const startsAt = clockStart[deadlineKind];
+    return interviewsDue && startsAt
       ? [
           {
             kind: deadlineKind,
-            startsAt: foundAt,
-            dueAt: addHours(foundAt, context.council.deadlines[deadlineKind].hours),
+            startsAt,
+            dueAt: addHours(startsAt, context.council.deadlines[deadlineKind].hours),
             ...(metAt ? { metAt, metBy } : {}),
             cancelled: withdrawn !== undefined,
           },
         ]
       : [];
+  };
   const rhiMetAt = completed
     ? toUtc(completed.data.completedAt)
     : declined
@@ -109,11 +123,19 @@ export const foldEpisode = (
     ...deadline('return_home_interview', rhiMetAt, completed ? 'completed' : 'declined'),
   ];
 
-  const { previousEpisodes, withinDays } = context.council.repeatMissing;
+  // "3 in 90 days" flags the third: the count includes this episode.
+  const { episodes, withinDays, countAbsences } = context.council.repeatMissing;
+  const counts = (k: EpisodeKind) => k === 'missing' || countAbsences;
   const windowStart = addDays(reportedAt, -withinDays);
-  const previousEpisodesInWindow = (context.otherEpisodeReports ?? []).filter(
-    (at) => compareInstants(at, windowStart) >= 0 && compareInstants(at, reportedAt) < 0,
-  ).length;
+  const episodesInWindow = counts(kind)
+    ? 1 +
+      (context.otherEpisodes ?? []).filter(
+        (other) =>
+          counts(other.kind) &&
+          compareInstants(other.reportedAt, windowStart) >= 0 &&
+          compareInstants(other.reportedAt, reportedAt) < 0,
+      ).length
+    : 0;
 
   const allMet = deadlines.every((d) => d.metAt !== undefined);
   const closedAt =
@@ -142,7 +164,9 @@ export const foldEpisode = (
     ...optional('circumstances', report.data.circumstances),
     ...optional('school', report.data.school),
     ...optional('socialWorker', report.data.socialWorker),
+    ...optional('placingAuthority', report.data.placingAuthority),
     ...optional('foundAt', foundAt),
+    ...optional('returnedHomeAt', returnedHomeAt),
     ...optional('foundPlace', found?.data.foundPlace),
     ...optional('returnedTo', found?.data.returnedTo),
     ...optional('harmSuspected', found?.data.harmSuspected),
@@ -150,8 +174,8 @@ export const foldEpisode = (
     riskHistory: assessments,
     riskFactors,
     exploitationRisk: hasExploitationRisk(riskFactors),
-    previousEpisodesInWindow,
-    repeatMissing: kind === 'missing' && previousEpisodesInWindow >= previousEpisodes,
+    episodesInWindow,
+    repeatMissing: episodesInWindow >= episodes,
     preventionInterview: prevention
       ? {
           state: 'completed',

@@ -52,7 +52,10 @@ export const Child = z.strictObject({
   familyName: text(100),
   dateOfBirth: z.iso.date(),
   identifiers: z.optional(ChildIdentifiers),
-  /** Looked after by the local authority: SSDA903 applies and the social worker is told of every episode. */
+  /**
+   * Looked after by a local authority: the episode is "missing from care", SSDA903 applies, and the placing
+   * authority (`placingAuthority`, or this council when none is named) and the social worker are told.
+   */
   lookedAfter: z._default(z.boolean(), false),
 });
 
@@ -64,6 +67,19 @@ export const School = z.strictObject({
 
 export const SocialWorker = z.strictObject({
   email: z.email(),
+});
+
+/** The authority that placed a looked-after child here from another council, and its inbox for missing children. */
+export const PlacingAuthority = z.strictObject({
+  name: text(200),
+  email: z.email(),
+});
+
+/** Who recorded what an event says, so an agency acting on it can reach them at once. */
+export const RecordedBy = z.strictObject({
+  name: text(200),
+  phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ]{6,20}$/, 'a phone number: digits and spaces'))),
+  email: z.optional(z.email()),
 });
 
 export const ReportedBy = z.enum(['parent_carer', 'school', 'police', 'social_care', 'other']);
@@ -79,6 +95,8 @@ export const ReportData = z.strictObject({
   riskFactors: z.optional(riskFactors),
   school: z.optional(School),
   socialWorker: z.optional(SocialWorker),
+  /** Only for a looked-after child placed here by another council. */
+  placingAuthority: z.optional(PlacingAuthority),
 });
 
 export const RiskAssessedData = z.strictObject({
@@ -91,9 +109,12 @@ export const RiskAssessedData = z.strictObject({
 export const FoundData = z.strictObject({
   episodeRef: EpisodeRef,
   foundAt: Instant,
+  /** When the child got home (or to their placement): the Return Home Interview's 72 hours run from it. */
+  returnedHomeAt: z.optional(Instant),
   foundPlace: z.optional(text(500)),
   returnedTo: z.optional(z.enum(['home', 'placement', 'other'])),
   harmSuspected: z.optional(z.boolean()),
+  recordedBy: z.optional(RecordedBy),
 });
 
 export const Concerns = z.strictObject({
@@ -106,6 +127,7 @@ export const PreventionInterviewCompletedData = z.strictObject({
   episodeRef: EpisodeRef,
   completedAt: Instant,
   concerns: z.optional(Concerns),
+  recordedBy: z.optional(RecordedBy),
 });
 
 export const InterviewSetting = z.enum(['neutral', 'home', 'school', 'other']);
@@ -117,12 +139,20 @@ export const RhiOfferedData = z.strictObject({
   setting: z.optional(InterviewSetting),
 });
 
+/** Whether the RHI worker referred or signposted the child on (B&NES: "may refer or signpost on"), and to whom. */
+export const Referral = z.strictObject({
+  outcome: z.enum(['referred', 'signposted', 'none']),
+  to: z.optional(text(200)),
+});
+
 export const RhiCompletedData = z.strictObject({
   episodeRef: EpisodeRef,
   completedAt: Instant,
   setting: InterviewSetting,
   concerns: Concerns,
   riskFactors: z.optional(riskFactors),
+  referral: z.optional(Referral),
+  recordedBy: z.optional(RecordedBy),
 });
 
 export const RhiDeclinedData = z.strictObject({
@@ -188,4 +218,6 @@ export type EventOf<T extends EventType> = Extract<PipelineEvent, { type: T }>;
 export type ReportEvent = EventOf<'missing.reported' | 'absence.reported'>;
 export type ChildDetails = z.infer<typeof Child>;
 export type ConcernFlags = z.infer<typeof Concerns>;
+export type PlacingAuthorityDetails = z.infer<typeof PlacingAuthority>;
+export type RecordedByDetails = z.infer<typeof RecordedBy>;
 export type { RiskFactor, RiskGrade };

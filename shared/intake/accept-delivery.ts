@@ -107,7 +107,7 @@ const redelivered = async (ports: IntakePorts, delivery: AcceptedDelivery): Prom
     if (episode) {
       const context = {
         council: ports.council,
-        otherEpisodeReports: await ports.store.childEpisodeReports(episode.childId, episode.episodeId),
+        otherEpisodes: await ports.store.childEpisodeReports(episode.childId, episode.episodeId),
       };
       const all = episode.events.map((stored) => stored.event);
       const before = foldEpisode(
@@ -150,7 +150,7 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
 
     const context = {
       council,
-      otherEpisodeReports: await store.childEpisodeReports(target.childId, target.episodeId),
+      otherEpisodes: await store.childEpisodeReports(target.childId, target.episodeId),
     };
     const after = foldEpisode([...(target.episode?.events.map((e) => e.event) ?? []), event], context);
     if (!after) throw new Error('an admitted event folded to no episode');

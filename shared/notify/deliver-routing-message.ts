@@ -1,10 +1,11 @@
 import type { CouncilConfig } from '../council/council-schema';
+import type { RenderedEmail } from '../email/email-document';
 import { eventEmail } from '../email/event-email';
 import type { EpisodeState } from '../episode/episode-state';
 import { canonicalEvents, foldEpisode } from '../episode/fold-episode';
-import type { PipelineEvent } from '../events/event-schemas';
-import type { EpisodeRecord, RoutingMessage } from '../ports';
-import { routeEvent } from '../routing/route-event';
+import type { EpisodeRecord, RoutingMessage, StoredEvent } from '../ports';
+import { episodeProvenance, type RoutingContext } from '../routing/provenance';
+import { type Delivery, routeEvent } from '../routing/route-event';
 import {
   type MailDeps,
   type SendOutcome,
@@ -19,25 +20,47 @@ export const eventSendKey = (eventId: string, address: string): string =>
   `${eventId}:${address.toLowerCase()}`;
 
 /**
- * The episode as it stood with this event: who hears of an event must not depend on how late its message
- * is read (a report read after the risk assessment must not also set off the high-risk rules, which the
- * assessment's own message does). Repeat-missing depends only on earlier episodes, so it is kept as stored.
+ * The episode as it stood just before and with this event, and the event routed on it: who hears of an
+ * event must not depend on how late its message is read (a report read after the risk assessment must not
+ * also set off the high-risk rules, which the assessment's own message does). Repeat-missing depends only
+ * on earlier episodes, so it is kept as stored. Each email shows the episode as it is now.
  */
-export const stateAtEvent = (
+export const eventEmails = (
   record: EpisodeRecord,
-  event: PipelineEvent,
+  stored: StoredEvent,
   council: CouncilConfig,
-): EpisodeState => {
+  now: string,
+): { delivery: Delivery; email: RenderedEmail }[] => {
+  const { event, sourceId } = stored;
   const ordered = canonicalEvents(record.events.map((e) => e.event));
-  const upTo = ordered.slice(0, ordered.findIndex((e) => e.id === event.id) + 1);
-  const state = foldEpisode(upTo, { council });
-  return state
-    ? {
-        ...state,
-        previousEpisodesInWindow: record.state.previousEpisodesInWindow,
-        repeatMissing: record.state.repeatMissing,
-      }
-    : record.state;
+  const index = ordered.findIndex((e) => e.id === event.id);
+  const asStored = (state: EpisodeState | undefined) =>
+    state && {
+      ...state,
+      episodesInWindow: record.state.episodesInWindow,
+      repeatMissing: record.state.repeatMissing,
+    };
+  const before = asStored(foldEpisode(ordered.slice(0, index), { council }));
+  const atEvent = asStored(foldEpisode(ordered.slice(0, index + 1), { council })) ?? record.state;
+  const context: RoutingContext = {
+    ...episodeProvenance(record.events, council, event),
+    sourceId,
+    ...(before ? { before } : {}),
+  };
+  const provenance = episodeProvenance(record.events, council);
+  return routeEvent(event, atEvent, council, context).map((delivery) => ({
+    delivery,
+    email: eventEmail({
+      event,
+      sourceId,
+      ...(before ? { before } : {}),
+      episode: record.state,
+      provenance,
+      delivery,
+      council,
+      now,
+    }),
+  }));
 };
 
 /**
@@ -55,25 +78,14 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
   if (!record || !stored) {
     throw new Error(`episode ${message.episodeId} has no event ${message.sourceId}/${message.eventId}`);
   }
-  const now = deps.clock.now();
   const outcomes: SendOutcome[] = [];
-  for (const delivery of routeEvent(
-    stored.event,
-    stateAtEvent(record, stored.event, deps.council),
-    deps.council,
-  )) {
+  for (const { delivery, email } of eventEmails(record, stored, deps.council, deps.clock.now())) {
     outcomes.push(
       await sendOnce(deps, {
         sendKey: eventSendKey(message.eventId, delivery.recipient.address),
         episodeId: record.episodeId,
         recipient: delivery.recipient,
-        email: eventEmail({
-          event: stored.event,
-          episode: record.state,
-          delivery,
-          council: deps.council,
-          now,
-        }),
+        email,
       }),
     );
   }

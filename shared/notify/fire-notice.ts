@@ -1,6 +1,7 @@
 import { isPending, noticeRecipients } from '../deadlines/deadline-notices';
 import { noticeEmail } from '../email/notice-email';
 import type { NoticeRecord, ReminderInvocation } from '../ports';
+import { episodeProvenance } from '../routing/provenance';
 import { mergeByAddress, resolveRecipient } from '../routing/recipients';
 import { compareInstants, isBefore } from '../time/instant';
 import { type MailDeps, type SendOutcome, sendOnce, TransientSendError, tally } from './send-once';
@@ -56,14 +57,16 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
     })),
     () => undefined,
   );
+  const provenance = episodeProvenance(record.events, council);
+  const told = recipients.map((r) => r.recipient);
   const outcomes: SendOutcome[] = [];
-  for (const { recipient } of recipients) {
+  for (const recipient of told) {
     outcomes.push(
       await sendOnce(deps, {
         sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
         episodeId,
         recipient,
-        email: noticeEmail({ notice, episode: record.state, recipient, council, now }),
+        email: noticeEmail({ notice, episode: record.state, provenance, recipient, told, council, now }),
       }),
     );
   }

@@ -38,7 +38,8 @@ export const eventExamples: EventExamples = {
       lastSeenPlace: 'Mile End bus station',
       riskGrade: 'medium',
       riskFactors: ['staying_out_with_peers_or_partners'],
-      socialWorker: { email: 'social.worker@towerhamlets.example' },
+      socialWorker: { email: 'social.worker@essex.example' },
+      placingAuthority: { name: 'Essex County Council', email: 'missing.children@essex.example' },
     },
   },
   'absence.reported': {
@@ -68,6 +69,7 @@ export const eventExamples: EventExamples = {
     data: {
       episodeRef: 'MP/2026/004512',
       foundAt: '2026-10-24T09:30:00+01:00',
+      returnedHomeAt: '2026-10-24T11:15:00+01:00',
       returnedTo: 'placement',
       harmSuspected: false,
     },
@@ -79,6 +81,7 @@ export const eventExamples: EventExamples = {
       episodeRef: 'MP/2026/004512',
       completedAt: '2026-10-24T15:00:00+01:00',
       concerns: { riskOfHarm: true, immediateSignificantHarm: false, exploitation: true },
+      recordedBy: { name: 'PC Jo Officer', phone: '020 7946 0123' },
     },
   },
   'rhi.offered': {
@@ -100,12 +103,18 @@ export const eventExamples: EventExamples = {
       setting: 'neutral',
       concerns: { riskOfHarm: true, immediateSignificantHarm: false, exploitation: true },
       riskFactors: ['criminal_exploitation', 'fear_of_repercussion'],
+      referral: { outcome: 'referred', to: 'Young people’s substance misuse service' },
+      recordedBy: { name: 'Jo Worker', email: 'jo.worker@towerhamlets.example' },
     },
   },
   'rhi.declined': {
     ...envelope('rhi-2026-3393', '2026-10-26T12:30:00Z'),
     type: 'rhi.declined',
-    data: { episodeRef: 'MP/2026/004512', declinedAt: '2026-10-26T12:00:00Z' },
+    data: {
+      episodeRef: 'MP/2026/004512',
+      declinedAt: '2026-10-26T12:00:00Z',
+      reason: 'Did not want to talk about it again so soon.',
+    },
   },
   'episode.withdrawn': {
     ...envelope('met-7c1d0e2a-0005', '2026-10-22T21:00:00+01:00'),

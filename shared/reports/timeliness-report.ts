@@ -1,5 +1,6 @@
 import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
 import { deadlineState } from '../deadlines/deadline-notices';
+import { ordinal } from '../email/episode-sections';
 import type { Deadline, EpisodeState } from '../episode/episode-state';
 import { addHours, HOUR_MS } from '../time/instant';
 import { isInPeriod, type LocalPeriod, type PeriodInstants, periodInstants } from './report-period';
@@ -51,6 +52,7 @@ type FigureId =
   | 'children.repeat_missing';
 
 type Hours = Record<DeadlineKind, number>;
+type Policy = { hours: Hours; repeat: CouncilConfig['repeatMissing'] };
 
 /**
  * How each figure is counted. Each episode belongs to the period by the figure's own instant: report figures
@@ -59,7 +61,7 @@ type Hours = Record<DeadlineKind, number>;
  * Interviews are counted whenever they happened, up to the report's clock, so a return late in the period
  * may still gain an interview after the report is run.
  */
-const definitions = (hours: Hours): Record<FigureId, Omit<Figure, 'id' | 'value'>> => ({
+const definitions = ({ hours, repeat }: Policy): Record<FigureId, Omit<Figure, 'id' | 'value'>> => ({
   'episodes.missing': {
     label: 'Missing episodes',
     unit: 'count',
@@ -105,7 +107,7 @@ const definitions = (hours: Hours): Record<FigureId, Omit<Figure, 'id' | 'value'
   'rhi.completed_in_time': {
     label: `RHIs completed within ${hours.return_home_interview} hours`,
     unit: 'count',
-    counted: `Returns in the period whose Return Home Interview was completed at most ${hours.return_home_interview} elapsed hours after the child was found.`,
+    counted: `Returns in the period whose Return Home Interview was completed at most ${hours.return_home_interview} elapsed hours after the child returned home (as the police recorded it; else after the child was found).`,
   },
   'rhi.completed_in_time_percent': {
     label: `RHIs completed within ${hours.return_home_interview} hours, % of returns`,
@@ -149,19 +151,17 @@ const definitions = (hours: Hours): Record<FigureId, Omit<Figure, 'id' | 'value'
   'children.repeat_missing': {
     label: 'Children repeatedly missing',
     unit: 'count',
-    counted:
-      'Distinct children with a missing episode reported in the period that met the council’s repeat-missing threshold (so many earlier episodes within so many days).',
+    counted: `Distinct children with a missing episode reported in the period that was at least their ${ordinal(repeat.episodes)} episode within ${repeat.withinDays} days, that episode included; ${repeat.countAbsences ? 'absences count as episodes' : 'absences do not count'}.`,
   },
 });
 
 /** The figures in the order the report shows them. */
 export const figureIds = Object.keys(
-  definitions({ prevention_interview: 0, return_home_interview: 0 }),
+  definitions({
+    hours: { prevention_interview: 0, return_home_interview: 0 },
+    repeat: { episodes: 2, withinDays: 1, countAbsences: false },
+  }),
 ) as FigureId[];
-
-/** The definition of every figure under a council's deadlines, for documentation and the report itself. */
-export const figureDefinitions = (council: Pick<CouncilConfig, 'deadlines'>) =>
-  definitions(deadlineHours(council));
 
 const deadlineHours = (council: Pick<CouncilConfig, 'deadlines'>): Hours => ({
   prevention_interview: council.deadlines.prevention_interview.hours,
@@ -203,7 +203,7 @@ const wasEscalated = (
 /** The timeliness figures for a council and a local period, computed from episodes as they stand at `now`. */
 export const timelinessReport = (
   episodes: readonly ReportEpisode[],
-  council: Pick<CouncilConfig, 'id' | 'name' | 'timeZone' | 'deadlines'>,
+  council: Pick<CouncilConfig, 'id' | 'name' | 'timeZone' | 'deadlines' | 'repeatMissing'>,
   period: LocalPeriod,
   now: string,
 ): TimelinessReport => {
@@ -216,8 +216,12 @@ export const timelinessReport = (
   const rhi = (e: ReportEpisode) => e.state.returnHomeInterview;
   const pi = (e: ReportEpisode) => e.state.preventionInterview;
   const dueBy = (e: ReportEpisode, kind: DeadlineKind) => addHours(e.state.foundAt as string, hours[kind]);
+  // The RHI's own deadline runs from when the child got home, where the police recorded it.
+  const rhiDue = (e: ReportEpisode) =>
+    e.state.deadlines.find((d) => d.kind === 'return_home_interview')?.dueAt ??
+    dueBy(e, 'return_home_interview');
   const rhiInTime = returns.filter(
-    (e) => rhi(e).state === 'completed' && atMost(rhi(e).completedAt, dueBy(e, 'return_home_interview')),
+    (e) => rhi(e).state === 'completed' && atMost(rhi(e).completedAt, rhiDue(e)),
   );
   const piDone = returns.filter((e) => pi(e).completedAt !== undefined);
   const deadlinesDue = live.flatMap((e) => e.state.deadlines).filter((d) => isInPeriod(d.dueAt, instants));
@@ -251,7 +255,7 @@ export const timelinessReport = (
     'children.repeat_missing': distinct(missing.filter((e) => e.state.repeatMissing)),
   };
 
-  const described = definitions(hours);
+  const described = definitions({ hours, repeat: council.repeatMissing });
   return {
     council: { id: council.id, name: council.name, timeZone: council.timeZone },
     period: { ...period, ...instants },

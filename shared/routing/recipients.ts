@@ -1,5 +1,6 @@
-import type { ChildDetailLevel, CouncilConfig, RecipientRef } from '../council/council-schema';
+import { agencyBehind, type CouncilConfig, type RecipientRef, type Source } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
+import type { DetailCategory, DetailSet } from '../events/detail-categories';
 
 export interface Recipient {
   ref: RecipientRef;
@@ -7,8 +8,12 @@ export interface Recipient {
   address: string;
   /** A placeholder inbox from the council file: never deliverable, shown so operators can see the gap. */
   placeholder: boolean;
-  childDetails: ChildDetailLevel;
+  /** The categories of detail about the child its emails may carry. */
+  details: DetailSet;
 }
+
+const detailsOf = (agencyId: string, council: CouncilConfig): DetailSet =>
+  new Set<DetailCategory>(council.agencies[agencyId]?.details ?? []);
 
 /** A council agency as a recipient, named by `ref` in records and logs. */
 export const fromAgency = (ref: RecipientRef, agencyId: string, council: CouncilConfig): Recipient => {
@@ -19,42 +24,71 @@ export const fromAgency = (ref: RecipientRef, agencyId: string, council: Council
     name: agency.name,
     address: agency.inbox.address,
     placeholder: agency.inbox.placeholder,
-    childDetails: agency.childDetails,
+    details: detailsOf(agencyId, council),
   };
 };
 
+/** A recipient the report names itself, with the categories of detail of the agency that stands in for it. */
+const named = (ref: RecipientRef, name: string, address: string, council: CouncilConfig): Recipient => ({
+  ref,
+  name,
+  address,
+  placeholder: false,
+  details: detailsOf(agencyBehind(ref, council), council),
+});
+
 /**
- * Resolves a recipient named in a council file: an agency, or the child's own school or social worker,
- * who fall back to the council's schools and social care inboxes when the report gives no address.
+ * Resolves a recipient named in a council file: an agency; the child's own school, social worker or placing
+ * authority, who fall back to the council's schools and social care inboxes when the report gives no
+ * address; or, for an event, the agency whose source recorded it and that agency's own safeguarding lead.
  */
 export const resolveRecipient = (
   ref: RecipientRef,
   episode: EpisodeState,
   council: CouncilConfig,
+  source?: Source,
 ): Recipient => {
-  if (ref === 'school') {
-    const school = episode.school;
-    return school?.email
-      ? { ref, name: school.name, address: school.email, placeholder: false, childDetails: 'identity' }
-      : fromAgency(ref, council.roles.schools, council);
-  }
-  if (ref === 'social-worker') {
-    return episode.socialWorker
-      ? {
+  const { roles } = council;
+  switch (ref) {
+    case 'school':
+      return episode.school?.email
+        ? named(ref, episode.school.name, episode.school.email, council)
+        : fromAgency(ref, roles.schools, council);
+    case 'social-worker':
+      return episode.socialWorker
+        ? named(ref, "The child's social worker", episode.socialWorker.email, council)
+        : fromAgency(ref, roles.socialCare, council);
+    case 'placing-authority':
+      // No placing authority named: the child is looked after by this council.
+      return episode.placingAuthority
+        ? named(ref, episode.placingAuthority.name, episode.placingAuthority.email, council)
+        : fromAgency(ref, roles.socialCare, council);
+    case 'recording-agency':
+      if (!source) throw new Error('only an event has a recording agency');
+      return { ...resolveRecipient(source.agency, episode, council), ref };
+    case 'recording-safeguarding-lead': {
+      if (!source) throw new Error('only an event has a recording agency');
+      const agency = resolveRecipient(source.agency, episode, council);
+      if (source.safeguardingLead) {
+        return {
           ref,
-          name: "The child's social worker",
-          address: episode.socialWorker.email,
-          placeholder: false,
-          childDetails: 'full',
-        }
-      : fromAgency(ref, council.roles.socialCare, council);
+          name: `${agency.name} safeguarding lead`,
+          address: source.safeguardingLead.address,
+          placeholder: source.safeguardingLead.placeholder,
+          details: agency.details,
+        };
+      }
+      // A school's designated safeguarding inbox is the school's own; else the council's safeguarding lead.
+      return source.agency === 'school'
+        ? { ...agency, ref }
+        : fromAgency(ref, roles.safeguardingLead, council);
+    }
+    default:
+      return fromAgency(ref, ref, council);
   }
-  return fromAgency(ref, ref, council);
 };
 
-const detailRank: Record<ChildDetailLevel, number> = { none: 0, identity: 1, full: 2 };
-
-/** One email per inbox: recipients that resolve to the same address are merged, keeping the wider need. */
+/** One email per inbox: recipients that resolve to the same address are merged, with every detail either may hold. */
 export const mergeByAddress = <T extends { recipient: Recipient }>(
   items: T[],
   merge: (into: T, from: T) => void,
@@ -67,9 +101,10 @@ export const mergeByAddress = <T extends { recipient: Recipient }>(
       byAddress.set(key, item);
       continue;
     }
-    if (detailRank[item.recipient.childDetails] > detailRank[existing.recipient.childDetails]) {
-      existing.recipient = { ...existing.recipient, childDetails: item.recipient.childDetails };
-    }
+    existing.recipient = {
+      ...existing.recipient,
+      details: new Set([...existing.recipient.details, ...item.recipient.details]),
+    };
     merge(existing, item);
   }
   return [...byAddress.values()];

@@ -1,7 +1,8 @@
 import type { CouncilConfig, DeadlineKind, RoutingCondition, RoutingRule } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
 import type { PipelineEvent } from '../events/event-schemas';
-import { hasExploitationRisk } from '../events/risk-factors';
+import type { RiskFactor } from '../events/risk-factors';
+import { isPoliceSource, type RoutingContext } from './provenance';
 import { mergeByAddress, type Recipient, resolveRecipient } from './recipients';
 
 export interface RoutedAction {
@@ -18,17 +19,27 @@ export interface Delivery {
 }
 
 /** The facts a routing condition can test, read from the event where it carries them, else from the episode. */
-const facts = (event: PipelineEvent, episode: EpisodeState) => {
+const facts = (
+  event: PipelineEvent,
+  episode: EpisodeState,
+  council: CouncilConfig,
+  context: RoutingContext,
+) => {
   const data = event.data as {
     riskGrade?: EpisodeState['riskGrade'];
     riskFactors?: EpisodeState['riskFactors'];
     concerns?: { riskOfHarm: boolean; immediateSignificantHarm: boolean; exploitation: boolean };
     harmSuspected?: boolean;
   };
+  const { before } = context;
+  const newFactors = newRiskFactors(event, before);
   return {
     kind: episode.kind,
+    sentByPolice: isPoliceSource(context.sourceId, council),
     riskGrade: data.riskGrade ?? episode.riskGrade,
-    exploitationRisk: data.riskFactors ? hasExploitationRisk(data.riskFactors) : episode.exploitationRisk,
+    riskChanged:
+      (data.riskGrade !== undefined && data.riskGrade !== before?.riskGrade) || newFactors.length > 0,
+    newFactors,
     repeatMissing: episode.repeatMissing,
     lookedAfter: episode.child.lookedAfter,
     riskOfHarm: data.concerns?.riskOfHarm ?? false,
@@ -38,10 +49,18 @@ const facts = (event: PipelineEvent, episode: EpisodeState) => {
   };
 };
 
+/** The risk factors an event records that the episode had not recorded before it. */
+export const newRiskFactors = (event: PipelineEvent, before: EpisodeState | undefined): RiskFactor[] => {
+  const recorded = (event.data as { riskFactors?: RiskFactor[] }).riskFactors ?? [];
+  return recorded.filter((factor) => !before?.riskFactors.includes(factor));
+};
+
 const matches = (when: RoutingCondition, f: ReturnType<typeof facts>): boolean =>
   (when.kind === undefined || when.kind === f.kind) &&
+  (when.sentByPolice === undefined || when.sentByPolice === f.sentByPolice) &&
   (when.riskGrade === undefined || (f.riskGrade !== undefined && when.riskGrade.includes(f.riskGrade))) &&
-  (when.exploitationRisk === undefined || when.exploitationRisk === f.exploitationRisk) &&
+  (when.riskChanged === undefined || when.riskChanged === f.riskChanged) &&
+  (when.riskFactors === undefined || when.riskFactors.some((factor) => f.newFactors.includes(factor))) &&
   (when.repeatMissing === undefined || when.repeatMissing === f.repeatMissing) &&
   (when.lookedAfter === undefined || when.lookedAfter === f.lookedAfter) &&
   (when.riskOfHarm === undefined || when.riskOfHarm === f.riskOfHarm) &&
@@ -55,18 +74,24 @@ export const matchingRules = (
   event: PipelineEvent,
   episode: EpisodeState,
   council: CouncilConfig,
+  context: RoutingContext,
 ): RoutingRule[] => {
-  const f = facts(event, episode);
+  const f = facts(event, episode, council, context);
   return council.routing.filter((rule) => rule.on.includes(event.type) && matches(rule.when, f));
 };
 
 /** Which agencies hear of an event, and why: one delivery per inbox, with every action that applies to it. */
-export const routeEvent = (event: PipelineEvent, episode: EpisodeState, council: CouncilConfig): Delivery[] =>
+export const routeEvent = (
+  event: PipelineEvent,
+  episode: EpisodeState,
+  council: CouncilConfig,
+  context: RoutingContext,
+): Delivery[] =>
   mergeByAddress(
-    matchingRules(event, episode, council).flatMap((rule) =>
+    matchingRules(event, episode, council, context).flatMap((rule) =>
       rule.notify.map(
         (n): Delivery => ({
-          recipient: resolveRecipient(n.to, episode, council),
+          recipient: resolveRecipient(n.to, episode, council, council.sources[context.sourceId]),
           actions: [{ ruleId: rule.id, why: rule.why, action: n.action, ...(n.by ? { by: n.by } : {}) }],
         }),
       ),

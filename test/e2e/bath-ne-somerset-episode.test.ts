@@ -30,9 +30,15 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
     expect(path[0]?.recipients).toEqual(sorted('avon-somerset-police', 'childrens-social-care'));
   });
 
-  it('brings in the safeguarding lead, the Duty and Assessment Team and the exploitation team for a high-risk exploited child', () => {
+  it('brings in the safeguarding lead, the Duty and Assessment Team, the exploitation team and the Youth Offending Service for a high-risk exploited child, and tells social care', () => {
     expect(path[1]?.recipients).toEqual(
-      sorted('safeguarding-lead', 'duty-and-assessment', 'exploitation-team'),
+      sorted(
+        'safeguarding-lead',
+        'duty-and-assessment',
+        'exploitation-team',
+        'youth-offending-service',
+        'childrens-social-care',
+      ),
     );
   });
 
@@ -51,8 +57,8 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
     expect(path[3]?.recipients).toEqual(sorted('avon-somerset-police', 'youth-offending-service'));
   });
 
-  it('sends nothing for a Prevention Interview without concerns', () => {
-    expect(path[4]?.recipients).toEqual([]);
+  it('tells social care the Prevention Interview’s outcome', () => {
+    expect(path[4]?.recipients).toEqual(sorted('childrens-social-care'));
   });
 
   it('escalates the overdue Return Home Interview after 72 hours', () => {

@@ -27,8 +27,10 @@ describe('the local pipeline for Tower Hamlets, over HTTP', { timeout: 120_000 }
     expect(path[0]?.recipients).toEqual(sorted('met-police', 'childrens-social-care'));
   });
 
-  it('emails the safeguarding lead and the Exploitation service once, when the child is graded high risk for exploitation', () => {
-    expect(path[1]?.recipients).toEqual(sorted('safeguarding-lead', 'exploitation-service'));
+  it('emails the safeguarding lead and the Exploitation service once, and social care of the change, when the child is graded high risk for exploitation', () => {
+    expect(path[1]?.recipients).toEqual(
+      sorted('safeguarding-lead', 'exploitation-service', 'childrens-social-care'),
+    );
   });
 
   it('tells the RHI provider, the police, social care and the school of the return', () => {
@@ -43,8 +45,8 @@ describe('the local pipeline for Tower Hamlets, over HTTP', { timeout: 120_000 }
     expect(path[3]?.subjects.every((s) => s.includes('Reminder'))).toBe(true);
   });
 
-  it('sends nothing for a Prevention Interview without concerns', () => {
-    expect(path[4]?.recipients).toEqual([]);
+  it('tells social care the Prevention Interview’s outcome', () => {
+    expect(path[4]?.recipients).toEqual(sorted('childrens-social-care'));
   });
 
   it('escalates the overdue Return Home Interview to the provider, the managers and social care once 72 hours pass', () => {

@@ -101,13 +101,16 @@ describe('Tower Hamlets, from report to Return Home Interview', () => {
     );
     if (!risk || !found || !prevention || !offered || !completed) throw new Error('a full episode');
 
+    // Looked after, with no placing authority named: the council's own children's social care placed the child.
     expect(to(await lbth.post('met-police', report))).toEqual([
       'missing-persons@met-police.invalid',
       'sw.allocated@towerhamlets.example',
+      'childrens-social-care@tower-hamlets.invalid',
     ]);
     expect(to(await lbth.post('met-police', risk))).toEqual([
       'safeguarding-lead@tower-hamlets.invalid',
       'exploitation.team@towerhamlets.gov.uk',
+      'sw.allocated@towerhamlets.example',
     ]);
     const returnEmails = await lbth.post('met-police', found);
     expect(to(returnEmails)).toEqual([
@@ -115,16 +118,17 @@ describe('Tower Hamlets, from report to Return Home Interview', () => {
       'missing-persons@met-police.invalid',
       'sw.allocated@towerhamlets.example',
       'safeguarding@bow-school.example',
+      'childrens-social-care@tower-hamlets.invalid',
     ]);
     expect(returnEmails[0]?.subject).toBe(
       `[LBTH] Child returned: Return Home Interview due Tue 27 Oct 2026, 08:30 GMT (ref ${ref})`,
     );
     expect(returnEmails[1]?.subject).toBe(
-      `[LBTH] Child returned: Prevention Interview due Tue 27 Oct 2026, 08:30 GMT (ref ${ref})`,
+      `[LBTH] Child returned: Prevention Interview as soon as possible, latest Tue 27 Oct 2026, 08:30 GMT (ref ${ref})`,
     );
     expect(lbth.schedules.size).toBe(5);
 
-    expect(to(await lbth.post('met-police', prevention))).toEqual([]);
+    expect(to(await lbth.post('met-police', prevention))).toEqual(['sw.allocated@towerhamlets.example']);
     expect(to(await lbth.post('exploitation-team', offered))).toEqual([]);
     const reminders = await lbth.advanceTo('2026-10-26T08:30:00Z');
     expect(to(reminders)).toEqual(['exploitation.team@towerhamlets.gov.uk']);
@@ -134,6 +138,7 @@ describe('Tower Hamlets, from report to Return Home Interview', () => {
 
     expect(to(await lbth.post('exploitation-team', completed))).toEqual([
       'sw.allocated@towerhamlets.example',
+      'childrens-social-care@tower-hamlets.invalid',
     ]);
     expect(lbth.schedules.size).toBe(0);
     expect(to(await lbth.advanceTo('2026-10-28T12:00:00Z'))).toEqual([]);
@@ -155,6 +160,7 @@ describe('Bath and North East Somerset, with the Return Home Interview late', ()
     expect(to(await bnes.post('avon-somerset-police', risk))).toEqual([
       'safeguarding-lead@bathnes.invalid',
       'duty-and-assessment@bathnes.invalid',
+      'childrens-social-care@bathnes.invalid',
       'exploitation@bathnes.invalid',
     ]);
     expect(to(await bnes.post('avon-somerset-police', found))).toEqual([
@@ -163,7 +169,9 @@ describe('Bath and North East Somerset, with the Return Home Interview late', ()
       'childrens-social-care@bathnes.invalid',
       'education-safeguarding@bathnes.invalid',
     ]);
-    expect(to(await bnes.post('avon-somerset-police', prevention))).toEqual([]);
+    expect(to(await bnes.post('avon-somerset-police', prevention))).toEqual([
+      'childrens-social-care@bathnes.invalid',
+    ]);
     expect(to(await bnes.post('youth-offending-service', offered))).toEqual([]);
 
     expect(to(await bnes.advanceTo('2026-10-26T08:30:00Z'))).toEqual([
@@ -199,18 +207,27 @@ describe('Bath and North East Somerset, with the Return Home Interview late', ()
         { id: `${ref}-6`, time: '2026-10-27T10:15:00Z' },
       ),
     );
+    // The Youth Offending Service recorded an immediate risk of significant harm: it, its own safeguarding
+    // lead and the Duty and Assessment Team; a risk of harm: Early Help; exploitation; the social worker.
     expect(to(outcome)).toEqual([
+      'youth-offending-service@bathnes.invalid',
+      'safeguarding-lead@youth-offending-service.bathnes.invalid',
       'duty-and-assessment@bathnes.invalid',
-      'safeguarding-lead@bathnes.invalid',
       'early-help@bathnes.invalid',
       'exploitation@bathnes.invalid',
       'childrens-social-care@bathnes.invalid',
     ]);
-    const earlyHelp = outcome[2];
+    expect(outcome[0]?.text).toContain(
+      'You recorded an immediate risk of significant harm: phone the Duty and Assessment Team on 01225 396312 or 396313 now',
+    );
+    expect(outcome[2]?.text).toContain(
+      'Recorded by B&NES Youth Offending Service. Reach them on youth-offending-service@bathnes.invalid.',
+    );
+    expect(outcome[2]?.text).toContain('B&NES Duty and Assessment Team: 01225 396312 or 01225 396313');
+    const earlyHelp = outcome[3];
     expect(earlyHelp?.text).toContain('complete or update an Early Help Assessment');
     expect(earlyHelp?.text).toContain('Name: Alex Example');
-    expect(earlyHelp?.text).not.toContain('Last seen');
-    expect(outcome[0]?.text).toContain('B&NES Duty and Assessment Team: 01225 396312 or 01225 396313');
+    expect(earlyHelp?.text).not.toContain('criminal exploitation');
     expect(bnes.schedules.size).toBe(0);
     expect(await bnes.sweep()).toMatchObject({ fired: 0, due: 0 });
   });

@@ -190,9 +190,10 @@ describe.each(stores)('%s', (_name, makeStore) => {
     expect(await store.findOpenEpisodeId('child-1')).toBeUndefined();
   });
 
-  it("lists the child's other missing episodes' report times, without withdrawn ones or the one asked about", async () => {
-    const episodes = ['A', 'B', 'C'].map((ref, i) => {
-      const event = parsedEvent('missing.reported', reportData(`MPS-${ref}`), {
+  it("lists the child's other episodes' report times and kinds, without withdrawn ones or the one asked about", async () => {
+    const episodes = ['A', 'B', 'C', 'D'].map((ref, i) => {
+      const type = ref === 'D' ? 'absence.reported' : 'missing.reported';
+      const event = parsedEvent(type, reportData(`MPS-${ref}`), {
         id: `MPS-${ref}-1`,
         time: `2026-0${i + 1}-01T10:00:00Z`,
       });
@@ -200,11 +201,13 @@ describe.each(stores)('%s', (_name, makeStore) => {
     });
     for (const episode of episodes) expect(await store.commit(episode)).toBe('committed');
     expect(await store.childEpisodeReports('child-1')).toEqual([
-      '2026-01-01T10:00:00.000Z',
-      '2026-03-01T10:00:00.000Z',
+      { reportedAt: '2026-01-01T10:00:00.000Z', kind: 'missing' },
+      { reportedAt: '2026-03-01T10:00:00.000Z', kind: 'missing' },
+      { reportedAt: '2026-04-01T10:00:00.000Z', kind: 'absence' },
     ]);
     expect(await store.childEpisodeReports('child-1', episodes[0]?.episodeId)).toEqual([
-      '2026-03-01T10:00:00.000Z',
+      { reportedAt: '2026-03-01T10:00:00.000Z', kind: 'missing' },
+      { reportedAt: '2026-04-01T10:00:00.000Z', kind: 'absence' },
     ]);
     expect(await store.childEpisodeReports('child-2')).toEqual([]);
   });

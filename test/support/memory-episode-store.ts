@@ -2,6 +2,7 @@ import { isOpenEpisodeStatus, pendingNoticeKeys } from '../../shared/adapters/ep
 import type { DeadlineNotice } from '../../shared/deadlines/deadline-notices';
 import { noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { EpisodeState } from '../../shared/episode/episode-state';
+import type { EpisodeReport } from '../../shared/episode/fold-episode';
 import type {
   AcceptedDelivery,
   EpisodeCommit,
@@ -10,6 +11,7 @@ import type {
   NoticeRecord,
   SendRecord,
 } from '../../shared/ports';
+import { compareInstants } from '../../shared/time/instant';
 
 interface ChildEpisode {
   kind: EpisodeState['kind'];
@@ -67,11 +69,11 @@ export class MemoryEpisodeStore implements EpisodeStore {
     return this.openEpisodes.get(childId);
   }
 
-  async childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<string[]> {
+  async childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<EpisodeReport[]> {
     return [...(this.childEpisodes.get(childId) ?? new Map<string, ChildEpisode>())]
-      .filter(([id, e]) => id !== exceptEpisodeId && e.kind === 'missing' && e.status !== 'withdrawn')
-      .map(([, e]) => e.reportedAt)
-      .sort();
+      .filter(([id, e]) => id !== exceptEpisodeId && e.status !== 'withdrawn')
+      .map(([, e]) => ({ reportedAt: e.reportedAt, kind: e.kind }))
+      .sort((a, b) => compareInstants(a.reportedAt, b.reportedAt));
   }
 
   async commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'> {

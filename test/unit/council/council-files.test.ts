@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { councilIds, loadCouncilFile } from '../../../infra/councils/council-files';
 import { councilFromEnv } from '../../../shared/config/council-from-env';
+import { isPlaceholderPhone } from '../../../shared/council/council-schema';
 import {
   assertProductionReady,
   parseCouncil,
   placeholderInboxes,
+  placeholderPhones,
 } from '../../../shared/council/load-council';
 import { bathNes, councils, towerHamlets } from '../../support/councils';
 
@@ -54,13 +56,66 @@ describe('council files', () => {
     );
   });
 
-  it('a council with real inboxes everywhere is production ready', () => {
-    const real = clone(towerHamlets);
-    for (const agency of Object.values(real.agencies)) {
-      agency.inbox = { address: agency.inbox.address.replace(/\.invalid$/, '.gov.uk'), placeholder: false };
+  it('a production build refuses a placeholder phone number (an Ofcom drama number), naming each', () => {
+    for (const council of councils) {
+      const outOfHours = council.contacts.outOfHours;
+      expect(placeholderPhones(council)).toContain(`agencies.${outOfHours}.phones.0`);
+      expect(() => assertProductionReady(council)).toThrow(
+        new RegExp(`agencies\\.${outOfHours}\\.phones\\.0`),
+      );
     }
-    real.email.from = { address: 'missing@towerhamlets.gov.uk', placeholder: false };
-    expect(assertProductionReady(parseCouncil(real)).id).toBe('tower-hamlets');
+    expect(placeholderPhones(bathNes)).not.toContain('agencies.duty-and-assessment.phones.0');
+    expect(placeholderInboxes(bathNes)).toContain('sources.youth-offending-service.safeguardingLead');
+  });
+
+  it.each(councils)('$id with real inboxes and numbers everywhere is production ready', (council) => {
+    const real = clone(council);
+    const realInbox = (inbox: { address: string }) => ({
+      address: inbox.address.replace(/\.invalid$/, '.gov.uk'),
+      placeholder: false,
+    });
+    for (const agency of Object.values(real.agencies)) {
+      agency.inbox = realInbox(agency.inbox);
+      agency.phones = agency.phones.map((phone, i) =>
+        isPlaceholderPhone(phone) ? `0300 123 456${i}` : phone,
+      );
+    }
+    for (const source of Object.values(real.sources)) {
+      if (source.safeguardingLead) source.safeguardingLead = realInbox(source.safeguardingLead);
+    }
+    real.email.from = { address: 'missing@council.gov.uk', placeholder: false };
+    expect(assertProductionReady(parseCouncil(real)).id).toBe(council.id);
+  });
+
+  it.each(councils)('$id never gives a school or Early Help a special-category detail', (council) => {
+    for (const role of ['schools', 'earlyHelp'] as const) {
+      const broken = clone(council);
+      broken.agencies[council.roles[role]]!.details.push('health');
+      expect(() => parseCouncil(broken)).toThrow(
+        new RegExp(`agencies\\.${council.roles[role]}\\.details: special-category details never go to`),
+      );
+    }
+  });
+
+  it('refuses a rule whose condition would tell an agency a category of detail it does not hold', () => {
+    const broken = clone(towerHamlets);
+    const bullying = broken.routing.findIndex((rule) => rule.id === 'bullying');
+    broken.routing[bullying]!.when.riskFactors = ['bullying', 'pregnancy_or_fear_of_pregnancy'];
+    expect(() => parseCouncil(broken)).toThrow(
+      new RegExp(`routing\\.${bullying}\\.notify\\.0\\.to: education-safeguarding does not hold pregnancy`),
+    );
+  });
+
+  it('refuses one link under two names, and a recording agency where no event is recorded', () => {
+    const broken = clone(bathNes);
+    broken.protocol.url = broken.contacts.requestForServiceUrl;
+    broken.deadlines.prevention_interview.escalateTo = ['recording-agency'];
+    expect(() => parseCouncil(broken)).toThrow(
+      /protocol\.url: the protocol and the Request for Service form/,
+    );
+    expect(() => parseCouncil(broken)).toThrow(
+      /deadlines\.prevention_interview\.escalateTo\.0: only an event/,
+    );
   });
 
   it('names the field that is wrong', () => {

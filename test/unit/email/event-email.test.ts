@@ -1,9 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { eventEmail } from '../../../shared/email/event-email';
-import { foldEpisode } from '../../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../../shared/events/event-schemas';
-import { type Delivery, routeEvent } from '../../../shared/routing/route-event';
 import { bathNes, towerHamlets } from '../../support/councils';
+import { emailsFor, type Sent } from '../../support/episode-record';
 import { fullEpisode, parsedEvent, reportData } from '../../support/events';
 
 const council = towerHamlets;
@@ -32,13 +30,10 @@ const found = parsedEvent(
   { id: 'MPS-2026-0001-3', time: '2026-10-24T09:30:00+01:00' },
 );
 
-const emailFor = (events: PipelineEvent[], ref: string, c = council) => {
-  const episode = foldEpisode(events, { council: c });
-  if (!episode) throw new Error('no episode');
-  const event = events.at(-1) as PipelineEvent;
-  const delivery = routeEvent(event, episode, c).find((d) => d.recipient.ref === ref) as Delivery;
-  expect(delivery, `a delivery to ${ref}`).toBeDefined();
-  return eventEmail({ event, episode, delivery, council: c, now });
+const emailFor = (events: (PipelineEvent | Sent)[], ref: string, c = council) => {
+  const email = emailsFor(c, events, { now }).find((e) => e.ref === ref);
+  if (!email) throw new Error(`no email to ${ref}`);
+  return email;
 };
 
 describe('the email about an event', () => {
@@ -49,19 +44,21 @@ describe('the email about an event', () => {
     );
   });
 
-  test('the police are told their own deadline in the subject, and how long they have in the body', () => {
+  test('the police are asked for the Prevention Interview as soon as possible, the council file’s hours the latest', () => {
     const email = emailFor([report, found], 'met-police');
     expect(email.subject).toBe(
-      '[LBTH] Child returned: Prevention Interview due Tue 27 Oct 2026, 08:30 GMT (ref MPS-2026-0001)',
+      '[LBTH] Child returned: Prevention Interview as soon as possible, latest Tue 27 Oct 2026, 08:30 GMT (ref MPS-2026-0001)',
     );
-    expect(email.text).toContain('By Tue 27 Oct 2026, 08:30 GMT (in 2 days 23 hours).');
+    expect(email.text).toContain(
+      'As soon as possible, and by Tue 27 Oct 2026, 08:30 GMT (in 2 days 23 hours) at the latest.',
+    );
   });
 
   test('a report names the risk grade in the subject and the flags in the body', () => {
     const email = emailFor([report], 'met-police');
-    expect(email.subject).toBe('[LBTH] Child reported missing, high risk (ref MPS-2026-0001)');
+    expect(email.subject).toBe('[LBTH] Child missing from care, high risk (ref MPS-2026-0001)');
     expect(email.text).toContain('Police risk grade: high');
-    expect(email.text).toContain('Looked after by the local authority');
+    expect(email.text).toContain('Looked after: this is an episode missing from care');
     expect(email.text).toContain('Exploitation risk: criminal exploitation');
     expect(email.text).toContain('Other risk factors: substance misuse or crime');
   });
@@ -93,15 +90,15 @@ describe('the email about an event', () => {
     const repeat = parsedEvent('missing.reported', reportData('MPS-2026-0009'), {
       time: '2026-10-22T19:00:00+01:00',
     });
-    const episode = foldEpisode([repeat], {
-      council,
-      otherEpisodeReports: ['2026-09-01T10:00:00Z', '2026-09-15T10:00:00Z', '2026-10-01T10:00:00Z'],
-    });
-    if (!episode) throw new Error('no episode');
-    const delivery = routeEvent(repeat, episode, council).find((d) => d.recipient.ref === 'missing-managers');
-    if (!delivery) throw new Error('managers hear of a repeat episode');
-    const email = eventEmail({ event: repeat, episode, delivery, council, now });
-    expect(email.text).toContain('Repeat missing: 3 earlier episodes');
+    const email = emailsFor(council, [repeat], {
+      now,
+      otherEpisodes: ['2026-09-15T10:00:00Z', '2026-10-01T10:00:00Z'].map((reportedAt) => ({
+        reportedAt,
+        kind: 'missing' as const,
+      })),
+    }).find((e) => e.ref === 'missing-managers');
+    if (!email) throw new Error('managers hear of a repeat episode');
+    expect(email.text).toContain('Repeat missing: the 3rd episode within 90 days');
     expect(email.text).toContain('Episode reference MPS-2026-0009');
     expect(email.text).not.toContain('Alex');
     expect(email.text).not.toContain('2011-05-14');
@@ -120,14 +117,16 @@ describe('the email about an event', () => {
     const email = emailFor(events.slice(0, 3), 'youth-offending-service', bathNes);
     expect(email.text).toContain('B&NES Duty and Assessment Team: 01225 396312 or 01225 396313');
     expect(email.text).toContain(
-      'Request for Service form: https://www.bathnes.gov.uk/services/children-young-people-and-families/child-protection',
+      'Request for Service forms: https://www.bathnes.gov.uk/services/children-young-people-and-families/child-protection',
     );
     expect(email.html).toContain(
-      '<a href="https://www.bathnes.gov.uk/services/children-young-people-and-families/child-protection">Request for Service form</a>',
+      '<a href="https://www.bathnes.gov.uk/services/children-young-people-and-families/child-protection">Request for Service forms</a>',
     );
-    expect(email.text).toContain('Protocol: B&NES missing children procedure (One Minute Guide)');
+    expect(email.text).toContain('Protocol: B&NES One Minute Guide to missing children');
     const lbth = emailFor([report], 'met-police');
-    expect(lbth.text).toContain('Support and advice: exploitation.team@towerhamlets.gov.uk');
+    expect(lbth.text).toContain(
+      'For further information, support or advice, Tower Hamlets Exploitation service: exploitation.team@towerhamlets.gov.uk',
+    );
     expect(lbth.text).toContain('Protocol: LBTH Missing Protocol 2022');
   });
 
@@ -155,13 +154,9 @@ describe.each([towerHamlets, bathNes])('$shortName subjects', (c) => {
   test('no subject of any email on a whole episode names the child or their date of birth', () => {
     const ref = `${c.id.toUpperCase()}-SUBJECTS`;
     const events = fullEpisode(ref);
-    const subjects = events.flatMap((event, i) => {
-      const episode = foldEpisode(events.slice(0, i + 1), { council: c });
-      if (!episode) throw new Error('no episode');
-      return routeEvent(event, episode, c).map(
-        (delivery) => eventEmail({ event, episode, delivery, council: c, now }).subject,
-      );
-    });
+    const subjects = events.flatMap((_, i) =>
+      emailsFor(c, events.slice(0, i + 1), { now }).map((email) => email.subject),
+    );
     expect(subjects.length).toBeGreaterThan(8);
     for (const subject of subjects) {
       expect(subject.startsWith(`[${c.shortName}] `)).toBe(true);

@@ -2,12 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { type DeadlineNotice, deadlineNotices } from '../../../shared/deadlines/deadline-notices';
 import { noticeEmail } from '../../../shared/email/notice-email';
 import { foldEpisode } from '../../../shared/episode/fold-episode';
+import type { EpisodeProvenance } from '../../../shared/routing/provenance';
 import { resolveRecipient } from '../../../shared/routing/recipients';
 import { towerHamlets as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
 
 const episode = foldEpisode(fullEpisode('MPS-2026-0002').slice(0, 3), { council });
 if (!episode) throw new Error('no episode');
+const provenance: EpisodeProvenance = { reportSourceId: 'met-police', policeHaveReport: true };
+const recipient = (ref: string) => resolveRecipient(ref, episode, council);
 const notice = (
   kind: DeadlineNotice['deadlineKind'],
   which: DeadlineNotice['notice'],
@@ -26,7 +29,9 @@ describe('deadline notice emails', () => {
     const email = noticeEmail({
       notice: reminder,
       episode,
-      recipient: resolveRecipient('exploitation-service', episode, council),
+      provenance,
+      recipient: recipient('exploitation-service'),
+      told: [recipient('exploitation-service')],
       council,
       now: reminder.fireAt,
     });
@@ -41,10 +46,13 @@ describe('deadline notice emails', () => {
 
   test('an escalation says how overdue the deadline is, and asks managers to make the responsible agency act', () => {
     const escalation = notice('return_home_interview', 'escalation');
+    const told = ['exploitation-service', 'missing-managers', 'social-worker'].map(recipient);
     const email = noticeEmail({
       notice: escalation,
       episode,
-      recipient: resolveRecipient('missing-managers', episode, council),
+      provenance,
+      recipient: recipient('missing-managers'),
+      told,
       council,
       now: '2026-10-27T10:00:00Z',
     });
@@ -53,6 +61,9 @@ describe('deadline notice emails', () => {
     );
     expect(email.text).toContain('was due by Tue 27 Oct 2026, 08:30 GMT (1 hour 30 minutes ago)');
     expect(email.text).toContain('Make sure Tower Hamlets Exploitation service does this now');
+    expect(email.text).toContain(
+      "Responsible: Tower Hamlets Exploitation service. This escalation goes to Tower Hamlets Exploitation service, Tower Hamlets missing children service managers, Tower Hamlets Children's Social Care.",
+    );
     expect(email.text).not.toContain('Alex');
   });
 
@@ -61,11 +72,15 @@ describe('deadline notice emails', () => {
     const email = noticeEmail({
       notice: escalation,
       episode,
-      recipient: resolveRecipient('met-police', episode, council),
+      provenance,
+      recipient: recipient('met-police'),
+      told: [recipient('met-police')],
       council,
       now: escalation.fireAt,
     });
-    expect(email.text).toContain('was due by Tue 27 Oct 2026, 08:30 GMT (just now)');
+    expect(email.text).toContain(
+      'The Prevention Interview was asked for as soon as possible and was due by Tue 27 Oct 2026, 08:30 GMT (just now) at the latest',
+    );
     expect(email.text).toContain('Carry out the face-to-face Prevention Interview. Now: it is overdue.');
   });
 });

@@ -105,6 +105,34 @@ describe('admitting an event', () => {
     expect(admitEvent(found, stateOf(2), now, zone)).toMatchObject({ kind: 'unprocessable' });
   });
 
+  it('a return home before the child was found, or in the future, is unprocessable', () => {
+    const found = (returnedHomeAt: string) =>
+      parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-24T09:30:00Z', returnedHomeAt });
+    for (const at of ['2026-10-24T09:00:00Z', '2026-10-28T13:00:00Z']) {
+      expect(admitEvent(found(at), stateOf(2), now, zone)).toMatchObject({
+        kind: 'unprocessable',
+        issues: [{ field: 'data.returnedHomeAt' }],
+      });
+    }
+    expect(admitEvent(found('2026-10-24T11:00:00Z'), stateOf(2), now, zone)).toBeUndefined();
+  });
+
+  it('a placing authority is only for a looked-after child', () => {
+    const report = (lookedAfter: boolean) =>
+      parsedEvent(
+        'missing.reported',
+        reportData(ref, {
+          child: { givenName: 'Alex', familyName: 'Example', dateOfBirth: '2011-05-14', lookedAfter },
+          placingAuthority: { name: 'Kent County Council', email: 'missing@kent.example' },
+        }),
+      );
+    expect(admitEvent(report(false), undefined, now, zone)).toMatchObject({
+      kind: 'unprocessable',
+      issues: [{ field: 'data.placingAuthority' }],
+    });
+    expect(admitEvent(report(true), undefined, now, zone)).toBeUndefined();
+  });
+
   it('nothing more is accepted for a withdrawn episode', () => {
     const withdrawn = foldEpisode(
       [

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldEpisode } from '../../../shared/episode/fold-episode';
+import { type EpisodeReport, foldEpisode } from '../../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../../shared/events/event-schemas';
 import { bathNes, councils, towerHamlets } from '../../support/councils';
 import { fullEpisode, parsedEvent, reportData } from '../../support/events';
@@ -92,6 +92,26 @@ describe('the episode fold', () => {
     });
   });
 
+  it('the RHI runs 72 hours from when the child got home, when the police say; the Prevention Interview from when found', () => {
+    const [report] = fullEpisode(ref);
+    const found = parsedEvent('missing.found', {
+      episodeRef: ref,
+      foundAt: '2026-10-24T09:30:00+01:00',
+      returnedHomeAt: '2026-10-24T14:00:00+01:00',
+    });
+    const state = foldEpisode([report as PipelineEvent, found], context);
+    const due = (kind: string) => state?.deadlines.find((d) => d.kind === kind);
+    expect(state?.returnedHomeAt).toBe('2026-10-24T13:00:00.000Z');
+    expect(due('return_home_interview')).toMatchObject({
+      startsAt: '2026-10-24T13:00:00.000Z',
+      dueAt: '2026-10-27T13:00:00.000Z',
+    });
+    expect(due('prevention_interview')).toMatchObject({
+      startsAt: '2026-10-24T08:30:00.000Z',
+      dueAt: '2026-10-27T08:30:00.000Z',
+    });
+  });
+
   it('records an RHI declined by the child as meeting the deadline, by decline', () => {
     const events = [
       ...fullEpisode(ref).slice(0, 3),
@@ -137,22 +157,43 @@ describe('the episode fold', () => {
   describe.each(councils)('repeat missing under $id’s threshold', (council) => {
     const reportedAt = '2026-10-22T18:00:00.000Z';
     const daysBefore = (days: number) => new Date(Date.parse(reportedAt) - days * 86_400_000).toISOString();
-    const fold = (otherEpisodeReports: string[]) =>
-      foldEpisode(fullEpisode(ref).slice(0, 1), { council, otherEpisodeReports });
+    const missing = (...days: number[]) =>
+      days.map((d) => ({ reportedAt: daysBefore(d), kind: 'missing' as const }));
+    const fold = (otherEpisodes: EpisodeReport[], c = council) =>
+      foldEpisode(fullEpisode(ref).slice(0, 1), { council: c, otherEpisodes });
 
-    it('a fourth report in 90 days marks the child repeat-missing', () => {
-      const state = fold([daysBefore(80), daysBefore(30), daysBefore(2)]);
-      expect(state).toMatchObject({ previousEpisodesInWindow: 3, repeatMissing: true });
+    it('the third report in 90 days marks the child repeat-missing: the count includes it', () => {
+      const state = fold(missing(30, 2));
+      expect(state).toMatchObject({ episodesInWindow: 3, repeatMissing: true });
     });
 
-    it('a third report in 90 days does not', () => {
-      expect(fold([daysBefore(30), daysBefore(2)])).toMatchObject({ repeatMissing: false });
+    it('a second report in 90 days does not', () => {
+      expect(fold(missing(2))).toMatchObject({ episodesInWindow: 2, repeatMissing: false });
     });
 
     it('episodes older than 90 days do not count', () => {
-      expect(fold([daysBefore(91), daysBefore(30), daysBefore(2)])).toMatchObject({
-        previousEpisodesInWindow: 2,
+      expect(fold(missing(91, 30))).toMatchObject({ episodesInWindow: 2, repeatMissing: false });
+    });
+
+    it('absences count only where the council file says so', () => {
+      const history = [...missing(30), { reportedAt: daysBefore(10), kind: 'absence' as const }];
+      expect(council.repeatMissing.countAbsences).toBe(false);
+      expect(fold(history)).toMatchObject({ episodesInWindow: 2, repeatMissing: false });
+      const counting = { ...council, repeatMissing: { ...council.repeatMissing, countAbsences: true } };
+      expect(fold(history, counting)).toMatchObject({ episodesInWindow: 3, repeatMissing: true });
+    });
+
+    it('an absence is never itself a repeat episode unless absences count', () => {
+      const absence = parsedEvent('absence.reported', reportData(ref), { time: reportedAt });
+      const counting = { ...council, repeatMissing: { ...council.repeatMissing, countAbsences: true } };
+      const history = missing(30, 2);
+      expect(foldEpisode([absence], { council, otherEpisodes: history })).toMatchObject({
+        episodesInWindow: 0,
         repeatMissing: false,
+      });
+      expect(foldEpisode([absence], { council: counting, otherEpisodes: history })).toMatchObject({
+        episodesInWindow: 3,
+        repeatMissing: true,
       });
     });
   });

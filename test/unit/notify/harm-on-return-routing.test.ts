@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { foldEpisode } from '../../../shared/episode/fold-episode';
-import { routeEvent } from '../../../shared/routing/route-event';
 import { councils } from '../../support/councils';
+import { emailsFor } from '../../support/episode-record';
 import { parsedEvent, reportData } from '../../support/events';
 
 const returnWith = (harmSuspected: boolean) => {
@@ -13,23 +12,17 @@ const returnWith = (harmSuspected: boolean) => {
     { episodeRef: 'REF-HARM-1', foundAt: '2026-10-24T09:30:00+01:00', harmSuspected },
     { time: '2026-10-24T09:40:00+01:00' },
   );
-  return { events: [report, found], found };
+  return [report, found];
 };
 
 describe.each(councils)('$shortName: a return where the police suspect harm', (council) => {
   test('reaches the Duty and Assessment Team and the safeguarding lead, for child protection procedures', () => {
-    const { events, found } = returnWith(true);
-    const episode = foldEpisode(events, { council });
-    if (!episode) throw new Error('no episode');
-    const refs = routeEvent(found, episode, council).map((d) => d.recipient.ref);
+    const refs = emailsFor(council, returnWith(true)).map((email) => email.ref);
     expect(refs).toEqual(expect.arrayContaining(['duty-and-assessment', 'safeguarding-lead']));
   });
 
   test('a return with no harm suspected does not', () => {
-    const { events, found } = returnWith(false);
-    const episode = foldEpisode(events, { council });
-    if (!episode) throw new Error('no episode');
-    const refs = routeEvent(found, episode, council).map((d) => d.recipient.ref);
+    const refs = emailsFor(council, returnWith(false)).map((email) => email.ref);
     expect(refs).not.toContain('duty-and-assessment');
     expect(refs).not.toContain('safeguarding-lead');
   });

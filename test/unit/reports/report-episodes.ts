@@ -88,7 +88,10 @@ export const reportEpisode = (
       ),
     );
   }
-  const state = foldEpisode(events, { council, otherEpisodeReports: story.earlierReports ?? [] });
+  const state = foldEpisode(events, {
+    council,
+    otherEpisodes: (story.earlierReports ?? []).map((reportedAt) => ({ reportedAt, kind: 'missing' })),
+  });
   if (!state) throw new Error(`episode ${episodeId} has no report`);
   return { episodeId, childId, state };
 };

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CouncilConfig } from '../../../shared/council/council-schema';
-import { foldEpisode } from '../../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../../shared/events/event-schemas';
-import { routeEvent } from '../../../shared/routing/route-event';
 import { bathNes, towerHamlets } from '../../support/councils';
+import { emailsFor, type Sent } from '../../support/episode-record';
 import { parsedEvent, reportData } from '../../support/events';
 
 const ref = 'REF-1';
@@ -20,22 +19,22 @@ const concerns = (
     concerns: { riskOfHarm: false, immediateSignificantHarm: false, exploitation: false, ...c },
   });
 
-/** The addresses an event is routed to, given the events before it. */
+/** The deliveries the last event causes, given the events before it, through the notify function's routing. */
 const route = (
   council: CouncilConfig,
-  event: PipelineEvent,
-  before: PipelineEvent[],
+  event: PipelineEvent | Sent,
+  before: (PipelineEvent | Sent)[],
   others: string[] = [],
-) => {
-  const episode = foldEpisode([...before, event], { council, otherEpisodeReports: others });
-  if (!episode) throw new Error('no episode');
-  return routeEvent(event, episode, council);
-};
+) =>
+  emailsFor(council, [...before, event], {
+    otherEpisodes: others.map((reportedAt) => ({ reportedAt, kind: 'missing' as const })),
+  }).map((email) => ({ recipient: email.recipient, actions: email.actions }));
 const addresses = (...args: Parameters<typeof route>) =>
   route(...args)
     .map((d) => d.recipient.address)
     .sort();
-const repeatHistory = ['2026-08-01T10:00:00Z', '2026-09-01T10:00:00Z', '2026-10-01T10:00:00Z'];
+// Two earlier episodes within 90 days: this report is the third.
+const repeatHistory = ['2026-09-01T10:00:00Z', '2026-10-01T10:00:00Z'];
 
 describe('routing in Tower Hamlets', () => {
   const c = towerHamlets;
@@ -58,9 +57,37 @@ describe('routing in Tower Hamlets', () => {
     expect(exploitation?.actions.map((a) => a.ruleId)).toEqual(['high-risk', 'exploitation-risk']);
   });
 
-  it('a risk re-assessment that is not high and names no exploitation reaches nobody', () => {
+  it('a risk re-assessment that changes nothing reaches nobody', () => {
     const assessed = parsedEvent('missing.risk_assessed', { episodeRef: ref, riskGrade: 'low' });
-    expect(addresses(c, assessed, [report()])).toEqual([]);
+    expect(addresses(c, assessed, [report({ riskGrade: 'low' })])).toEqual([]);
+  });
+
+  it('a change of risk grade that is not to high reaches the social worker', () => {
+    const assessed = parsedEvent('missing.risk_assessed', { episodeRef: ref, riskGrade: 'low' });
+    const deliveries = route(c, assessed, [report({ riskGrade: 'medium' })]);
+    expect(deliveries.map((d) => d.recipient.address)).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+    ]);
+    expect(deliveries[0]?.actions.map((a) => a.ruleId)).toEqual(['risk-changed']);
+  });
+
+  it('a repeated exploitation factor is not routed again; a new one is', () => {
+    const first = report({ riskFactors: ['criminal_exploitation'] });
+    const same = parsedEvent('missing.risk_assessed', {
+      episodeRef: ref,
+      riskGrade: 'medium',
+      riskFactors: ['criminal_exploitation'],
+    });
+    expect(addresses(c, same, [first])).toEqual(['childrens-social-care@tower-hamlets.invalid']);
+    const added = parsedEvent('missing.risk_assessed', {
+      episodeRef: ref,
+      riskGrade: 'medium',
+      riskFactors: ['criminal_exploitation', 'grooming_or_coercion'],
+    });
+    expect(addresses(c, added, [first])).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'exploitation.team@towerhamlets.gov.uk',
+    ]);
   });
 
   it('a repeat episode reaches the managers and the Exploitation service', () => {
@@ -94,12 +121,10 @@ describe('routing in Tower Hamlets', () => {
     expect(by['missing-persons@met-police.invalid']).toBe('prevention_interview');
   });
 
-  it('a return with no school address goes to education safeguarding, with identity details only', () => {
+  it('a return with no school address goes to education safeguarding, with identity and education details only', () => {
     const school = route(c, found, [report()]).find((d) => d.recipient.ref === 'school');
-    expect(school?.recipient).toMatchObject({
-      address: 'education-safeguarding@tower-hamlets.invalid',
-      childDetails: 'identity',
-    });
+    expect(school?.recipient.address).toBe('education-safeguarding@tower-hamlets.invalid');
+    expect([...(school?.recipient.details ?? [])].sort()).toEqual(['education', 'identity']);
   });
 
   it('the end of an absence reaches only the social worker', () => {
@@ -107,10 +132,12 @@ describe('routing in Tower Hamlets', () => {
     expect(addresses(c, found, [absence])).toEqual(['childrens-social-care@tower-hamlets.invalid']);
   });
 
-  it('an RHI finding an immediate risk of significant harm reaches Duty and Assessment and the safeguarding lead', () => {
-    expect(addresses(c, concerns({ immediateSignificantHarm: true }), [report(), found])).toEqual([
+  it('an RHI finding an immediate risk of significant harm reaches Duty and Assessment, the safeguarding lead and the recording service', () => {
+    const rhi = { sourceId: 'exploitation-team', event: concerns({ immediateSignificantHarm: true }) };
+    expect(addresses(c, rhi, [report(), found])).toEqual([
       'childrens-social-care@tower-hamlets.invalid',
       'duty-and-assessment@tower-hamlets.invalid',
+      'exploitation.team@towerhamlets.gov.uk',
       'safeguarding-lead@tower-hamlets.invalid',
     ]);
   });
@@ -147,21 +174,25 @@ describe('routing in Bath and North East Somerset', () => {
     ]);
   });
 
-  it('a high-risk report reaches the safeguarding lead and the Duty and Assessment Team', () => {
+  it('a high-risk re-assessment reaches the safeguarding lead, the Duty and Assessment Team and the social worker', () => {
     const assessed = parsedEvent('missing.risk_assessed', { episodeRef: ref, riskGrade: 'high' });
     expect(addresses(c, assessed, [report()])).toEqual([
+      'childrens-social-care@bathnes.invalid',
       'duty-and-assessment@bathnes.invalid',
       'safeguarding-lead@bathnes.invalid',
     ]);
   });
 
-  it('an exploitation-flagged re-assessment reaches the exploitation team', () => {
+  it('an exploitation-flagged re-assessment reaches the exploitation team and the social worker', () => {
     const assessed = parsedEvent('missing.risk_assessed', {
       episodeRef: ref,
       riskGrade: 'medium',
       riskFactors: ['criminal_exploitation'],
     });
-    expect(addresses(c, assessed, [report()])).toEqual(['exploitation@bathnes.invalid']);
+    expect(addresses(c, assessed, [report()])).toEqual([
+      'childrens-social-care@bathnes.invalid',
+      'exploitation@bathnes.invalid',
+    ]);
   });
 
   it('a return reaches the Youth Offending Service for the RHI and the police for the Prevention Interview', () => {
@@ -173,12 +204,14 @@ describe('routing in Bath and North East Somerset', () => {
     ]);
   });
 
-  it('an RHI recording an immediate risk of significant harm routes to the Duty and Assessment Team', () => {
-    const deliveries = route(c, concerns({ immediateSignificantHarm: true }), [report(), found]);
+  it('an RHI recording an immediate risk of significant harm routes to the Duty and Assessment Team and the Youth Offending Service and its own safeguarding lead', () => {
+    const rhi = { sourceId: 'youth-offending-service', event: concerns({ immediateSignificantHarm: true }) };
+    const deliveries = route(c, rhi, [report(), found]);
     expect(deliveries.map((d) => d.recipient.address).sort()).toEqual([
       'childrens-social-care@bathnes.invalid',
       'duty-and-assessment@bathnes.invalid',
-      'safeguarding-lead@bathnes.invalid',
+      'safeguarding-lead@youth-offending-service.bathnes.invalid',
+      'youth-offending-service@bathnes.invalid',
     ]);
     const duty = deliveries.find((d) => d.recipient.ref === 'duty-and-assessment');
     expect(duty?.actions[0]?.ruleId).toBe('immediate-significant-harm');
