@@ -154,10 +154,9 @@ export const careSection = (episode: EpisodeState, held: DetailSet, council: Cou
       ? [
           ...(episode.child.lookedAfter
             ? [
-                `Looked after: this is an episode ${episode.kind === 'missing' ? 'missing from care' : 'away from placement without authorisation'}`,
-                placing
-                  ? `Placing authority: ${placing.name} (${placing.email})`
-                  : `Placing authority: ${council.name}`,
+                `${episode.kind === 'missing' ? 'Missing from care' : 'Away from placement without authorisation'}: looked after by ${
+                  placing ? `${placing.name} (${placing.email})` : council.name
+                }`,
               ]
             : []),
           ...(episode.socialWorker ? [`Social worker: ${episode.socialWorker.email}`] : []),

@@ -40,6 +40,7 @@ export const noticeEmail = (input: {
   const dueLocal = formatLocal(notice.dueAt, council.timeZone);
   const overdue = notice.notice === 'escalation';
   const startedAt = deadlineOf(episode, notice.deadlineKind)?.startsAt ?? episode.foundAt;
+  const started = startedAt === episode.returnedHomeAt ? 'got home' : 'returned';
   const responsible = council.agencies[policy.responsible]?.name ?? policy.responsible;
   const isResponsible = recipient.ref === policy.responsible;
   const what = overdue
@@ -53,7 +54,7 @@ export const noticeEmail = (input: {
       {
         title: 'What happened',
         lines: [
-          `${startedAt ? `The child returned on ${formatLocal(startedAt, council.timeZone)}. ` : ''}The ${label}${asked} ${
+          `${startedAt ? `The child ${started} on ${formatLocal(startedAt, council.timeZone)}. ` : ''}The ${label}${asked} ${
             overdue ? 'was due' : 'is due'
           } by ${whenLocal(notice.dueAt, now, council)}${policy.asSoonAsPossible ? ' at the latest' : ''}, and is not recorded as done.`,
           ...(overdue

@@ -58,7 +58,7 @@ describe('the email about an event', () => {
     const email = emailFor([report], 'met-police');
     expect(email.subject).toBe('[LBTH] Child missing from care, high risk (ref MPS-2026-0001)');
     expect(email.text).toContain('Police risk grade: high');
-    expect(email.text).toContain('Looked after: this is an episode missing from care');
+    expect(email.text).toContain('Missing from care: looked after by London Borough of Tower Hamlets');
     expect(email.text).toContain('Exploitation risk: criminal exploitation');
     expect(email.text).toContain('Other risk factors: substance misuse or crime');
   });

@@ -64,7 +64,14 @@ const observed = (email: { subject: string; text: string; html: string }): Set<D
   when('risk', has('Police risk grade', 'assessed the risk as', 'Repeat missing', ', high risk'));
   when(
     'care',
-    has('Looked after:', sentinel.placing, sentinel.socialWorker, 'missing from care', 'away from placement'),
+    has(
+      'Missing from care',
+      'missing from care',
+      'Away from placement',
+      'away from placement',
+      sentinel.placing,
+      sentinel.socialWorker,
+    ),
   );
   when(
     'concerns',

@@ -35,6 +35,28 @@ const found = (data: Partial<Extract<PipelineEvent, { type: 'missing.found' }>['
     at('2026-10-24T09:40:00+01:00'),
   );
 const noConcerns = { riskOfHarm: false, immediateSignificantHarm: false, exploitation: false };
+type Concerns = typeof noConcerns;
+type DataOf<T extends PipelineEvent['type']> = Extract<PipelineEvent, { type: T }>['data'];
+/** The police's Prevention Interview, the afternoon of the return. */
+const interviewed = (concerns: Concerns, more: Partial<DataOf<'prevention_interview.completed'>> = {}) =>
+  parsedEvent(
+    'prevention_interview.completed',
+    { episodeRef: ref, completedAt: '2026-10-24T15:00:00+01:00', concerns, ...more },
+    at('2026-10-24T15:05:00+01:00'),
+  );
+/** The Return Home Interview, two days after the return, as the council's RHI provider's system sends it. */
+const rhiHeld = (
+  council: CouncilConfig,
+  concerns: Concerns,
+  more: Partial<DataOf<'rhi.completed'>> = {},
+): Sent => ({
+  sourceId: otherSource(council, 'rhi.completed'),
+  event: parsedEvent(
+    'rhi.completed',
+    { episodeRef: ref, completedAt: '2026-10-26T11:00:00Z', setting: 'neutral', concerns, ...more },
+    at('2026-10-26T11:30:00Z'),
+  ),
+});
 const socialWorker = 'sw.allocated@council.example';
 const withWorker = { socialWorker: { email: socialWorker } };
 const to = (emails: { to: string }[]) => emails.map((e) => e.to);
@@ -142,16 +164,11 @@ describe.each(councils)(
     });
 
     test('the Prevention Interview’s outcome and concerns', () => {
-      const interview = parsedEvent(
-        'prevention_interview.completed',
-        {
-          episodeRef: ref,
-          completedAt: '2026-10-24T15:00:00+01:00',
-          concerns: { ...noConcerns, riskOfHarm: true },
-        },
-        at('2026-10-24T15:05:00+01:00'),
-      );
-      const emails = emailsFor(council, [reported, found(), interview]);
+      const emails = emailsFor(council, [
+        reported,
+        found(),
+        interviewed({ ...noConcerns, riskOfHarm: true }),
+      ]);
       expect(to(emails)).toEqual([socialWorker]);
       expect(emails[0]?.text).toContain(
         'The police Prevention Interview was completed on Sat 24 Oct 2026, 15:00 BST.\nConcerns: risk of harm.',
@@ -159,22 +176,15 @@ describe.each(councils)(
     });
 
     test('the RHI’s findings: setting, concerns, and whether the child was referred or signposted on, and to whom', () => {
-      const completed = parsedEvent(
-        'rhi.completed',
+      const completed = rhiHeld(
+        council,
+        { ...noConcerns, exploitation: true },
         {
-          episodeRef: ref,
-          completedAt: '2026-10-26T11:00:00Z',
           setting: 'home',
-          concerns: { ...noConcerns, exploitation: true },
           referral: { outcome: 'signposted', to: 'the young people’s substance misuse service' },
         },
-        at('2026-10-26T11:30:00Z'),
       );
-      const emails = emailsFor(council, [
-        reported,
-        found(),
-        { sourceId: otherSource(council, 'rhi.completed'), event: completed },
-      ]);
+      const emails = emailsFor(council, [reported, found(), completed]);
       const email = emailTo(emails, socialWorker);
       expect(email.text).toContain(
         'The Return Home Interview was completed on Mon 26 Oct 2026, 11:00 GMT (setting: home).\nConcerns: exploitation.\nThe child was signposted on to the young people’s substance misuse service.',
@@ -329,7 +339,6 @@ describe.each(councils)('$shortName, point 5: a looked-after child is missing fr
   const placing = { name: 'Essex County Council', email: 'missing.children@essex.example' };
   const child = { givenName: 'Alex', familyName: 'Example', dateOfBirth: '2011-05-14', lookedAfter: true };
   const lac = report({ child, placingAuthority: placing, ...withWorker });
-  const rhiSource = otherSource(council, 'rhi.completed');
 
   test('the placing authority and the social worker are told at report and at return; the RHI is arranged with the placing authority', () => {
     const atReport = emailsFor(council, [lac]);
@@ -349,21 +358,13 @@ describe.each(councils)('$shortName, point 5: a looked-after child is missing fr
     expect(toProvider).toContain(
       'The child is looked after: arrange the Return Home Interview with the placing authority named below',
     );
-    expect(toProvider).toContain('Placing authority: Essex County Council (missing.children@essex.example)');
+    expect(toProvider).toContain(
+      'Missing from care: looked after by Essex County Council (missing.children@essex.example)',
+    );
   });
 
   test('no email of a looked-after child’s episode suggests an Early Help Assessment, even when the RHI finds a risk of harm', () => {
-    const completed = parsedEvent(
-      'rhi.completed',
-      {
-        episodeRef: ref,
-        completedAt: '2026-10-26T11:00:00Z',
-        setting: 'neutral',
-        concerns: { ...noConcerns, riskOfHarm: true },
-      },
-      at('2026-10-26T11:30:00Z'),
-    );
-    const steps = [lac, found(), { sourceId: rhiSource, event: completed }];
+    const steps = [lac, found(), rhiHeld(council, { ...noConcerns, riskOfHarm: true })];
     const emails = steps.flatMap((_, i) => emailsFor(council, steps.slice(0, i + 1)));
     for (const email of emails) expect(email.text).not.toContain('Early Help');
     const outcome = emailsFor(council, steps);
@@ -375,20 +376,10 @@ describe.each(councils)('$shortName, point 5: a looked-after child is missing fr
 });
 
 test('point 5: in B&NES a child who is not looked after, with a risk of harm at the RHI, goes to Early Help for an assessment', () => {
-  const completed = parsedEvent(
-    'rhi.completed',
-    {
-      episodeRef: ref,
-      completedAt: '2026-10-26T11:00:00Z',
-      setting: 'neutral',
-      concerns: { ...noConcerns, riskOfHarm: true },
-    },
-    at('2026-10-26T11:30:00Z'),
-  );
   const emails = emailsFor(bathNes, [
     report(),
     found(),
-    { sourceId: 'youth-offending-service', event: completed },
+    rhiHeld(bathNes, { ...noConcerns, riskOfHarm: true }),
   ]);
   expect(to(emails)).toEqual(['early-help@bathnes.invalid', 'childrens-social-care@bathnes.invalid']);
   expect(emails[0]?.text).toContain(
@@ -401,21 +392,10 @@ describe('point 6: an immediate risk of significant harm, as B&NES’s guide say
   const worker = { name: 'Jo Worker', phone: '01225 111222', email: 'jo.worker@bathnes.example' };
 
   test('recorded at the RHI: the Youth Offending Service, its own safeguarding lead and the Duty and Assessment Team, who are told who recorded it and how to reach them', () => {
-    const completed = parsedEvent(
-      'rhi.completed',
-      {
-        episodeRef: ref,
-        completedAt: '2026-10-26T11:00:00Z',
-        setting: 'neutral',
-        concerns: harm,
-        recordedBy: worker,
-      },
-      at('2026-10-26T11:30:00Z'),
-    );
     const emails = emailsFor(bathNes, [
       report(withWorker),
       found(),
-      { sourceId: 'youth-offending-service', event: completed },
+      rhiHeld(bathNes, harm, { recordedBy: worker }),
     ]);
     expect(to(emails)).toEqual([
       'youth-offending-service@bathnes.invalid',
@@ -435,12 +415,7 @@ describe('point 6: an immediate risk of significant harm, as B&NES’s guide say
   });
 
   test('recorded at the Prevention Interview: the police, their own safeguarding lead and the Duty and Assessment Team', () => {
-    const interview = parsedEvent(
-      'prevention_interview.completed',
-      { episodeRef: ref, completedAt: '2026-10-24T15:00:00+01:00', concerns: harm },
-      at('2026-10-24T15:05:00+01:00'),
-    );
-    const emails = emailsFor(bathNes, [report(withWorker), found(), interview]);
+    const emails = emailsFor(bathNes, [report(withWorker), found(), interviewed(harm)]);
     expect(to(emails)).toEqual([
       'missing-persons@avon-somerset-police.invalid',
       'safeguarding-lead@avon-somerset-police.invalid',
@@ -454,16 +429,7 @@ describe('point 6: an immediate risk of significant harm, as B&NES’s guide say
   });
 
   test('Tower Hamlets, whose guide names no number: the recording service, the council’s safeguarding lead (the source names none of its own) and Duty and Assessment', () => {
-    const completed = parsedEvent(
-      'rhi.completed',
-      { episodeRef: ref, completedAt: '2026-10-26T11:00:00Z', setting: 'neutral', concerns: harm },
-      at('2026-10-26T11:30:00Z'),
-    );
-    const emails = emailsFor(towerHamlets, [
-      report(withWorker),
-      found(),
-      { sourceId: 'exploitation-team', event: completed },
-    ]);
+    const emails = emailsFor(towerHamlets, [report(withWorker), found(), rhiHeld(towerHamlets, harm)]);
     expect(to(emails)).toEqual([
       'exploitation.team@towerhamlets.gov.uk',
       'safeguarding-lead@tower-hamlets.invalid',
