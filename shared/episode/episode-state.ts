@@ -68,7 +68,6 @@ export interface EpisodeState {
   riskGrade?: RiskGrade;
   riskHistory: RiskAssessment[];
   riskFactors: RiskFactor[];
-  exploitationRisk: boolean;
   /**
    * The child's episodes within the council's repeat-missing window up to this one, this one included (absences
    * only where the council counts them), and whether that reaches the council's threshold.

@@ -1,7 +1,7 @@
 import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
 import type { EventOf, EventType, PipelineEvent, ReportEvent } from '../events/event-schemas';
 import { isReport } from '../events/event-types';
-import { hasExploitationRisk, type RiskFactor } from '../events/risk-factors';
+import type { RiskFactor } from '../events/risk-factors';
 import { addDays, addHours, compareInstants, toUtc } from '../time/instant';
 import type { Deadline, EpisodeKind, EpisodeState } from './episode-state';
 
@@ -173,7 +173,6 @@ export const foldEpisode = (
     ...optional('riskGrade', latest(assessments)?.grade),
     riskHistory: assessments,
     riskFactors,
-    exploitationRisk: hasExploitationRisk(riskFactors),
     episodesInWindow,
     repeatMissing: episodesInWindow >= episodes,
     preventionInterview: prevention

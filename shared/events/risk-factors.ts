@@ -3,7 +3,7 @@ import '../validation/english-messages';
 
 /**
  * Risk factors, enumerated from the push, pull and immediate-risk lists of both council guides.
- * The police or the RHI worker records which apply; routing reads the exploitation ones.
+ * The police or the RHI worker records which apply; each council file's rules say who acts on each.
  */
 export const pushFactors = [
   'not_accepted_or_safe',
@@ -41,16 +41,13 @@ export const immediateRisks = [
 export const RiskFactor = z.enum([...pushFactors, ...pullFactors, ...immediateRisks]);
 export type RiskFactor = z.infer<typeof RiskFactor>;
 
-/** The factors that make an episode exploitation-flagged (routed to the exploitation team). */
+/** The factors an email lists apart, as exploitation risk (routing reads the council file's rules, not this). */
 export const exploitationFactors: readonly RiskFactor[] = [
   'sexual_exploitation',
   'criminal_exploitation',
   'grooming_or_coercion',
   'trafficking',
 ];
-
-export const hasExploitationRisk = (factors: Iterable<RiskFactor>): boolean =>
-  [...factors].some((factor) => exploitationFactors.includes(factor));
 
 /** Police risk grades. The legacy "absent" grade is accepted as input and read as very low. */
 export const RiskGrade = z.enum(['very_low', 'low', 'medium', 'high']);

@@ -41,7 +41,6 @@ describe('the episode fold', () => {
     const state = foldEpisode(events, context);
     expect(state?.riskGrade).toBe('medium');
     expect(state?.riskHistory.map((r) => r.grade)).toEqual(['high', 'medium']);
-    expect(state?.exploitationRisk).toBe(true);
     expect(state?.riskFactors).toEqual(['criminal_exploitation']);
   });
 

@@ -457,6 +457,27 @@ describe.each(councils)('$shortName, point 7: timing as the guides word it', (co
     expect(toPolice.text).toContain('As soon as possible, and by Tue 27 Oct 2026, 08:30 GMT');
   });
 
+  test('the RHI’s reminder counts from when the child got home, and says so', () => {
+    const record = episodeRecord(council, [report(), found({ returnedHomeAt: '2026-10-24T13:00:00+01:00' })]);
+    const reminder = deadlineNotices(record.state, council).find(
+      (n) => n.deadlineKind === 'return_home_interview' && n.hoursBefore === 24,
+    );
+    if (!reminder) throw new Error('the RHI has a reminder a day before');
+    const recipient = resolveRecipient(council.roles.rhiProvider, record.state, council);
+    const email = noticeEmail({
+      notice: reminder,
+      episode: record.state,
+      provenance: { reportSourceId: policeSource(council), policeHaveReport: true },
+      recipient,
+      told: [recipient],
+      council,
+      now: reminder.fireAt,
+    });
+    expect(email.text).toContain(
+      'The child got home on Sat 24 Oct 2026, 13:00 BST. The Return Home Interview is due by Tue 27 Oct 2026, 12:00 GMT (in 1 day)',
+    );
+  });
+
   test('the third missing episode in 90 days is a repeat episode; the second is not', () => {
     const history = (...dates: string[]) =>
       dates.map((reportedAt) => ({ reportedAt, kind: 'missing' as const }));
