@@ -5,6 +5,7 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-c
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { packCouncil } from '../../shared/config/council-from-env';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 
 export interface PipelineFunctionProps {
@@ -82,8 +83,8 @@ export class PipelineFunction extends Construct {
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // A council file is larger than Lambda's 4 KB environment, so it is inlined at build time.
-        define: { 'process.env.COUNCIL_CONFIG': JSON.stringify(JSON.stringify(props.council)) },
+        // A council file is larger than Lambda's 4 KB environment, so it is inlined at build time, packed.
+        define: { 'process.env.COUNCIL_CONFIG': JSON.stringify(packCouncil(props.council)) },
       },
     });
   }

@@ -1,9 +1,5 @@
 import { deadlineLabel } from '../email/episode-sections';
-import {
-  type DetailCategory,
-  detailCategories,
-  detailCategoryDescriptions,
-} from '../events/detail-categories';
+import { type DetailCategory, detailCategories } from '../events/detail-categories';
 import {
   agencyBehind,
   type CouncilConfig,
@@ -17,6 +13,28 @@ import {
  * each recipient taken from the episode, what it is told to do and when, and which categories of detail
  * about the child reach it.
  */
+
+/** What each category of detail holds: documentation, kept out of the functions' bundles. */
+const detailCategoryDescriptions: Record<DetailCategory, string> = {
+  identity: 'name and date of birth',
+  identifiers: 'NHS number, Unique Pupil Number, local id',
+  whereabouts: 'where the child was last seen and found, where they returned to, the school they attend',
+  risk: "the police risk grade and its changes, and the child's history of going missing",
+  care: 'looked after, the placing authority, the allocated social worker',
+  concerns:
+    'harm suspected on return; what the interviews found; whether the child was referred or signposted on',
+  education: 'bullying, missing education',
+  relationships: 'family and peer push and pull factors',
+  crime: 'involvement in crime, being a victim of crime',
+  exploitation: 'criminal exploitation, grooming or coercion, fear of repercussion, trafficking',
+  sexual_exploitation: 'child sexual exploitation (special category)',
+  fgm_or_forced_marriage: 'fear of forced marriage or FGM (special category)',
+  pregnancy: 'pregnancy or fear of it (special category)',
+  abuse: 'abuse or neglect, domestic abuse (special category)',
+  health: 'physical or mental health, alcohol or substance misuse (special category)',
+  free_text:
+    "the senders' own words: circumstances, reasons, who the child was referred to (may hold anything, so treated as special)",
+};
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const code = (text: string) => `\`${text}\``;

@@ -3,36 +3,29 @@ import type { RiskFactor } from './risk-factors';
 import '../validation/english-messages';
 
 /**
- * The categories of detail about a child that an email can carry, and what each holds. The council file
- * gives each agency the categories its part needs; an email carries nothing of a category its recipient
- * does not hold. What happened (the event and when), what the recipient must do, the episode reference and
- * the contacts are in every email.
+ * The categories of detail about a child that an email can carry (what each holds: council-summary.ts, and
+ * the README). The council file gives each agency the categories its part needs; an email carries nothing of
+ * a category its recipient does not hold. What happened (the event and when), what the recipient must do,
+ * the episode reference and the contacts are in every email.
  */
-export const detailCategoryDescriptions = {
-  identity: 'name and date of birth',
-  identifiers: 'NHS number, Unique Pupil Number, local id',
-  whereabouts: 'where the child was last seen and found, where they returned to, the school they attend',
-  risk: "the police risk grade and its changes, and the child's history of going missing",
-  care: 'looked after, the placing authority, the allocated social worker',
-  concerns:
-    'harm suspected on return; what the interviews found; whether the child was referred or signposted on',
-  education: 'bullying, missing education',
-  relationships: 'family and peer push and pull factors',
-  crime: 'involvement in crime, being a victim of crime',
-  exploitation: 'criminal exploitation, grooming or coercion, fear of repercussion, trafficking',
-  sexual_exploitation: 'child sexual exploitation (special category)',
-  fgm_or_forced_marriage: 'fear of forced marriage or FGM (special category)',
-  pregnancy: 'pregnancy or fear of it (special category)',
-  abuse: 'abuse or neglect, domestic abuse (special category)',
-  health: 'physical or mental health, alcohol or substance misuse (special category)',
-  free_text:
-    "the senders' own words: circumstances, reasons, who the child was referred to (may hold anything, so treated as special)",
-} as const;
-
-export const detailCategories = Object.keys(detailCategoryDescriptions) as [
-  keyof typeof detailCategoryDescriptions,
-  ...(keyof typeof detailCategoryDescriptions)[],
-];
+export const detailCategories = [
+  'identity',
+  'identifiers',
+  'whereabouts',
+  'risk',
+  'care',
+  'concerns',
+  'education',
+  'relationships',
+  'crime',
+  'exploitation',
+  'sexual_exploitation',
+  'fgm_or_forced_marriage',
+  'pregnancy',
+  'abuse',
+  'health',
+  'free_text',
+] as const;
 
 export const DetailCategory = z.enum(detailCategories);
 export type DetailCategory = z.infer<typeof DetailCategory>;

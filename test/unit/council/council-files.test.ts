@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { councilIds, loadCouncilFile } from '../../../infra/councils/council-files';
-import { councilFromEnv } from '../../../shared/config/council-from-env';
+import { councilFromEnv, packCouncil } from '../../../shared/config/council-from-env';
 import { isPlaceholderPhone } from '../../../shared/council/council-schema';
 import {
   assertProductionReady,
@@ -42,6 +42,13 @@ describe('council files', () => {
     expect(Object.values(sources)).toEqual([9, 2, 3]);
     expect(council.sources.schools?.events).toEqual(['missing.reported', 'absence.reported']);
     expect(council.timeZone).toBe('Europe/London');
+  });
+
+  it('reads a council file packed as a bundle carries it, or as plain JSON', () => {
+    const packed = packCouncil(bathNes);
+    expect(packed.length).toBeLessThan(JSON.stringify(bathNes).length / 2);
+    expect(councilFromEnv({ COUNCIL_CONFIG: packed })).toEqual(bathNes);
+    expect(councilFromEnv({ COUNCIL_CONFIG: JSON.stringify(bathNes) })).toEqual(bathNes);
   });
 
   it('a production build refuses placeholder inboxes, naming each', () => {
