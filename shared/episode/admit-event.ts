@@ -37,6 +37,9 @@ const happenedAt = (event: PipelineEvent): { field: string; at: string }[] => {
   if (event.type === 'missing.risk_assessed' && event.data.assessedAt) {
     instants.push({ field: 'data.assessedAt', at: event.data.assessedAt });
   }
+  if (event.type === 'missing.found' && event.data.returnedHomeAt) {
+    instants.push({ field: 'data.returnedHomeAt', at: event.data.returnedHomeAt });
+  }
   const instant = eventInstant(event);
   return instant ? [...instants, instant] : instants;
 };
@@ -108,9 +111,6 @@ export const admitEvent = (
           'data.returnedHomeAt',
           'is before data.foundAt: a child gets home after being found',
         );
-      }
-      if (returnedHomeAt && inFuture(returnedHomeAt, now)) {
-        return unprocessable('data.returnedHomeAt', 'is in the future');
       }
       return undefined;
     }

@@ -69,7 +69,7 @@ export const eventExamples: EventExamples = {
     data: {
       episodeRef: 'MP/2026/004512',
       foundAt: '2026-10-24T09:30:00+01:00',
-      returnedHomeAt: '2026-10-24T11:15:00+01:00',
+      returnedHomeAt: '2026-10-24T10:45:00+01:00',
       returnedTo: 'placement',
       harmSuspected: false,
     },
