@@ -3,30 +3,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { addCouncilStacks } from '../../infra/council-app';
 import { pipelineFunctions } from '../../infra/council-stack';
-import type { CouncilConfig } from '../../shared/council/council-schema';
 import { CouncilConfigError } from '../../shared/council/load-council';
-import { towerHamlets } from '../support/councils';
+import { towerHamlets, withRealContacts } from '../support/councils';
 
 const appWith = (context: Record<string, unknown>) =>
   new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-
-/** The council file with every placeholder inbox replaced by a real-looking address. */
-const withRealInboxes = (council: CouncilConfig): CouncilConfig => {
-  const real = (address: string) => ({
-    address: address.replace(/\.invalid$/, '.gov.uk'),
-    placeholder: false,
-  });
-  return {
-    ...council,
-    agencies: Object.fromEntries(
-      Object.entries(council.agencies).map(([id, agency]) => [
-        id,
-        { ...agency, inbox: real(agency.inbox.address) },
-      ]),
-    ),
-    email: { from: real(council.email.from.address) },
-  };
-};
 
 describe('choosing councils', () => {
   it('-c council=<id> builds that council only', () => {
@@ -60,7 +41,7 @@ describe('a production build', () => {
 
   it('builds a council with real inboxes, protected from deletion and told it is production', () => {
     const [stack] = addCouncilStacks(appWith({ stage: 'production' }), {
-      councils: [withRealInboxes(towerHamlets)],
+      councils: [withRealContacts(towerHamlets)],
     });
     if (!stack) throw new Error('no stack');
     expect(stack.stackName).toBe('MissingEpisodes-tower-hamlets-production');

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { councilIds, loadCouncilFile } from '../../../infra/councils/council-files';
 import { councilFromEnv, packCouncil } from '../../../shared/config/council-from-env';
-import { isPlaceholderPhone } from '../../../shared/council/council-schema';
 import {
   assertProductionReady,
   parseCouncil,
   placeholderInboxes,
   placeholderPhones,
 } from '../../../shared/council/load-council';
-import { bathNes, councils, towerHamlets } from '../../support/councils';
+import { bathNes, councils, towerHamlets, withRealContacts } from '../../support/councils';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -76,22 +75,7 @@ describe('council files', () => {
   });
 
   it.each(councils)('$id with real inboxes and numbers everywhere is production ready', (council) => {
-    const real = clone(council);
-    const realInbox = (inbox: { address: string }) => ({
-      address: inbox.address.replace(/\.invalid$/, '.gov.uk'),
-      placeholder: false,
-    });
-    for (const agency of Object.values(real.agencies)) {
-      agency.inbox = realInbox(agency.inbox);
-      agency.phones = agency.phones.map((phone, i) =>
-        isPlaceholderPhone(phone) ? `0300 123 456${i}` : phone,
-      );
-    }
-    for (const source of Object.values(real.sources)) {
-      if (source.safeguardingLead) source.safeguardingLead = realInbox(source.safeguardingLead);
-    }
-    real.email.from = { address: 'missing@council.gov.uk', placeholder: false };
-    expect(assertProductionReady(parseCouncil(real)).id).toBe(council.id);
+    expect(assertProductionReady(parseCouncil(withRealContacts(council))).id).toBe(council.id);
   });
 
   it.each(councils)('$id never gives a school or Early Help a special-category detail', (council) => {
