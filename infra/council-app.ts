@@ -1,7 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CouncilConfig } from '../shared/council/council-schema';
-import { assertProductionReady } from '../shared/council/load-council';
+import { assertReadyToSend } from '../shared/council/load-council';
 import { CouncilStack, DeployStage } from './council-stack';
 import { loadCouncilFiles } from './councils/council-files';
 
@@ -13,13 +13,16 @@ export const councilStackName = (councilId: string, stage: DeployStage): string 
   `MissingEpisodes-${councilId}-${stage}`;
 
 /**
- * One CouncilStack per council file, or only `-c council=<id>`. `-c stage=production` (default staging)
- * refuses a council file that still has placeholder inboxes. cdk-nag's AWS Solutions checks run on every stack.
+ * One CouncilStack per council file (from infra/councils, or `-c councilsDir=DIR`), or only
+ * `-c council=<id>`. Both stages send, so both refuse a council file they could not send from: staging
+ * (the default) needs a real sending domain and the operators' test inbox, `-c stage=production` real
+ * inboxes everywhere. cdk-nag's AWS Solutions checks run on every stack.
  */
 export const addCouncilStacks = (app: App, options: CouncilAppOptions = {}): CouncilStack[] => {
   const stage = DeployStage.parse(app.node.tryGetContext('stage') ?? 'staging');
   const only: unknown = app.node.tryGetContext('council');
-  const councils = options.councils ?? loadCouncilFiles();
+  const dir: unknown = app.node.tryGetContext('councilsDir');
+  const councils = options.councils ?? loadCouncilFiles(typeof dir === 'string' ? dir : undefined);
   const selected = only === undefined ? councils : councils.filter((council) => council.id === only);
   if (selected.length === 0) {
     throw new Error(
@@ -29,7 +32,7 @@ export const addCouncilStacks = (app: App, options: CouncilAppOptions = {}): Cou
   const stacks = selected.map(
     (council) =>
       new CouncilStack(app, councilStackName(council.id, stage), {
-        council: stage === 'production' ? assertProductionReady(council) : council,
+        council: assertReadyToSend(council, stage),
         stage,
         description: `Missing-child episode pipeline for ${council.name} (${stage})`,
       }),

@@ -26,11 +26,12 @@ import type { Construct } from 'constructs';
 import * as z from 'zod';
 import { PENDING_NOTICE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/adapters/episode-table';
 import type { CouncilConfig } from '../shared/council/council-schema';
+import { sendingStages } from '../shared/council/load-council';
 import { CouncilEmail } from './constructs/council-email';
 import { OperatorAlarms } from './constructs/operator-alarms';
 import { PipelineFunction } from './constructs/pipeline-function';
 
-export const DeployStage = z.enum(['staging', 'production']);
+export const DeployStage = z.enum(sendingStages);
 export type DeployStage = z.infer<typeof DeployStage>;
 
 /** What a function may touch; each becomes the narrowest grant the stack can give. */

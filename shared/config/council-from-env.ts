@@ -1,6 +1,6 @@
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import type { CouncilConfig } from '../council/council-schema';
-import { assertProductionReady, CouncilConfigError, parseCouncil } from '../council/load-council';
+import { assertReadyToSend, CouncilConfigError, parseCouncil, sendingStages } from '../council/load-council';
 
 const packed = 'br:';
 
@@ -20,13 +20,15 @@ const unpack = (raw: string): string =>
 /**
  * The council a function serves. In Lambda, COUNCIL_CONFIG is the council file inlined into the bundle
  * at build time (esbuild `define`, packed: a council file is larger than Lambda's 4 KB environment); locally
- * and in tests it is an ordinary environment variable holding the JSON. A production deployment refuses
- * placeholders.
+ * and in tests it is an ordinary environment variable holding the JSON. A staging or production stage
+ * refuses a council file it could not send from (a placeholder sending domain, no test inbox, placeholder
+ * inboxes or phone numbers in production).
  */
 export const councilFromEnv = (env: NodeJS.ProcessEnv = process.env): CouncilConfig => {
   // esbuild's `define` replaces only the literal `process.env.COUNCIL_CONFIG`, never `env.COUNCIL_CONFIG`.
   const raw = env === process.env ? process.env.COUNCIL_CONFIG : env.COUNCIL_CONFIG;
   if (!raw) throw new CouncilConfigError('COUNCIL_CONFIG is not set: it must hold the council file as JSON');
   const council = parseCouncil(JSON.parse(unpack(raw)), 'COUNCIL_CONFIG');
-  return env.STAGE === 'production' ? assertProductionReady(council) : council;
+  const stage = sendingStages.find((s) => s === env.STAGE);
+  return stage ? assertReadyToSend(council, stage) : council;
 };

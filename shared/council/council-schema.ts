@@ -1,5 +1,10 @@
 import * as z from 'zod/mini';
-import { DetailCategory, riskFactorCategories, specialCategories } from '../events/detail-categories';
+import {
+  DetailCategory,
+  detailCategories,
+  riskFactorCategories,
+  specialCategories,
+} from '../events/detail-categories';
 import { EventType } from '../events/event-types';
 import { RiskFactor, RiskGrade } from '../events/risk-factors';
 import '../validation/english-messages';
@@ -150,6 +155,11 @@ export const CouncilConfig = z
       managers: slug,
       /** The police force's own supervisors: an overdue Prevention Interview goes up their chain. */
       policeSupervisors: slug,
+      /**
+       * Where an email goes when SES refuses its recipient's address, so the child's news still reaches a
+       * person who can pass it on: an agency that holds every category of detail.
+       */
+      fallback: slug,
     }),
     /** The contacts every email carries, each under its own name. */
     contacts: z.strictObject({
@@ -159,7 +169,12 @@ export const CouncilConfig = z
       /** The out-of-hours emergency duty service: an agency with a phone number. */
       outOfHours: slug,
     }),
-    email: z.strictObject({ from: Inbox, replyTo: z.optional(Inbox) }),
+    email: z.strictObject({
+      from: Inbox,
+      replyTo: z.optional(Inbox),
+      /** The operators' test inbox: a staging stack sends every email here instead of to the agencies. */
+      testInbox: z.optional(Inbox),
+    }),
     sources: z.record(slug, Source),
     routing: z.array(RoutingRule).check(z.minLength(1)),
     deadlines: z.strictObject({
@@ -250,6 +265,14 @@ const councilIssues = (council: CouncilShape): Issue[] => {
   };
   for (const [role, ref] of Object.entries(council.roles)) {
     if (!(ref in council.agencies)) issue(`no agency "${ref}" in agencies`, 'roles', role);
+  }
+  const fallback = council.agencies[council.roles.fallback];
+  if (fallback && !detailCategories.every((category) => fallback.details.includes(category))) {
+    issue(
+      'the fallback agency receives emails meant for any agency, so it must hold every category of detail',
+      'roles',
+      'fallback',
+    );
   }
   for (const [field, ref] of [
     ['advice', council.contacts.advice],

@@ -31,13 +31,37 @@ export const placeholderPhones = (council: CouncilConfig): string[] =>
     agency.phones.flatMap((phone, i) => (isPlaceholderPhone(phone) ? [`agencies.${id}.phones.${i}`] : [])),
   );
 
-/** A production build must deliver to real inboxes and show real numbers: it refuses a council file with placeholders. */
-export const assertProductionReady = (council: CouncilConfig): CouncilConfig => {
-  const placeholders = [...placeholderInboxes(council), ...placeholderPhones(council)];
-  if (placeholders.length > 0) {
-    throw new CouncilConfigError(
-      `council ${council.id} still has placeholder inboxes or phone numbers; set real ones before a production build:\n  ${placeholders.join('\n  ')}`,
-    );
+/** The stages a stack is deployed as; both send email through SES (the local runtime sends nowhere). */
+export const sendingStages = ['staging', 'production'] as const;
+export type SendingStage = (typeof sendingStages)[number];
+
+/**
+ * What a stage cannot send without, by its path in the council file. Both stages send from the council's
+ * own domain, which a placeholder can never be; staging sends every email to the operators' test inbox;
+ * production delivers to the agencies themselves and shows their numbers, so none may be a placeholder.
+ */
+export const missingForStage = (council: CouncilConfig, stage: SendingStage): string[] => {
+  if (stage === 'production') return [...placeholderInboxes(council), ...placeholderPhones(council)];
+  const { from, testInbox } = council.email;
+  return [
+    ...(from.placeholder ? ['email.from (a placeholder sending domain)'] : []),
+    ...(testInbox === undefined ? ['email.testInbox (not set)'] : []),
+    ...(testInbox?.placeholder ? ['email.testInbox (a placeholder)'] : []),
+  ];
+};
+
+const whyRefused: Record<SendingStage, (id: string) => string> = {
+  production: (id) =>
+    `council ${id} still has placeholder inboxes or phone numbers; set real ones before a production build:`,
+  staging: (id) =>
+    `council ${id} cannot send from a staging stack yet: staging sends every email from the council's own domain to the operators' test inbox; set:`,
+};
+
+/** A stack that sends refuses a council file it could not send from; the local runtime needs none of this. */
+export const assertReadyToSend = (council: CouncilConfig, stage: SendingStage): CouncilConfig => {
+  const missing = missingForStage(council, stage);
+  if (missing.length > 0) {
+    throw new CouncilConfigError(`${whyRefused[stage](council.id)}\n  ${missing.join('\n  ')}`);
   }
   return council;
 };

@@ -1,17 +1,20 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { addCouncilStacks } from '../../infra/council-app';
 import { pipelineFunctions } from '../../infra/council-stack';
 import { CouncilConfigError } from '../../shared/council/load-council';
-import { towerHamlets, withRealContacts } from '../support/councils';
+import { bathNes, deployable, deployableCouncils, towerHamlets } from '../support/councils';
 
 const appWith = (context: Record<string, unknown>) =>
   new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
 
 describe('choosing councils', () => {
   it('-c council=<id> builds that council only', () => {
-    const stacks = addCouncilStacks(appWith({ council: 'tower-hamlets' }));
+    const stacks = addCouncilStacks(appWith({ council: 'tower-hamlets' }), { councils: deployableCouncils });
     expect(stacks.map((s) => s.stackName)).toEqual(['MissingEpisodes-tower-hamlets-staging']);
   });
 
@@ -23,6 +26,34 @@ describe('choosing councils', () => {
 
   it('an unknown stage fails before anything is built', () => {
     expect(() => addCouncilStacks(appWith({ stage: 'prod' }))).toThrow(/staging|production/);
+  });
+});
+
+describe('a staging build', () => {
+  it('refuses a placeholder sending domain and a missing or placeholder test inbox, naming them', () => {
+    const build = () => addCouncilStacks(appWith({ council: 'tower-hamlets' }));
+    expect(build).toThrow(CouncilConfigError);
+    expect(build).toThrow(
+      /staging[\s\S]*email\.from \(a placeholder sending domain\)[\s\S]*email\.testInbox/,
+    );
+    const { testInbox: _, ...withoutTestInbox } = deployable(towerHamlets).email;
+    expect(() =>
+      addCouncilStacks(appWith({}), { councils: [{ ...deployable(towerHamlets), email: withoutTestInbox }] }),
+    ).toThrow(/email\.testInbox \(not set\)/);
+  });
+
+  it('needs no real agency inbox: every email goes to the test inbox', () => {
+    const council = { ...deployable(towerHamlets), agencies: towerHamlets.agencies };
+    const [stack] = addCouncilStacks(appWith({}), { councils: [council] });
+    expect(stack?.stackName).toBe('MissingEpisodes-tower-hamlets-staging');
+    expect(stack?.terminationProtection).toBe(false);
+  });
+
+  it('reads the council files of -c councilsDir', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'councils-'));
+    writeFileSync(join(dir, 'bath-ne-somerset.json'), JSON.stringify(deployable(bathNes)));
+    const stacks = addCouncilStacks(appWith({ councilsDir: dir }));
+    expect(stacks.map((s) => s.stackName)).toEqual(['MissingEpisodes-bath-ne-somerset-staging']);
   });
 });
 
@@ -41,7 +72,7 @@ describe('a production build', () => {
 
   it('builds a council with real inboxes, protected from deletion and told it is production', () => {
     const [stack] = addCouncilStacks(appWith({ stage: 'production' }), {
-      councils: [withRealContacts(towerHamlets)],
+      councils: [deployable(towerHamlets)],
     });
     if (!stack) throw new Error('no stack');
     expect(stack.stackName).toBe('MissingEpisodes-tower-hamlets-production');

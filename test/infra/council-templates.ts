@@ -1,17 +1,21 @@
 import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { addCouncilStacks } from '../../infra/council-app';
-import type { CouncilStack } from '../../infra/council-stack';
+import type { CouncilStack, DeployStage } from '../../infra/council-stack';
+import { deployableCouncils } from '../support/councils';
+
+export const stages: DeployStage[] = ['staging', 'production'];
 
 /**
- * Every council's stack as `cdk synth` builds it by default, with esbuild bundling skipped (the real
- * bundles are built once, by the synth test): the app and its stacks, built once per test file.
+ * Every council's stack as `cdk synth` builds it from the council files once an operator has filled them in
+ * (real inboxes, sending domain and test inbox), with esbuild bundling skipped (the real bundles are built
+ * once, by the synth test): the app and its stacks, built once per test file.
  */
 export const synthCouncilStacks = (
   context: Record<string, unknown> = {},
 ): { app: App; stacks: CouncilStack[] } => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  return { app, stacks: addCouncilStacks(app) };
+  return { app, stacks: addCouncilStacks(app, { councils: deployableCouncils }) };
 };
 
 /** Every resource this file's tests look at has Properties. */

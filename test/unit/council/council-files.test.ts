@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { councilIds, loadCouncilFile } from '../../../infra/councils/council-files';
 import { councilFromEnv, packCouncil } from '../../../shared/config/council-from-env';
 import {
-  assertProductionReady,
+  assertReadyToSend,
   parseCouncil,
   placeholderInboxes,
   placeholderPhones,
 } from '../../../shared/council/load-council';
-import { bathNes, councils, towerHamlets, withRealContacts } from '../../support/councils';
+import { detailCategories } from '../../../shared/events/detail-categories';
+import { bathNes, councils, deployable, towerHamlets } from '../../support/councils';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -53,7 +54,7 @@ describe('council files', () => {
   it('a production build refuses placeholder inboxes, naming each', () => {
     expect(placeholderInboxes(towerHamlets)).toContain('agencies.met-police.inbox');
     expect(placeholderInboxes(towerHamlets)).not.toContain('agencies.exploitation-service.inbox');
-    expect(() => assertProductionReady(towerHamlets)).toThrow(/agencies\.met-police\.inbox/);
+    expect(() => assertReadyToSend(towerHamlets, 'production')).toThrow(/agencies\.met-police\.inbox/);
     expect(() =>
       councilFromEnv({ COUNCIL_CONFIG: JSON.stringify(towerHamlets), STAGE: 'production' }),
     ).toThrow(/placeholder inboxes/);
@@ -66,7 +67,7 @@ describe('council files', () => {
     for (const council of councils) {
       const outOfHours = council.contacts.outOfHours;
       expect(placeholderPhones(council)).toContain(`agencies.${outOfHours}.phones.0`);
-      expect(() => assertProductionReady(council)).toThrow(
+      expect(() => assertReadyToSend(council, 'production')).toThrow(
         new RegExp(`agencies\\.${outOfHours}\\.phones\\.0`),
       );
     }
@@ -75,7 +76,7 @@ describe('council files', () => {
   });
 
   it.each(councils)('$id with real inboxes and numbers everywhere is production ready', (council) => {
-    expect(assertProductionReady(parseCouncil(withRealContacts(council))).id).toBe(council.id);
+    expect(assertReadyToSend(parseCouncil(deployable(council)), 'production').id).toBe(council.id);
   });
 
   it.each(councils)('$id never gives a school or Early Help a special-category detail', (council) => {
@@ -108,6 +109,37 @@ describe('council files', () => {
       /deadlines\.prevention_interview\.escalateTo\.0: only an event/,
     );
   });
+
+  it.each(councils)(
+    '$id ships with a placeholder sending domain and test inbox, which staging refuses',
+    (council) => {
+      expect(council.email.testInbox?.placeholder).toBe(true);
+      expect(() => assertReadyToSend(council, 'staging')).toThrow(
+        /email\.from \(a placeholder sending domain\)\n {2}email\.testInbox \(a placeholder\)/,
+      );
+      expect(() => councilFromEnv({ COUNCIL_CONFIG: JSON.stringify(council), STAGE: 'staging' })).toThrow(
+        /cannot send from a staging stack/,
+      );
+      const ready = deployable(council);
+      expect(assertReadyToSend({ ...ready, agencies: council.agencies }, 'staging').id).toBe(council.id);
+    },
+  );
+
+  it.each(councils)(
+    "$id's fallback for refused addresses is an agency that holds every category of detail",
+    (council) => {
+      expect(council.agencies[council.roles.fallback]?.details).toEqual(
+        expect.arrayContaining([...detailCategories]),
+      );
+      const broken = clone(council);
+      broken.roles.fallback = broken.roles.managers;
+      expect(() => parseCouncil(broken)).toThrow(
+        /roles\.fallback: the fallback agency .* every category of detail/,
+      );
+      broken.roles.fallback = 'nobody';
+      expect(() => parseCouncil(broken)).toThrow(/roles\.fallback: no agency "nobody"/);
+    },
+  );
 
   it('names the field that is wrong', () => {
     const broken = clone(towerHamlets) as unknown as Record<string, unknown>;
