@@ -138,7 +138,18 @@ export interface OutgoingEmail {
   html: string;
 }
 
-export type MailResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; reason: string };
+/**
+ * Why an email was not taken: `recipient-rejected`, the address itself was refused (permanent: the email
+ * goes to the council's fallback inbox instead); `sending-blocked`, the account, the sending identity or
+ * the configuration cannot send (sandbox, unverified domain, paused sending, daily quota, a missing grant:
+ * retried, and alarmed, until a person fixes it); `throttled`, over the sending rate (retried later,
+ * never counted against a message's retries); `transient`, a network or service fault (retried).
+ */
+export type MailFailure = 'recipient-rejected' | 'sending-blocked' | 'throttled' | 'transient';
+
+export type MailResult =
+  | { ok: true; messageId: string }
+  | { ok: false; failure: MailFailure; reason: string };
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<MailResult>;

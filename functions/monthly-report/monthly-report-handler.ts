@@ -14,12 +14,15 @@ export interface MonthlyReportDeps {
 }
 
 /**
- * EventBridge Scheduler, monthly -> last month's timeliness report emailed to the managers. A transient
- * send failure throws, so the Scheduler's retry policy tries again; the send key keeps it to one email.
+ * EventBridge Scheduler, monthly -> last month's timeliness report emailed to the managers. A failed send
+ * throws, so Lambda's asynchronous retries try again and then its on-failure destination keeps the
+ * invocation for the operators' alarm; the send key keeps it to one email.
  */
 export const createMonthlyReportHandler = (deps: MonthlyReportDeps) => async () => {
   const { period, outcome } = await sendMonthlyReport({ ...deps, log: deps.logger });
   deps.logger.info('monthly report', { from: period.from, to: period.to, outcome });
-  if (outcome === 'failed') throw new Error(`the monthly report for ${period.from} was not sent; retry`);
+  if (outcome === 'failed' || outcome === 'throttled') {
+    throw new Error(`the monthly report for ${period.from} was not sent; retry`);
+  }
   return { ...period, outcome };
 };

@@ -4,26 +4,31 @@ import * as z from 'zod/mini';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { councilFromEnv } from '../../shared/config/council-from-env';
+import { mailerForStage } from '../../shared/email/redirected-email';
 
 const MailEnv = z.object({
+  STAGE: z.optional(z.string()),
   TABLE_NAME: z.string().check(z.minLength(1)),
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**
  * What the notify, reminder and sweep Lambdas share, built once per container from the environment:
- * the DynamoDB store, the SES mailer sending as the council, the system clock, the council and a logger.
+ * the DynamoDB store, the SES mailer sending as the council (in a staging stack, to the operators' test
+ * inbox only), the system clock, the council and a logger.
  */
 export const awsMailDeps = (serviceName: string, env: NodeJS.ProcessEnv = process.env) => {
-  const { TABLE_NAME, SES_CONFIGURATION_SET } = MailEnv.parse(env);
+  const { STAGE, TABLE_NAME, SES_CONFIGURATION_SET } = MailEnv.parse(env);
   const council = councilFromEnv(env);
+  // Adaptive retries slow the client down when SES throttles, before a send has to be retried later.
+  const ses = new SesMailer(new SESClient({ retryMode: 'adaptive' }), {
+    from: council.email.from.address,
+    ...(council.email.replyTo ? { replyTo: council.email.replyTo.address } : {}),
+    ...(SES_CONFIGURATION_SET ? { configurationSet: SES_CONFIGURATION_SET } : {}),
+  });
   return {
     store: new DynamoEpisodeStore(episodeTableClient(), TABLE_NAME),
-    mailer: new SesMailer(new SESClient({}), {
-      from: council.email.from.address,
-      ...(council.email.replyTo ? { replyTo: council.email.replyTo.address } : {}),
-      ...(SES_CONFIGURATION_SET ? { configurationSet: SES_CONFIGURATION_SET } : {}),
-    }),
+    mailer: mailerForStage(ses, STAGE, council),
     clock: { now: () => new Date().toISOString() },
     council,
     logger: new Logger({ serviceName, persistentKeys: { councilId: council.id } }),

@@ -1,5 +1,5 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import type { Mailer, MailResult, OutgoingEmail } from '../ports';
+import type { Mailer, MailFailure, MailResult, OutgoingEmail } from '../ports';
 
 export interface SesMailerOptions {
   from: string;
@@ -9,15 +9,39 @@ export interface SesMailerOptions {
 }
 
 /**
- * Errors that sending this same email again can never cure: SES refused the message or an address.
- * Everything else (throttling, a paused account or configuration set, a network or 5xx fault) may pass
- * on a later attempt, so it goes back to the queue or the Scheduler's retry.
+ * The words SES uses when it refuses an address itself (SES v1 answers MessageRejected or
+ * InvalidParameterValue with them): a malformed or blocklisted recipient, which sending again cannot cure.
+ * Everything else SES refuses (an unverified identity, the sandbox, paused sending) is about the sender.
  */
-const permanentErrors = new Set([
-  'MessageRejected',
-  'MailFromDomainNotVerifiedException',
-  'InvalidParameterValue',
-]);
+const refusedAddress =
+  /address blacklisted|illegal address|missing final '@domain'|missing domain|domain (?:contains|starts|ends)|local address contains/i;
+
+const throttlingNames = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);
+
+/**
+ * What an SES error means for the email. Only a refusal of the recipient is permanent. Throttling is
+ * retried later, except a daily quota, which lasts until the account's limit is raised or the day rolls
+ * over, so a person must know. Any other error of the request (MessageRejected for an unverified identity
+ * or the sandbox, paused sending, a missing configuration set, access denied) blocks every email until a
+ * person fixes it. Faults of the service or the network are transient.
+ */
+export const classifySesError = (error: unknown): MailFailure => {
+  const {
+    name = '',
+    message = '',
+    $fault,
+  } = (error ?? {}) as {
+    name?: string;
+    message?: string;
+    $fault?: 'client' | 'server';
+  };
+  if (throttlingNames.has(name))
+    return /daily message quota/i.test(message) ? 'sending-blocked' : 'throttled';
+  if ((name === 'MessageRejected' || name === 'InvalidParameterValue') && refusedAddress.test(message)) {
+    return 'recipient-rejected';
+  }
+  return $fault === 'client' ? 'sending-blocked' : 'transient';
+};
 
 /** SES v1 SendEmail, one call per email; the client's own retries absorb brief throttling first. */
 export class SesMailer implements Mailer {
@@ -45,9 +69,9 @@ export class SesMailer implements Mailer {
       );
       return { ok: true, messageId: MessageId ?? '' };
     } catch (error) {
-      const name = error instanceof Error ? error.name : 'UnknownError';
       // The error's name only: SES messages can quote the addresses.
-      return { ok: false, permanent: permanentErrors.has(name), reason: name };
+      const name = error instanceof Error ? error.name : 'UnknownError';
+      return { ok: false, failure: classifySesError(error), reason: name };
     }
   }
 }

@@ -8,10 +8,10 @@ import { episodeProvenance, type RoutingContext } from '../routing/provenance';
 import { type Delivery, routeEvent } from '../routing/route-event';
 import {
   type MailDeps,
+  retryUnlessAllSent,
   type SendOutcome,
   type SendTally,
   sendOnce,
-  TransientSendError,
   tally,
 } from './send-once';
 
@@ -66,8 +66,8 @@ export const eventEmails = (
 /**
  * Emails every agency the council's routing rules name for one accepted event, each with what it must do;
  * the body shows the episode as it is now (risk, deadlines).
- * Recipients already sent to are skipped; if any send fails transiently the rest are still tried and then
- * a TransientSendError returns the message to the queue.
+ * Recipients already sent to are skipped; if any send fails the rest are still tried and then a
+ * TransientSendError returns the message to the queue (a ThrottledSendError when throttling was all).
  */
 export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMessage): Promise<SendTally> => {
   const record = await deps.store.getEpisode(message.episodeId);
@@ -90,8 +90,6 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
     );
   }
   const result = tally(outcomes);
-  if (result.failed > 0) {
-    throw new TransientSendError(`${result.failed} email(s) for event ${message.eventId} failed; will retry`);
-  }
+  retryUnlessAllSent(result, `event ${message.eventId}`);
   return result;
 };

@@ -4,7 +4,7 @@ import type { NoticeRecord, ReminderInvocation } from '../ports';
 import { episodeProvenance } from '../routing/provenance';
 import { mergeByAddress, resolveRecipient } from '../routing/recipients';
 import { compareInstants, isBefore } from '../time/instant';
-import { type MailDeps, type SendOutcome, sendOnce, TransientSendError, tally } from './send-once';
+import { type MailDeps, retryUnlessAllSent, type SendOutcome, sendOnce, tally } from './send-once';
 
 /**
  * What firing a notice came to: `sent`; `settled` when nothing was owed (the deadline met or cancelled, the
@@ -31,7 +31,7 @@ const stillOwed = async (deps: MailDeps, notice: NoticeRecord, now: string) => {
 /**
  * Fires one deadline notice, exactly once: reloads the episode, does nothing if the deadline no longer needs
  * it, else claims the notice (pending -> sent) and emails the responsible agency, and on escalation the
- * council's escalation list too. A transient send failure releases the claim and throws, so the Scheduler's
+ * council's escalation list too. A failed send releases the claim and throws, so the deadline queue's
  * retry or the next sweep fires it again; recipients already emailed are not emailed twice.
  */
 export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation): Promise<FireOutcome> => {
@@ -70,12 +70,10 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
       }),
     );
   }
-  const { failed } = tally(outcomes);
-  if (failed > 0) {
+  const result = tally(outcomes);
+  if (result.failed + result.throttled > 0) {
     await store.releaseNotice(episodeId, noticeKey);
-    throw new TransientSendError(
-      `${failed} email(s) for notice ${episodeId}/${noticeKey} failed; will retry`,
-    );
+    retryUnlessAllSent(result, `notice ${episodeId}/${noticeKey}`);
   }
   if (notice.notice === 'escalation') {
     // A missed deadline: the operators' alarm counts this field.

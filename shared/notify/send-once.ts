@@ -1,7 +1,8 @@
 import type { CouncilConfig } from '../council/council-schema';
 import type { RenderedEmail } from '../email/email-document';
+import { undeliverableEmail } from '../email/redirected-email';
 import type { Clock, EpisodeStore, Mailer } from '../ports';
-import type { Recipient } from '../routing/recipients';
+import { fromAgency, type Recipient } from '../routing/recipients';
 import { addDays } from '../time/instant';
 
 /** Where the notify use cases report what operators must see: ids and agency refs only, never the child. */
@@ -19,32 +20,58 @@ export interface MailDeps {
   log: NotifyLog;
 }
 
-/** A send that may pass on a later attempt (throttling, an SES outage): the caller retries the whole unit. */
+/** A send that may pass on a later attempt (an SES outage, blocked sending): the caller retries the whole unit. */
 export class TransientSendError extends Error {
-  override readonly name = 'TransientSendError';
+  override readonly name: string = 'TransientSendError';
 }
 
-export type SendOutcome = 'sent' | 'already_sent' | 'rejected' | 'failed';
+/**
+ * Every failed send of the unit was throttled: retry it later, but not at the cost of its retries, which
+ * are there for real failures (a queue consumer puts it back as a new message rather than failing it).
+ */
+export class ThrottledSendError extends TransientSendError {
+  override readonly name = 'ThrottledSendError';
+}
+
+export type SendOutcome = 'sent' | 'already_sent' | 'rejected' | 'failed' | 'throttled';
+
+interface Send {
+  sendKey: string;
+  episodeId: string;
+  recipient: Recipient;
+  email: RenderedEmail;
+}
 
 /**
- * Sends one email unless its send key is already recorded, and records the outcome. A rejection (a refused
- * address) is recorded and logged with `emailRejected: true` for the operators' alarm, and never retried;
- * a transient failure records nothing, so the retry sends it.
+ * Sends one email unless its send key is already recorded, and records the outcome. A throttled or failed
+ * send records nothing, so the retry sends it; blocked sending (the account, identity or configuration)
+ * is logged with `emailSendingBlocked: true` for the operators' alarm. A refused address is permanent:
+ * the email goes to the council's fallback inbox instead, and once that has it the refusal is recorded and
+ * logged with `emailRejected: true` for the operators' alarm, never retried.
  */
-export const sendOnce = async (
-  deps: MailDeps,
-  send: { sendKey: string; episodeId: string; recipient: Recipient; email: RenderedEmail },
-): Promise<SendOutcome> => {
+export const sendOnce = async (deps: MailDeps, send: Send): Promise<SendOutcome> => {
   const { store, mailer, clock, log } = deps;
   const { sendKey, episodeId, recipient } = send;
   if (await store.hasSent(sendKey)) return 'already_sent';
   const result = await mailer.send({ to: [recipient.address], cc: [], ...send.email });
-  if (!result.ok && !result.permanent) {
-    log.info('email send failed, will retry', {
-      episodeId,
-      recipientRef: recipient.ref,
-      reason: result.reason,
-    });
+  const ids = { episodeId, councilId: deps.council.id, recipientRef: recipient.ref };
+  if (!result.ok && result.failure === 'recipient-rejected') {
+    return rejectAndFallBack(deps, send, result.reason);
+  }
+  if (!result.ok) {
+    if (result.failure === 'throttled') {
+      log.info('email send throttled, will retry later', { ...ids, reason: result.reason });
+      return 'throttled';
+    }
+    if (result.failure === 'sending-blocked') {
+      log.error('email sending blocked, will retry', {
+        emailSendingBlocked: true,
+        ...ids,
+        reason: result.reason,
+      });
+    } else {
+      log.info('email send failed, will retry', { ...ids, reason: result.reason });
+    }
     return 'failed';
   }
   await store.recordSend({
@@ -52,18 +79,44 @@ export const sendOnce = async (
     episodeId,
     recipientRef: recipient.ref,
     address: recipient.address,
-    ...(result.ok ? { messageId: result.messageId } : {}),
-    outcome: result.ok ? 'sent' : 'rejected',
+    messageId: result.messageId,
+    outcome: 'sent',
     at: clock.now(),
     retentionExpiresAt: addDays(clock.now(), deps.council.retention.days),
   });
-  if (result.ok) return 'sent';
-  log.error('email rejected', {
+  return 'sent';
+};
+
+const rejectAndFallBack = async (deps: MailDeps, send: Send, reason: string): Promise<SendOutcome> => {
+  const { council, clock } = deps;
+  const fallback = fromAgency(council.roles.fallback, council.roles.fallback, council);
+  const isFallback = send.recipient.address.toLowerCase() === fallback.address.toLowerCase();
+  const forwarded = isFallback
+    ? undefined
+    : await sendOnce(deps, {
+        sendKey: `${send.sendKey}#fallback`,
+        episodeId: send.episodeId,
+        recipient: fallback,
+        email: undeliverableEmail(send.email, send.recipient),
+      });
+  // Until the fallback has it, the whole send is retried: the refusal is recorded only once it is covered.
+  if (forwarded === 'failed' || forwarded === 'throttled') return forwarded;
+  await deps.store.recordSend({
+    sendKey: send.sendKey,
+    episodeId: send.episodeId,
+    recipientRef: send.recipient.ref,
+    address: send.recipient.address,
+    outcome: 'rejected',
+    at: clock.now(),
+    retentionExpiresAt: addDays(clock.now(), council.retention.days),
+  });
+  deps.log.error('email rejected', {
     emailRejected: true,
-    episodeId,
-    councilId: deps.council.id,
-    recipientRef: recipient.ref,
-    reason: result.reason,
+    episodeId: send.episodeId,
+    councilId: council.id,
+    recipientRef: send.recipient.ref,
+    reason,
+    fallback: forwarded === undefined ? 'none: the fallback inbox itself was refused' : forwarded,
   });
   return 'rejected';
 };
@@ -73,6 +126,7 @@ export interface SendTally {
   alreadySent: number;
   rejected: number;
   failed: number;
+  throttled: number;
 }
 
 export const tally = (outcomes: SendOutcome[]): SendTally => ({
@@ -80,4 +134,17 @@ export const tally = (outcomes: SendOutcome[]): SendTally => ({
   alreadySent: outcomes.filter((o) => o === 'already_sent').length,
   rejected: outcomes.filter((o) => o === 'rejected').length,
   failed: outcomes.filter((o) => o === 'failed').length,
+  throttled: outcomes.filter((o) => o === 'throttled').length,
 });
+
+/** Throws what the caller's retry needs when any email of a unit (`what`) is still to be sent. */
+export const retryUnlessAllSent = (result: SendTally, what: string): void => {
+  if (result.failed > 0) {
+    throw new TransientSendError(
+      `${result.failed + result.throttled} email(s) for ${what} failed; will retry`,
+    );
+  }
+  if (result.throttled > 0) {
+    throw new ThrottledSendError(`${result.throttled} email(s) for ${what} throttled; will retry later`);
+  }
+};

@@ -2,7 +2,7 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, test } from 'vitest';
 import { awsMailDeps } from '../../../functions/notify/aws-mail-deps';
-import { bathNes } from '../../support/councils';
+import { bathNes, deployable } from '../../support/councils';
 
 const ses = mockClient(SESClient);
 const env = {
@@ -28,6 +28,36 @@ describe('the mail functions environment', () => {
   test('a missing table name stops the cold start, naming the variable', () => {
     const { TABLE_NAME: _, ...withoutTable } = env;
     expect(() => awsMailDeps('notify', withoutTable)).toThrow(/TABLE_NAME/);
+  });
+
+  test("a staging stack sends every email to the operators' test inbox, naming whom it was meant for", async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-2' });
+    const council = deployable(bathNes);
+    const deps = awsMailDeps('notify', { ...env, STAGE: 'staging', COUNCIL_CONFIG: JSON.stringify(council) });
+    await deps.mailer.send({
+      to: ['duty@example.org'],
+      cc: ['managers@example.org'],
+      subject: 'Child missing',
+      text: 't',
+      html: '<html><body><p>h</p></body></html>',
+    });
+    const input = ses.commandCalls(SendEmailCommand).at(-1)?.args[0].input;
+    expect(input?.Destination).toEqual({
+      ToAddresses: ['missing-episodes-test@bathnes.gov.uk'],
+      CcAddresses: [],
+    });
+    expect(input?.Source).toBe('missing-episodes@bathnes.gov.uk');
+    expect(input?.Message?.Subject?.Data).toBe('[Staging] Child missing');
+    expect(input?.Message?.Body?.Text?.Data).toContain('Meant for: duty@example.org, managers@example.org');
+    expect(input?.Message?.Body?.Html?.Data).toMatch(
+      /<body><div [^>]*>.*Meant for: duty@example\.org.*<\/div><p>h<\/p>/,
+    );
+  });
+
+  test('a staging stack refuses a council file with a placeholder sending domain or test inbox', () => {
+    expect(() => awsMailDeps('notify', { ...env, STAGE: 'staging' })).toThrow(
+      /email\.from[\s\S]*email\.testInbox/,
+    );
   });
 
   test('production refuses a council file whose inboxes are placeholders', () => {

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SESClient, SESServiceException, SendEmailCommand } from '@aws-sdk/client-ses';
+import { MessageRejected, SESClient, SESServiceException, SendEmailCommand } from '@aws-sdk/client-ses';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
@@ -86,30 +86,57 @@ describe('the notify function', () => {
     expect(tries.at(-1)).toBe('youth-offending-service@bathnes.invalid');
   });
 
-  test('a rejected address is logged for the operators alarm with ids only, and the record succeeds', async () => {
+  test('an unverified sending identity fails the message for a retry and alarms; once fixed, the redrive sends', async () => {
+    const error = vi.spyOn(logger, 'error');
+    ses.on(SendEmailCommand).rejects(
+      new SESServiceException({
+        name: 'MessageRejected',
+        $fault: 'client',
+        message:
+          'Email address is not verified. The following identities failed the check in region EU-WEST-2: from@example.org',
+        $metadata: {},
+      }),
+    );
+    // A batch that fails whole fails the invocation: Lambda returns every message to the queue.
+    await expect(handler(batch(sqsRecord('m1', message(reportMessage))))).rejects.toThrow(
+      /All records failed/,
+    );
+    expect(error).toHaveBeenCalledWith('email sending blocked, will retry', {
+      emailSendingBlocked: true,
+      episodeId,
+      councilId: 'bath-ne-somerset',
+      recipientRef: 'avon-somerset-police',
+      reason: 'MessageRejected',
+    });
+    ses.reset();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
+    expect(await handler(batch(sqsRecord('m1', message(reportMessage))))).toEqual({ batchItemFailures: [] });
+    expect(sentTo()).toHaveLength(2);
+  });
+
+  test("a refused recipient goes to the council's fallback inbox, is logged for the operators alarm, and the record succeeds", async () => {
     const error = vi.spyOn(logger, 'error');
     ses
       .on(SendEmailCommand)
-      .rejectsOnce(
-        new SESServiceException({
-          name: 'MessageRejected',
-          $fault: 'client',
-          message: 'Email address is not verified.',
-          $metadata: {},
-        }),
-      )
+      .rejectsOnce(new MessageRejected({ message: 'Address blacklisted.', $metadata: {} }))
       .resolves({ MessageId: 'ses-id' });
     const answer = await handler(batch(sqsRecord('m1', message(reportMessage))));
     expect(answer).toEqual({ batchItemFailures: [] });
+    expect(sentTo()).toEqual([
+      'missing-persons@avon-somerset-police.invalid',
+      'duty-and-assessment@bathnes.invalid',
+      'childrens-social-care@bathnes.invalid',
+    ]);
     expect(error).toHaveBeenCalledWith('email rejected', {
       emailRejected: true,
       episodeId,
       councilId: 'bath-ne-somerset',
       recipientRef: 'avon-somerset-police',
       reason: 'MessageRejected',
+      fallback: 'sent',
     });
     await handler(batch(sqsRecord('m1', message(reportMessage))));
-    expect(sentTo()).toHaveLength(2);
+    expect(sentTo()).toHaveLength(3);
   });
 
   test.each([

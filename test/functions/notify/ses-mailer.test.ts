@@ -11,9 +11,10 @@ const mailer = new SesMailer(new SESClient({ region: 'eu-west-2', maxAttempts: 1
   configurationSet: 'council-emails',
 });
 
-const sesError = (name: string, fault: 'client' | 'server' = 'client') =>
+const sesError = (name: string, fault: 'client' | 'server' = 'client', message = name) =>
   new SESServiceException({
     name,
+    message,
     $fault: fault,
     $metadata: { httpStatusCode: fault === 'client' ? 400 : 503 },
   });
@@ -39,35 +40,62 @@ describe('the SES mailer', () => {
     });
   });
 
-  test.each(['Throttling', 'ServiceUnavailable', 'AccountSendingPausedException'])(
-    '%s is transient: the message is tried again later',
-    async (name) => {
-      ses.on(SendEmailCommand).rejects(sesError(name, name === 'ServiceUnavailable' ? 'server' : 'client'));
-      expect(await mailer.send(email)).toEqual({ ok: false, permanent: false, reason: name });
-    },
-  );
+  test.each([
+    ['Throttling', 'Maximum sending rate exceeded.', 'throttled'],
+    ['Throttling', 'Daily message quota exceeded.', 'sending-blocked'],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region EU-WEST-2: missing-episodes@example.org',
+      'sending-blocked',
+    ],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region EU-WEST-2: duty@example.org',
+      'sending-blocked',
+    ],
+    ['MessageRejected', 'Sending paused for this account.', 'sending-blocked'],
+    ['AccountSendingPausedException', 'Account sending paused', 'sending-blocked'],
+    [
+      'ConfigurationSetSendingPausedException',
+      'Sending paused for this configuration set',
+      'sending-blocked',
+    ],
+    [
+      'ConfigurationSetDoesNotExistException',
+      'Configuration set <council-emails> does not exist.',
+      'sending-blocked',
+    ],
+    ['MailFromDomainNotVerifiedException', 'MAIL FROM domain not verified', 'sending-blocked'],
+    ['AccessDenied', 'not authorized to perform: ses:SendEmail', 'sending-blocked'],
+    ['MessageRejected', 'Address blacklisted.', 'recipient-rejected'],
+    ['InvalidParameterValue', "Missing final '@domain'", 'recipient-rejected'],
+    ['InvalidParameterValue', 'Local address contains control or whitespace', 'recipient-rejected'],
+    ['InvalidParameterValue', 'Message length exceeds limit', 'sending-blocked'],
+  ] as const)('%s "%s" is %s', async (name, message, failure) => {
+    ses.on(SendEmailCommand).rejects(sesError(name, 'client', message));
+    expect(await mailer.send(email)).toEqual({ ok: false, failure, reason: name });
+  });
+
+  test('a fault of the service is transient', async () => {
+    ses.on(SendEmailCommand).rejects(sesError('ServiceUnavailable', 'server'));
+    expect(await mailer.send(email)).toEqual({
+      ok: false,
+      failure: 'transient',
+      reason: 'ServiceUnavailable',
+    });
+  });
 
   test('a network failure is transient', async () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
-    expect(await mailer.send(email)).toEqual({ ok: false, permanent: false, reason: 'TimeoutError' });
+    expect(await mailer.send(email)).toEqual({ ok: false, failure: 'transient', reason: 'TimeoutError' });
   });
 
-  test.each(['MailFromDomainNotVerifiedException', 'InvalidParameterValue'])(
-    '%s is permanent: sending again cannot help',
-    async (name) => {
-      ses.on(SendEmailCommand).rejects(sesError(name));
-      expect(await mailer.send(email)).toEqual({ ok: false, permanent: true, reason: name });
-    },
-  );
-
-  test('a rejected message is permanent, and the reason carries no address', async () => {
+  test('the reason carries no address, only the error name', async () => {
     ses
       .on(SendEmailCommand)
-      .rejects(
-        new MessageRejected({ message: 'Email address is not verified: duty@example.org', $metadata: {} }),
-      );
+      .rejects(new MessageRejected({ message: 'Address blacklisted: duty@example.org', $metadata: {} }));
     const result = await mailer.send(email);
-    expect(result).toEqual({ ok: false, permanent: true, reason: 'MessageRejected' });
+    expect(result).toEqual({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
     expect(JSON.stringify(result)).not.toContain('duty@example.org');
   });
 });

@@ -56,7 +56,7 @@ describe('the sweep', () => {
 
   test('a notice that fails transiently stays pending and the next sweep fires it', async () => {
     clock.set('2026-10-26T08:40:00Z');
-    mailer.failNext({ ok: false, permanent: false, reason: 'ServiceUnavailable' });
+    mailer.failNext({ ok: false, failure: 'transient', reason: 'ServiceUnavailable' });
     expect(await createSweepHandler(deps)()).toMatchObject({ fired: 0, failed: 1 });
     clock.set('2026-10-26T08:55:00Z');
     expect(await createSweepHandler(deps)()).toMatchObject({ fired: 1, failed: 0 });

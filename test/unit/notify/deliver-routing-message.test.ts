@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { deliverRoutingMessage } from '../../../shared/notify/deliver-routing-message';
-import { type MailDeps, TransientSendError } from '../../../shared/notify/send-once';
+import { type MailDeps, ThrottledSendError, TransientSendError } from '../../../shared/notify/send-once';
 import { towerHamlets as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
@@ -20,6 +20,8 @@ const returnRecipients = [
   'education-safeguarding@tower-hamlets.invalid',
 ];
 
+const fallbackInbox = 'duty-and-assessment@tower-hamlets.invalid';
+
 let deps: MailDeps & { mailer: FakeMailer; log: ReturnType<typeof recordingLog> };
 
 beforeEach(async () => {
@@ -38,7 +40,7 @@ describe('delivering a routing message', () => {
   test('emails each agency the routing rules name, one email each', async () => {
     const tally = await deliverRoutingMessage(deps, message);
     expect(deps.mailer.recipients()).toEqual(returnRecipients);
-    expect(tally).toEqual({ sent: 4, alreadySent: 0, rejected: 0, failed: 0 });
+    expect(tally).toEqual({ sent: 4, alreadySent: 0, rejected: 0, failed: 0, throttled: 0 });
     expect(deps.mailer.sent.every((email) => email.to.length === 1 && email.cc.length === 0)).toBe(true);
   });
 
@@ -46,24 +48,58 @@ describe('delivering a routing message', () => {
     await deliverRoutingMessage(deps, message);
     const again = await deliverRoutingMessage(deps, message);
     expect(deps.mailer.sent).toHaveLength(4);
-    expect(again).toEqual({ sent: 0, alreadySent: 4, rejected: 0, failed: 0 });
+    expect(again).toEqual({ sent: 0, alreadySent: 4, rejected: 0, failed: 0, throttled: 0 });
   });
 
-  test('a transient failure fails the message after trying the others, and the retry sends only what is missing', async () => {
-    deps.mailer.failNext({ ok: false, permanent: false, reason: 'Throttling' });
-    await expect(deliverRoutingMessage(deps, message)).rejects.toBeInstanceOf(TransientSendError);
+  test('a throttled send fails the message as throttled after trying the others, and the retry sends only what is missing', async () => {
+    deps.mailer.failNext({ ok: false, failure: 'throttled', reason: 'Throttling' });
+    await expect(deliverRoutingMessage(deps, message)).rejects.toBeInstanceOf(ThrottledSendError);
     expect(deps.mailer.recipients()).toEqual(returnRecipients.slice(1));
     await deliverRoutingMessage(deps, message);
     expect(deps.mailer.recipients()).toEqual([...returnRecipients.slice(1), returnRecipients[0]]);
   });
 
-  test('a rejected address is recorded and surfaced to operators, and not retried', async () => {
-    deps.mailer.failNext({ ok: false, permanent: true, reason: 'MessageRejected' });
+  test('blocked sending fails the message as retryable, not throttled, and raises the operators alarm field', async () => {
+    deps.mailer.failNext(
+      { ok: false, failure: 'throttled', reason: 'Throttling' },
+      { ok: false, failure: 'sending-blocked', reason: 'MessageRejected' },
+    );
+    const failure = await deliverRoutingMessage(deps, message).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TransientSendError);
+    expect(failure).not.toBeInstanceOf(ThrottledSendError);
+    expect(await deps.store.hasSent(`${found.id}:${returnRecipients[1]}`)).toBe(false);
+    expect(deps.log.entries.filter((e) => e.level === 'error')).toEqual([
+      {
+        level: 'error',
+        message: 'email sending blocked, will retry',
+        attributes: {
+          emailSendingBlocked: true,
+          episodeId,
+          councilId: 'tower-hamlets',
+          recipientRef: 'met-police',
+          reason: 'MessageRejected',
+        },
+      },
+    ]);
+    // Fixed and redriven: what was not sent is sent.
+    await deliverRoutingMessage(deps, message);
+    expect(deps.mailer.recipients().sort()).toEqual([...returnRecipients].sort());
+  });
+
+  test("a refused address is recorded, its email goes to the council's fallback inbox naming it, and the operators are alerted", async () => {
+    deps.mailer.failNext({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
     const tally = await deliverRoutingMessage(deps, message);
-    expect(tally).toEqual({ sent: 3, alreadySent: 0, rejected: 1, failed: 0 });
+    expect(tally).toEqual({ sent: 3, alreadySent: 0, rejected: 1, failed: 0, throttled: 0 });
+    expect(deps.mailer.recipients()).toEqual([fallbackInbox, ...returnRecipients.slice(1)]);
+    const forwarded = deps.mailer.sent[0];
+    expect(forwarded?.subject).toMatch(/^\[Undeliverable to Tower Hamlets Exploitation service\] /);
+    expect(forwarded?.text).toContain(
+      `meant for Tower Hamlets Exploitation service (${returnRecipients[0]})`,
+    );
+    expect(forwarded?.html).toContain('the email service refused that address');
     expect(await deps.store.hasSent(`${found.id}:${returnRecipients[0]}`)).toBe(true);
-    const alarm = deps.log.entries.filter((e) => e.level === 'error');
-    expect(alarm).toEqual([
+    expect(await deps.store.hasSent(`${found.id}:${returnRecipients[0]}#fallback`)).toBe(true);
+    expect(deps.log.entries.filter((e) => e.level === 'error')).toEqual([
       {
         level: 'error',
         message: 'email rejected',
@@ -73,21 +109,52 @@ describe('delivering a routing message', () => {
           councilId: 'tower-hamlets',
           recipientRef: 'exploitation-service',
           reason: 'MessageRejected',
+          fallback: 'sent',
         },
       },
     ]);
     await deliverRoutingMessage(deps, message);
-    expect(deps.mailer.sent).toHaveLength(3);
+    expect(deps.mailer.sent).toHaveLength(4);
+  });
+
+  test('a refusal is not recorded until the fallback inbox has the email: a failed fallback retries both', async () => {
+    deps.mailer.failNext(
+      { ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' },
+      { ok: false, failure: 'transient', reason: 'ServiceUnavailable' },
+    );
+    await expect(deliverRoutingMessage(deps, message)).rejects.toBeInstanceOf(TransientSendError);
+    expect(await deps.store.hasSent(`${found.id}:${returnRecipients[0]}`)).toBe(false);
+    deps.mailer.failNext({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
+    const retry = await deliverRoutingMessage(deps, message);
+    expect(retry).toMatchObject({ rejected: 1, alreadySent: 3 });
+    expect(deps.mailer.recipients()).toEqual([...returnRecipients.slice(1), fallbackInbox]);
+  });
+
+  test('a refused fallback inbox is recorded and alarmed, with nowhere further to go', async () => {
+    const toFallback = { ...message, eventId: found.id };
+    deps.council = { ...council, roles: { ...council.roles, fallback: 'exploitation-service' } };
+    deps.mailer.failNext({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
+    expect(await deliverRoutingMessage(deps, toFallback)).toMatchObject({ sent: 3, rejected: 1 });
+    expect(deps.log.entries.find((e) => e.message === 'email rejected')?.attributes).toMatchObject({
+      fallback: 'none: the fallback inbox itself was refused',
+    });
   });
 
   test('logs name ids and agencies, never the child', async () => {
     deps.mailer.failNext(
-      { ok: false, permanent: true, reason: 'MessageRejected' },
-      { ok: false, permanent: false, reason: 'Throttling' },
+      { ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' },
+      { ok: false, failure: 'sending-blocked', reason: 'MessageRejected' },
+      { ok: false, failure: 'throttled', reason: 'Throttling' },
     );
     await expect(deliverRoutingMessage(deps, message)).rejects.toThrow();
+    deps.mailer.failNext({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
+    await deliverRoutingMessage(deps, message);
     const logged = JSON.stringify(deps.log.entries);
-    expect(deps.log.entries.length).toBeGreaterThan(1);
+    expect(deps.log.entries.map((e) => e.message)).toEqual([
+      'email sending blocked, will retry',
+      'email send throttled, will retry later',
+      'email rejected',
+    ]);
     for (const detail of ['Alex', 'Example', '2011-05-14', '@']) expect(logged).not.toContain(detail);
   });
 

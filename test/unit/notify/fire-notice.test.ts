@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { type DeadlineNotice, deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
 import { fireNotice } from '../../../shared/notify/fire-notice';
-import { type MailDeps, TransientSendError } from '../../../shared/notify/send-once';
+import { type MailDeps, ThrottledSendError, TransientSendError } from '../../../shared/notify/send-once';
 import { sweepDueNotices } from '../../../shared/notify/sweep-due-notices';
 import { towerHamlets as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
@@ -132,8 +132,8 @@ describe('firing a deadline notice', () => {
   test('a transient failure releases the notice and throws; the next firing emails only who was missed', async () => {
     const escalation = await noticeOf('return_home_interview', 'escalation');
     clock.set(escalation.fireAt);
-    deps.mailer.failNext({ ok: false, permanent: false, reason: 'Throttling' });
-    await expect(fireNotice(deps, escalation)).rejects.toBeInstanceOf(TransientSendError);
+    deps.mailer.failNext({ ok: false, failure: 'throttled', reason: 'Throttling' });
+    await expect(fireNotice(deps, escalation)).rejects.toBeInstanceOf(ThrottledSendError);
     expect((await store.getNotice(episodeId, escalation.noticeKey))?.state).toBe('pending');
     expect(deps.mailer.recipients()).toHaveLength(2);
     clock.set('2026-10-27T08:45:00Z');
@@ -147,5 +147,26 @@ describe('firing a deadline notice', () => {
       'exploitation.team@towerhamlets.gov.uk',
       'missing-managers@tower-hamlets.invalid',
     ]);
+  });
+
+  test('blocked sending releases the notice and throws for a retry: the escalation is not logged as sent', async () => {
+    const escalation = await noticeOf('return_home_interview', 'escalation');
+    clock.set(escalation.fireAt);
+    deps.mailer.failNext(
+      { ok: false, failure: 'sending-blocked', reason: 'MessageRejected' },
+      { ok: false, failure: 'sending-blocked', reason: 'MessageRejected' },
+      { ok: false, failure: 'sending-blocked', reason: 'MessageRejected' },
+    );
+    const failure = await fireNotice(deps, escalation).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TransientSendError);
+    expect(failure).not.toBeInstanceOf(ThrottledSendError);
+    expect((await store.getNotice(episodeId, escalation.noticeKey))?.state).toBe('pending');
+    expect(deps.mailer.sent).toHaveLength(0);
+    expect(deps.log.entries.map((e) => e.message)).not.toContain('deadline missed, escalation sent');
+    expect(
+      deps.log.entries.filter((e) => (e.attributes as { emailSendingBlocked?: boolean }).emailSendingBlocked),
+    ).toHaveLength(3);
+    expect(await fireNotice(deps, escalation)).toBe('sent');
+    expect(deps.mailer.sent).toHaveLength(3);
   });
 });

@@ -89,7 +89,7 @@ describe('the monthly report', () => {
 
   it('sends nothing and records nothing when the send fails for now, so a retry sends it', async () => {
     const { deps, mailer } = setUp();
-    mailer.failNext({ ok: false, permanent: false, reason: 'Throttling' });
+    mailer.failNext({ ok: false, failure: 'transient', reason: 'ServiceUnavailable' });
     expect((await sendMonthlyReport(deps)).outcome).toBe('failed');
     expect((await sendMonthlyReport(deps)).outcome).toBe('sent');
     expect(mailer.sent).toHaveLength(1);
