@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import {
-  ArnFormat,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -13,10 +12,9 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -34,12 +32,25 @@ import { PipelineFunction } from './constructs/pipeline-function';
 export const DeployStage = z.enum(sendingStages);
 export type DeployStage = z.infer<typeof DeployStage>;
 
-/** What a function may touch; each becomes the narrowest grant the stack can give. */
+/**
+ * What a function may touch; each becomes the narrowest grant the stack can give, and brings the
+ * environment variables that name it (a function gets no variable for what it may not touch).
+ */
 export type Access =
-  | 'episodes'
+  /** GetItem and Query on the table: episodes, deliveries, notices, send records. */
+  | 'episode-reads'
+  /** The intake's commit: the items of its TransactWriteItems (Put, Update, Delete, ConditionCheck). */
+  | 'episode-commits'
+  /** UpdateItem: a notice claimed (pending -> sent) or released. */
+  | 'notice-claims'
+  /** GetItem and PutItem: whether an email was sent, and the record of one sent or refused. */
+  | 'send-records'
   | 'episode-scan'
   | 'pending-notices'
+  /** SendMessage to the routing queue (intake queues; notify sends a throttled message back). */
   | 'routing-queue'
+  /** SendMessage to the deadline queue (the reminder sends a throttled message back). */
+  | 'deadline-queue'
   | 'schedule-deadlines'
   | 'source-secrets'
   | 'email';
@@ -47,8 +58,11 @@ export type Access =
 /** A timetable, in the council's own time zone where the hour matters. */
 export type Timetable = ScheduleExpression | ((council: CouncilConfig) => ScheduleExpression);
 
-/** What starts a function: the webhook route, the routing queue, the deadline schedules, or a timetable. */
-export type Trigger = 'webhook' | 'routing-queue' | 'deadline-schedules' | Timetable;
+/**
+ * What starts a function: the webhook route, a queue it consumes (the routing queue; the deadline queue
+ * the deadline schedules put their payloads on), or a timetable.
+ */
+export type Trigger = 'webhook' | 'routing-queue' | 'deadline-queue' | Timetable;
 
 export interface FunctionSpec {
   timeout: Duration;
@@ -62,31 +76,31 @@ export const pipelineFunctions = {
   intake: {
     timeout: Duration.seconds(10),
     memorySize: 512,
-    uses: ['episodes', 'routing-queue', 'schedule-deadlines', 'source-secrets'],
+    uses: ['episode-reads', 'episode-commits', 'routing-queue', 'schedule-deadlines', 'source-secrets'],
     triggeredBy: 'webhook',
   },
   notify: {
     timeout: Duration.seconds(30),
     memorySize: 512,
-    uses: ['episodes', 'email'],
+    uses: ['episode-reads', 'send-records', 'email', 'routing-queue'],
     triggeredBy: 'routing-queue',
   },
   reminder: {
     timeout: Duration.seconds(30),
     memorySize: 512,
-    uses: ['episodes', 'email'],
-    triggeredBy: 'deadline-schedules',
+    uses: ['episode-reads', 'notice-claims', 'send-records', 'email', 'deadline-queue'],
+    triggeredBy: 'deadline-queue',
   },
   sweep: {
     timeout: Duration.minutes(2),
     memorySize: 512,
-    uses: ['episodes', 'pending-notices', 'email'],
+    uses: ['episode-reads', 'notice-claims', 'send-records', 'pending-notices', 'email'],
     triggeredBy: ScheduleExpression.rate(Duration.minutes(15)),
   },
   'monthly-report': {
     timeout: Duration.minutes(5),
     memorySize: 1024,
-    uses: ['episodes', 'episode-scan', 'email'],
+    uses: ['episode-scan', 'send-records', 'email'],
     // 07:00 local time on the 1st: last month's figures are in the managers' inboxes when they start work.
     triggeredBy: (council: CouncilConfig) =>
       ScheduleExpression.cron({ minute: '0', hour: '7', day: '1', timeZone: TimeZone.of(council.timeZone) }),
@@ -97,8 +111,18 @@ export type FunctionName = keyof typeof pipelineFunctions;
 
 const WEBHOOK_ROUTE = '/v1/sources/{sourceId}/events';
 
-/** A routing message notify failed five times goes to the dead-letter queue (and the operators' alarm). */
-const ROUTING_MAX_RECEIVES = 5;
+/** A message its consumer failed five times goes to the dead-letter queue (and the operators' alarm). */
+export const MAX_RECEIVES = 5;
+/**
+ * Concurrent batches of each queue consumer, the least Lambda allows: with one email in flight per
+ * invocation that is two SendEmail calls at a time, within SES's starting rate of 14 a second for the
+ * sizes of call SES answers in; the adaptive client and the throttled-retry path absorb the rest.
+ */
+export const CONSUMER_MAX_CONCURRENCY = 2;
+/** SQS's longest retention: a message nobody could deliver waits two weeks for a person. */
+const QUEUE_RETENTION = Duration.days(14);
+/** The oldest routing or deadline message this old means notify or the reminder is stuck. */
+export const OLDEST_MESSAGE_ALARM = Duration.minutes(15);
 const LOG_RETENTION = RetentionDays.THREE_MONTHS;
 const functionsDir = fileURLToPath(new URL('../functions', import.meta.url));
 
@@ -117,9 +141,9 @@ export class CouncilStack extends Stack {
     const { council, stage } = props;
     this.council = council;
     const prefix = `missing-episodes-${council.id}-${stage}`;
-    const functionName = (name: string) => {
+    const named = (name: string, what: string, limit: number) => {
       const full = `${prefix}-${name}`;
-      if (full.length > 64) throw new Error(`function name ${full} is longer than Lambda's 64 characters`);
+      if (full.length > limit) throw new Error(`${what} name ${full} is longer than ${limit} characters`);
       return full;
     };
 
@@ -130,6 +154,15 @@ export class CouncilStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    /** The key, for one AWS service acting for the grantee only (kms:ViaService): never called directly. */
+    const grantKeyVia = (grantee: IGrantable, service: 'dynamodb' | 'sqs', actions: string[]) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions,
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `${service}.${this.region}.amazonaws.com` } },
+        }),
+      );
 
     const table = new Table(this, 'Episodes', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
@@ -148,36 +181,69 @@ export class CouncilStack extends Stack {
       sortKey: { name: PENDING_NOTICE_INDEX.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
+    const grantTable = (grantee: IGrantable, actions: string[], resource = table.tableArn) => {
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [resource] }));
+      grantKeyVia(grantee, 'dynamodb', [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+      ]);
+    };
 
     const encryptedQueue = (queueId: string, rest: ConstructorParameters<typeof Queue>[2] = {}) =>
       new Queue(this, queueId, {
         encryption: QueueEncryption.KMS,
         encryptionMasterKey: key,
         enforceSSL: true,
+        retentionPeriod: QUEUE_RETENTION,
         ...rest,
       });
-    const routingDeadLetters = encryptedQueue('RoutingDeadLetters', { retentionPeriod: Duration.days(14) });
-    const routingQueue = encryptedQueue('Routing', {
-      // Six times notify's timeout, as Lambda advises for SQS sources, so a throttled retry is not redelivered early.
-      visibilityTimeout: Duration.seconds(pipelineFunctions.notify.timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: routingDeadLetters, maxReceiveCount: ROUTING_MAX_RECEIVES },
-    });
-    const scheduleDeadLetters = encryptedQueue('ScheduleDeadLetters', { retentionPeriod: Duration.days(14) });
+    /** A queue its consumer takes from with partial batch responses, and its dead-letter queue. */
+    const consumedQueue = (queueId: string, consumer: FunctionName) => {
+      const deadLetters = encryptedQueue(`${queueId}DeadLetters`);
+      const queue = encryptedQueue(queueId, {
+        // Six times the consumer's timeout, as Lambda advises for SQS sources, so a retry is not redelivered early.
+        visibilityTimeout: Duration.seconds(pipelineFunctions[consumer].timeout.toSeconds() * 6),
+        deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVES },
+      });
+      return { queue, deadLetters };
+    };
+    const grantSend = (grantee: IGrantable, ...queues: Queue[]) => {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map((q) => q.queueArn) }),
+      );
+      grantKeyVia(grantee, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']);
+    };
+    const routing = consumedQueue('Routing', 'notify');
+    // Deadline schedules put their payloads here rather than invoking the reminder: a failing reminder is
+    // then retried by the queue and kept by its dead-letter queue, which asynchronous invocation would not do.
+    const deadlines = consumedQueue('Deadlines', 'reminder');
+    const scheduleDeadLetters = encryptedQueue('ScheduleDeadLetters');
+    // Where Lambda puts a timetabled invocation (the sweep, the monthly report) that failed its retries.
+    const timetableFailures = encryptedQueue('TimetableFailures');
 
     const deadlineSchedules = new ScheduleGroup(this, 'DeadlineSchedules', {
       scheduleGroupName: `${prefix}-deadlines`,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // The role the deadline schedules run as: it may invoke the reminder function and dead-letter, nothing more.
-    const schedulerRole = new Role(this, 'DeadlineSchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': deadlineSchedules.scheduleGroupArn },
-        },
-      }),
+    const timetableSchedules = new ScheduleGroup(this, 'TimetableSchedules', {
+      scheduleGroupName: `${prefix}-timetables`,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
-    scheduleDeadLetters.grantSendMessages(schedulerRole);
+    /** A role only this account's schedules of this group may assume (no confused deputy). */
+    const schedulesRole = (roleId: string, group: ScheduleGroup) =>
+      new Role(this, roleId, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': this.account },
+            ArnEquals: { 'aws:SourceArn': group.scheduleGroupArn },
+          },
+        }),
+      });
+    // The role the deadline schedules run as: it may put payloads on the deadline queue and dead-letter.
+    const schedulerRole = schedulesRole('DeadlineSchedulerRole', deadlineSchedules);
+    grantSend(schedulerRole, deadlines.queue, scheduleDeadLetters);
 
     const sourceSecretPrefix = `${prefix}/sources/`;
     const sourceSecrets = Object.keys(council.sources).map(
@@ -194,86 +260,81 @@ export class CouncilStack extends Stack {
 
     const email = new CouncilEmail(this, 'Email', { council, prefix });
 
-    // Built from the fixed name rather than the function, so every function can carry it without a cycle.
-    const reminderArn = this.formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: functionName('reminder'),
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const environment = {
-      STAGE: stage,
-      TABLE_NAME: table.tableName,
-      ROUTING_QUEUE_URL: routingQueue.queueUrl,
-      SCHEDULE_GROUP: deadlineSchedules.scheduleGroupName,
-      REMINDER_FUNCTION_ARN: reminderArn,
-      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
-      SCHEDULER_DLQ_ARN: scheduleDeadLetters.queueArn,
-      SOURCE_SECRET_PREFIX: sourceSecretPrefix,
-      SES_CONFIGURATION_SET: email.configurationSet.configurationSetName,
-    };
-
-    const grants: Record<Access, (role: Role) => void> = {
-      episodes: (role) => {
-        // Single items and queries, and the TransactWriteItems made of them: no Scan, no batch, no table admin.
-        role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: [
-              'dynamodb:GetItem',
-              'dynamodb:Query',
-              'dynamodb:PutItem',
-              'dynamodb:UpdateItem',
-              'dynamodb:DeleteItem',
-              'dynamodb:ConditionCheckItem',
-            ],
-            resources: [table.tableArn],
-          }),
-        );
-        key.grantEncryptDecrypt(role);
+    const tableName = { TABLE_NAME: table.tableName };
+    const accesses: Record<Access, { environment: Record<string, string>; grant: (role: Role) => void }> = {
+      'episode-reads': {
+        environment: tableName,
+        grant: (role) => grantTable(role, ['dynamodb:GetItem', 'dynamodb:Query']),
       },
-      'episode-scan': (role) => {
-        // The reports read every episode of the council; a few thousand a year make a Scan the simple way.
-        role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
-        );
+      'episode-commits': {
+        environment: tableName,
+        grant: (role) =>
+          grantTable(role, [
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:ConditionCheckItem',
+          ]),
       },
-      'pending-notices': (role) => {
-        role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:Query'],
-            resources: [`${table.tableArn}/index/${PENDING_NOTICE_INDEX.indexName}`],
-          }),
-        );
+      'notice-claims': { environment: tableName, grant: (role) => grantTable(role, ['dynamodb:UpdateItem']) },
+      'send-records': {
+        environment: tableName,
+        grant: (role) => grantTable(role, ['dynamodb:GetItem', 'dynamodb:PutItem']),
       },
-      'routing-queue': (role) => {
-        routingQueue.grantSendMessages(role);
+      // The reports read every episode of the council; a few thousand a year make a Scan the simple way.
+      'episode-scan': { environment: tableName, grant: (role) => grantTable(role, ['dynamodb:Scan']) },
+      'pending-notices': {
+        environment: tableName,
+        grant: (role) =>
+          grantTable(role, ['dynamodb:Query'], `${table.tableArn}/index/${PENDING_NOTICE_INDEX.indexName}`),
       },
-      'schedule-deadlines': (role) => {
-        role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
-            resources: [
-              this.formatArn({
-                service: 'scheduler',
-                resource: 'schedule',
-                resourceName: `${deadlineSchedules.scheduleGroupName}/*`,
-              }),
-            ],
-          }),
-        );
-        role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['iam:PassRole'],
-            resources: [schedulerRole.roleArn],
-            conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-          }),
-        );
+      'routing-queue': {
+        environment: { ROUTING_QUEUE_URL: routing.queue.queueUrl },
+        grant: (role) => grantSend(role, routing.queue),
       },
-      'source-secrets': (role) => {
-        for (const secret of sourceSecrets) secret.grantRead(role);
+      'deadline-queue': {
+        environment: { DEADLINE_QUEUE_URL: deadlines.queue.queueUrl },
+        grant: (role) => grantSend(role, deadlines.queue),
       },
-      email: (role) => {
-        email.grantSend(role);
+      'schedule-deadlines': {
+        environment: {
+          SCHEDULE_GROUP: deadlineSchedules.scheduleGroupName,
+          DEADLINE_QUEUE_ARN: deadlines.queue.queueArn,
+          SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+          SCHEDULER_DLQ_ARN: scheduleDeadLetters.queueArn,
+        },
+        grant: (role) => {
+          role.addToPrincipalPolicy(
+            new PolicyStatement({
+              actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+              resources: [
+                this.formatArn({
+                  service: 'scheduler',
+                  resource: 'schedule',
+                  resourceName: `${deadlineSchedules.scheduleGroupName}/*`,
+                }),
+              ],
+            }),
+          );
+          role.addToPrincipalPolicy(
+            new PolicyStatement({
+              actions: ['iam:PassRole'],
+              resources: [schedulerRole.roleArn],
+              conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+            }),
+          );
+        },
+      },
+      'source-secrets': {
+        environment: { SOURCE_SECRET_PREFIX: sourceSecretPrefix },
+        // CDK's read grant uses the key only through Secrets Manager (kms:ViaService) already.
+        grant: (role) => {
+          for (const secret of sourceSecrets) secret.grantRead(role);
+        },
+      },
+      email: {
+        environment: { SES_CONFIGURATION_SET: email.configurationSet.configurationSetName },
+        grant: (role) => email.grantSend(role),
       },
     };
 
@@ -314,32 +375,49 @@ export class CouncilStack extends Stack {
       council,
       key,
       namespace: `MissingEpisodes/${council.id}`,
+      alarmNamePrefix: prefix,
     });
     alarms.onDeadLetters(
       'RoutingDeadLetters',
-      routingDeadLetters,
+      routing.deadLetters,
       'routing messages notify could not deliver',
+    );
+    alarms.onDeadLetters(
+      'DeadlineDeadLetters',
+      deadlines.deadLetters,
+      'deadline notices the reminder could not fire',
     );
     alarms.onDeadLetters(
       'ScheduleDeadLetters',
       scheduleDeadLetters,
-      'schedules that could not invoke their function',
+      'deadline payloads the Scheduler could not put on the deadline queue, or timetabled runs it could not start',
     );
+    alarms.onDeadLetters(
+      'TimetableFailures',
+      timetableFailures,
+      'sweep or monthly report runs that failed every retry',
+    );
+    alarms.onOldestMessage('RoutingStuck', routing.queue, 'routing', OLDEST_MESSAGE_ALARM);
+    alarms.onOldestMessage('DeadlinesStuck', deadlines.queue, 'deadline', OLDEST_MESSAGE_ALARM);
+    alarms.onApiServerErrors(apiStage);
     alarms.onEmailBounces(email.configurationSet.configurationSetName);
 
     const functions = {} as Record<FunctionName, PipelineFunction>;
     for (const [name, spec] of Object.entries(pipelineFunctions) as [FunctionName, FunctionSpec][]) {
       const fn = new PipelineFunction(this, `${name}Function`, {
         name,
-        functionName: functionName(name),
+        functionName: named(name, 'function', 64),
         functionsDir,
         council,
-        environment,
+        environment: Object.assign(
+          { STAGE: stage },
+          ...spec.uses.map((access) => accesses[access].environment),
+        ),
         timeout: spec.timeout,
         memorySize: spec.memorySize,
         logRetention: LOG_RETENTION,
       });
-      for (const access of spec.uses) grants[access](fn.role);
+      for (const access of spec.uses) accesses[access].grant(fn.role);
       if (spec.uses.includes('email')) alarms.onEmailOutcomes(name, fn.logGroup);
       alarms.onErrors(name, fn.fn);
       functions[name] = fn;
@@ -352,23 +430,41 @@ export class CouncilStack extends Stack {
           methods: [HttpMethod.POST, HttpMethod.ANY],
           integration: new HttpLambdaIntegration('WebhookIntegration', fn.fn),
         });
-      } else if (trigger === 'routing-queue') {
-        fn.fn.addEventSource(
-          new SqsEventSource(routingQueue, { batchSize: 10, reportBatchItemFailures: true }),
-        );
-      } else if (trigger === 'deadline-schedules') {
-        schedulerRole.addToPrincipalPolicy(
-          new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.fn.functionArn] }),
-        );
-      } else {
-        // Its own role (not the deadline schedules'), which may also dead-letter to the encrypted queue.
-        const role = new Role(this, `${name}ScheduleRole`, {
-          assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-            conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-          }),
+        alarms.onIntakeOutcomes(fn.logGroup, council.sources);
+      } else if (trigger === 'routing-queue' || trigger === 'deadline-queue') {
+        const { queue } = trigger === 'routing-queue' ? routing : deadlines;
+        fn.fn.addEventSourceMapping('Queue', {
+          eventSourceArn: queue.queueArn,
+          batchSize: 10,
+          reportBatchItemFailures: true,
+          maxConcurrency: CONSUMER_MAX_CONCURRENCY,
         });
-        scheduleDeadLetters.grantSendMessages(role);
+        // Granted here, not by an SqsEventSource, whose grant would let the role use the key directly.
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: [
+              'sqs:ReceiveMessage',
+              'sqs:ChangeMessageVisibility',
+              'sqs:DeleteMessage',
+              'sqs:GetQueueAttributes',
+            ],
+            resources: [queue.queueArn],
+          }),
+        );
+        grantKeyVia(fn.role, 'sqs', ['kms:Decrypt']);
+      } else {
+        // Lambda retries a failed asynchronous run twice, then keeps it in the timetable failures queue.
+        fn.fn.configureAsyncInvoke({
+          retryAttempts: 2,
+          onFailure: { bind: () => ({ destination: timetableFailures.queueArn }) },
+        });
+        grantSend(fn.role, timetableFailures);
+        // Its own role (not the deadline schedules'), which may also dead-letter to the encrypted queue.
+        const role = schedulesRole(`${name}ScheduleRole`, timetableSchedules);
+        grantSend(role, scheduleDeadLetters);
         new Schedule(this, `${name}Schedule`, {
+          scheduleName: named(name, 'schedule', 64),
+          scheduleGroup: timetableSchedules,
           schedule: trigger,
           description: `Runs ${name} for ${council.id}`,
           target: new LambdaInvoke(fn.fn, { role, deadLetterQueue: scheduleDeadLetters, retryAttempts: 2 }),
@@ -382,7 +478,7 @@ export class CouncilStack extends Stack {
       (Object.keys(pipelineFunctions) as FunctionName[])
         .filter((name) => typeof pipelineFunctions[name].triggeredBy !== 'string')
         .map((name) => functions[name]),
-      scheduleDeadLetters,
+      [scheduleDeadLetters, timetableFailures],
     );
 
     new CfnOutput(this, 'WebhookUrl', { value: `${apiStage.url}v1/sources/{sourceId}/events` });
@@ -396,7 +492,7 @@ export class CouncilStack extends Stack {
   private acknowledgeFindings(
     scheduleGroupName: string,
     timetabled: PipelineFunction[],
-    deadLetters: Queue,
+    deadLetterQueues: Queue[],
   ): void {
     const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     const region = 'arn:<AWS::Partition>:%s:<AWS::Region>:<AWS::AccountId>';
@@ -405,11 +501,6 @@ export class CouncilStack extends Stack {
         id: 'AwsSolutions-APIG4',
         reason:
           "Sources are police and school systems, not users: the intake function authenticates each request by its Standard Webhooks HMAC signature with that source's secret (401 otherwise).",
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Node.js 22 is the runtime the functions are built and tested for (DESIGN.md); moving to a newer runtime is a deliberate, tested upgrade.',
       },
       {
         id: 'AwsSolutions-SMG4',
@@ -439,10 +530,12 @@ export class CouncilStack extends Stack {
         ),
       ),
     );
-    Validations.of(deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is itself a dead-letter queue: the schedules' DeadLetterConfig, which the Schedule L2 does not declare as an SQS redrive.",
-    });
+    for (const deadLetters of deadLetterQueues) {
+      Validations.of(deadLetters).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          "This queue is itself a dead-letter queue: the schedules' DeadLetterConfig or Lambda's on-failure destination, which are not declared as an SQS redrive.",
+      });
+    }
   }
 }

@@ -117,10 +117,18 @@ export interface RoutingQueue {
   send(messages: RoutingMessage[]): Promise<void>;
 }
 
-/** The payload a deadline schedule invokes the reminder function with: ids only. */
+/** The payload a deadline schedule puts on the deadline queue for the reminder function: ids only. */
 export interface ReminderInvocation {
   episodeId: string;
   noticeKey: string;
+}
+
+/**
+ * Puts a queue message back as a new message after a delay. A throttled send is retried this way, so
+ * throttling never spends the receives after which a failing message is dead-lettered.
+ */
+export interface Requeue {
+  later(body: string, options: { delaySeconds: number; throttledRetries: number }): Promise<void>;
 }
 
 export interface DeadlineScheduler {

@@ -14,7 +14,7 @@ const IntakeEnv = z.object({
   TABLE_NAME: z.string().check(z.minLength(1)),
   ROUTING_QUEUE_URL: z.url(),
   SCHEDULE_GROUP: z.string().check(z.minLength(1)),
-  REMINDER_FUNCTION_ARN: z.string().check(z.startsWith('arn:')),
+  DEADLINE_QUEUE_ARN: z.string().check(z.startsWith('arn:')),
   SCHEDULER_ROLE_ARN: z.string().check(z.startsWith('arn:')),
   SCHEDULER_DLQ_ARN: z.string().check(z.startsWith('arn:')),
   SOURCE_SECRET_PREFIX: z.string().check(z.minLength(1)),
@@ -29,7 +29,7 @@ export const handler = createIntakeHandler({
   queue: new SqsRoutingQueue(new SQSClient({}), env.ROUTING_QUEUE_URL),
   scheduler: new EventBridgeDeadlineScheduler(new SchedulerClient({}), {
     groupName: env.SCHEDULE_GROUP,
-    targetArn: env.REMINDER_FUNCTION_ARN,
+    targetArn: env.DEADLINE_QUEUE_ARN,
     roleArn: env.SCHEDULER_ROLE_ARN,
     deadLetterArn: env.SCHEDULER_DLQ_ARN,
   }),

@@ -50,7 +50,9 @@ export const createIntakeHandler = (deps: IntakeDeps) => {
       const outcome = await acceptDelivery(deps, { method, sourceId, body: raw, headers });
       if (!outcome.ok) {
         const document = problemDocument(outcome.error);
+        // deliveryRefused and intakeFailed are counted by the operators' alarms (per source, and in all).
         logger.warn('event refused', {
+          deliveryRefused: true,
           ...ids,
           status: document.status,
           fields: document.errors.map((e) => e.field).join(','),
@@ -63,7 +65,7 @@ export const createIntakeHandler = (deps: IntakeDeps) => {
     } catch (error) {
       // Only the error's name and message: AWS errors name resources, not a child's details.
       const { name, message } = error instanceof Error ? error : new Error(String(error));
-      logger.error('event not processed', { ...ids, error: { name, message } });
+      logger.error('event not processed', { intakeFailed: true, ...ids, error: { name, message } });
       return problem(serverProblem());
     }
   };

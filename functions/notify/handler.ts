@@ -1,4 +1,12 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod/mini';
+import { SqsRequeue } from '../../shared/adapters/sqs-requeue';
 import { awsMailDeps } from './aws-mail-deps';
 import { createNotifyHandler } from './notify-handler';
 
-export const handler = createNotifyHandler(awsMailDeps('notify'));
+const { ROUTING_QUEUE_URL } = z.object({ ROUTING_QUEUE_URL: z.url() }).parse(process.env);
+
+export const handler = createNotifyHandler({
+  ...awsMailDeps('notify'),
+  requeue: new SqsRequeue(new SQSClient({}), ROUTING_QUEUE_URL),
+});

@@ -1,4 +1,12 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod/mini';
+import { SqsRequeue } from '../../shared/adapters/sqs-requeue';
 import { awsMailDeps } from '../notify/aws-mail-deps';
 import { createReminderHandler } from './reminder-handler';
 
-export const handler = createReminderHandler(awsMailDeps('reminder'));
+const { DEADLINE_QUEUE_URL } = z.object({ DEADLINE_QUEUE_URL: z.url() }).parse(process.env);
+
+export const handler = createReminderHandler({
+  ...awsMailDeps('reminder'),
+  requeue: new SqsRequeue(new SQSClient({}), DEADLINE_QUEUE_URL),
+});

@@ -1,24 +1,29 @@
-import { type FireOutcome, fireNotice } from '../../shared/notify/fire-notice';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { fireNotice } from '../../shared/notify/fire-notice';
 import { ReminderInvocationSchema } from '../../shared/notify/notify-messages';
 import type { NotifyDeps } from '../notify/notify-handler';
+import { parseMessageBody, processQueueBatch } from '../notify/queue-batch';
 
 /**
- * The Scheduler's target: fires one deadline notice. A malformed payload is logged and answered, never
- * retried; a transient send failure throws, so the Scheduler retries (and the sweep is there behind it).
+ * The deadline queue's consumer: each message is a schedule's payload, and fires one deadline notice. A
+ * failed send releases the notice and fails the record, which comes back after the visibility timeout
+ * (the sweep is there behind it) and, failing every time, ends in the dead-letter queue and its alarm.
+ * A malformed payload is logged and dropped, never retried.
  */
 export const createReminderHandler = (deps: NotifyDeps) => {
   const { logger } = deps;
   const mail = { ...deps, log: logger };
-  return async (event: unknown): Promise<{ outcome: FireOutcome | 'malformed' }> => {
-    const invocation = ReminderInvocationSchema.safeParse(event);
+  const handleRecord = async (record: SQSRecord) => {
+    const invocation = ReminderInvocationSchema.safeParse(parseMessageBody(record.body));
     if (!invocation.success) {
       logger.error('malformed reminder invocation dropped', {
+        messageId: record.messageId,
         fields: invocation.error.issues.map((i) => i.path.join('.') || '(payload)').join(','),
       });
-      return { outcome: 'malformed' };
+      return;
     }
     const outcome = await fireNotice(mail, invocation.data);
-    logger.info('deadline notice fired', { ...invocation.data, outcome });
-    return { outcome };
+    logger.info('deadline notice fired', { messageId: record.messageId, ...invocation.data, outcome });
   };
+  return (event: SQSEvent): Promise<SQSBatchResponse> => processQueueBatch(event, handleRecord, deps);
 };

@@ -3,6 +3,7 @@ import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   CloudWatchDimensionSource,
   ConfigurationSet,
+  ConfigurationSetTlsPolicy,
   EmailIdentity,
   EmailSendingEvent,
   EventDestination,
@@ -22,8 +23,8 @@ export interface CouncilEmailProps {
 
 /**
  * The council's sending: a domain identity for the council file's from address (Easy DKIM), and a
- * configuration set that suppresses addresses that bounced or complained and counts bounces and
- * complaints in CloudWatch for the alarms.
+ * configuration set that requires TLS to the receiving server, suppresses addresses that bounced or
+ * complained and counts bounces and complaints in CloudWatch for the alarms.
  */
 export class CouncilEmail extends Construct {
   readonly configurationSet: ConfigurationSet;
@@ -37,6 +38,8 @@ export class CouncilEmail extends Construct {
       configurationSetName: props.prefix,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       reputationMetrics: true,
+      // A child's details never cross the internet in clear: SES refuses to deliver to a server without TLS.
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
     });
     this.configurationSet.addEventDestination('Metrics', {
       destination: EventDestination.cloudWatchDimensions([

@@ -8,6 +8,10 @@ import { Construct } from 'constructs';
 import { packCouncil } from '../../shared/config/council-from-env';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 
+/** The newest Node.js LTS Lambda offers; the bundles' smoke test runs them under the same major. */
+export const LAMBDA_NODE_MAJOR = 24;
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
 export interface PipelineFunctionProps {
   /** The folder under functions/: the entry is functions/<name>/handler.ts, exporting `handler`. */
   name: string;
@@ -39,7 +43,7 @@ export const credentialProvidersLambdaNeverLoads = [
 ];
 
 /**
- * One of the pipeline's Lambdas: bundled by esbuild (minified, the AWS SDK included, ESM), arm64, Node 22,
+ * One of the pipeline's Lambdas: bundled by esbuild (minified, the AWS SDK included, ESM), arm64, Node 24,
  * JSON logs to its own log group with a set retention, and a role that can write to that group and
  * nothing else until the stack grants what the function uses.
  */
@@ -63,7 +67,7 @@ export class PipelineFunction extends Construct {
       functionName: props.functionName,
       entry: join(props.functionsDir, props.name, 'handler.ts'),
       handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -74,7 +78,7 @@ export class PipelineFunction extends Construct {
       environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: props.name },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: `node${LAMBDA_NODE_MAJOR}`,
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: false,

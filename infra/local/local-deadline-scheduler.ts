@@ -1,10 +1,45 @@
+import { randomUUID } from 'node:crypto';
 import { scheduleName } from '../../shared/adapters/eventbridge-deadline-scheduler';
 import { noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { Clock, DeadlineScheduler, ReminderInvocation } from '../../shared/ports';
 import { compareInstants } from '../../shared/time/instant';
+import type { QueueConsumer } from './local-routing-queue';
 
-/** What the reminder function is to a schedule: it takes the schedule's payload. */
+/** What a schedule delivers its payload to. */
 export type ReminderTarget = (payload: ReminderInvocation) => Promise<unknown>;
+
+/**
+ * The reminder function behind the deadline queue, as in AWS: the payload arrives as the body of one SQS
+ * record, and a record the function fails throws, so the local scheduler retries and dead-letters it
+ * as the queue's redrive would.
+ */
+export const viaDeadlineQueue =
+  (reminder: QueueConsumer): ReminderTarget =>
+  async (payload) => {
+    const messageId = randomUUID();
+    const body = JSON.stringify(payload);
+    const { batchItemFailures } = await reminder({
+      Records: [
+        {
+          messageId,
+          receiptHandle: messageId,
+          body,
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: String(Date.now()),
+            SenderId: 'local-scheduler',
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:eu-west-2:000000000000:local-deadlines',
+          awsRegion: 'eu-west-2',
+        },
+      ],
+    });
+    if (batchItemFailures.length > 0) throw new Error(`the reminder failed notice ${payload.noticeKey}`);
+  };
 
 export interface LocalSchedule {
   payload: ReminderInvocation;
@@ -58,8 +93,8 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 /**
  * EventBridge Scheduler's one-time schedules, in memory: one per (episode, notice) under the same name as in
  * AWS (so a name AWS would refuse fails here too), created idempotently,
- * deleted once fired or cancelled. A schedule fires by invoking the reminder handler with the same JSON
- * payload the Scheduler would send, retried and then dead-lettered. Once started, a timer is set for the
+ * deleted once fired or cancelled. A schedule fires by delivering the same JSON payload the Scheduler would
+ * send to its target (the reminder behind the deadline queue: viaDeadlineQueue), retried and then dead-lettered. Once started, a timer is set for the
  * earliest pending schedule, and schedules that fall due together fire together, a bounded number at a
  * time, as the Scheduler invokes its targets in parallel. Schedules do not survive a restart; the
  * sweep fires anything pending from the store, which is what it is for in AWS too.

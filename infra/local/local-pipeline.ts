@@ -14,7 +14,7 @@ import type { OutgoingEmail } from '../../shared/ports';
 import { loadCouncilFile } from '../councils/council-files';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-server';
 import { createLocalClock } from './local-clock';
-import { createLocalDeadlineScheduler } from './local-deadline-scheduler';
+import { createLocalDeadlineScheduler, viaDeadlineQueue } from './local-deadline-scheduler';
 import { ensureEpisodeTable, localDynamoDbClient } from './local-episode-table';
 import { createLocalHttpServer, type LocalRoutes, listen } from './local-http-server';
 import { createLocalRoutingQueue } from './local-routing-queue';
@@ -131,7 +131,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       onError: (error) => logger.error('notify failed its batch', { error: String(error) }),
     });
     stoppers.push(() => queue.stop());
-    const scheduler = createLocalDeadlineScheduler({ clock, target: reminder });
+    const scheduler = createLocalDeadlineScheduler({ clock, target: viaDeadlineQueue(reminder) });
     stoppers.push(() => scheduler.stop());
     const intake = createIntakeHandler({
       store: mailDeps.store,

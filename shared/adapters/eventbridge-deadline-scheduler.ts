@@ -8,11 +8,15 @@ import type { DeadlineScheduler, ReminderInvocation } from '../ports';
 
 export interface SchedulerTarget {
   groupName: string;
-  /** The reminder function. */
+  /**
+   * The deadline queue the reminder function consumes: a schedule puts its payload there, so a failing
+   * reminder is retried by the queue and kept by its dead-letter queue (the Scheduler's own retries and
+   * dead-letter queue cover only failures to deliver to the target).
+   */
   targetArn: string;
-  /** The role the Scheduler assumes to invoke it. */
+  /** The role the Scheduler assumes to send to the queue. */
   roleArn: string;
-  /** Where invocations that failed every retry go. */
+  /** Where payloads the Scheduler could not deliver after every retry go. */
   deadLetterArn: string;
 }
 
@@ -30,7 +34,7 @@ export const atExpression = (instant: string): string =>
 
 const named = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
 
-/** One-time EventBridge Scheduler schedules that invoke the reminder function with ids only, then delete themselves. */
+/** One-time EventBridge Scheduler schedules that put ids only on the deadline queue, then delete themselves. */
 export class EventBridgeDeadlineScheduler implements DeadlineScheduler {
   constructor(
     private readonly client: SchedulerClient,
@@ -52,7 +56,7 @@ export class EventBridgeDeadlineScheduler implements DeadlineScheduler {
             Arn: this.target.targetArn,
             RoleArn: this.target.roleArn,
             Input: JSON.stringify(input),
-            // Retries for a day: the reminder is idempotent (it claims the notice), and the sweep backs it up.
+            // Retries delivery for a day: the reminder is idempotent (it claims the notice); the sweep backs it up.
             RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 86_400 },
             DeadLetterConfig: { Arn: this.target.deadLetterArn },
           },

@@ -13,7 +13,7 @@ import { addHours, compareInstants } from '../../shared/time/instant';
 import { bathNes, towerHamlets } from '../support/councils';
 import { fullEpisode, parsedEvent, reportData } from '../support/events';
 import { MemoryEpisodeStore } from '../support/memory-episode-store';
-import { FakeMailer, settableClock, sqsRecord } from '../support/notify-fakes';
+import { deadlineQueueEvent, FakeMailer, settableClock, sqsRecord } from '../support/notify-fakes';
 import { newSecret, signedRequest } from './intake/signed-request';
 
 /**
@@ -77,7 +77,7 @@ const pipeline = (council: CouncilConfig) => {
           .sort(([, a], [, b]) => compareInstants(a.notice.fireAt, b.notice.fireAt));
         for (const [name, { episodeId, notice }] of due) {
           schedules.delete(name);
-          await reminder({ episodeId, noticeKey: noticeKey(notice) });
+          await reminder(deadlineQueueEvent({ episodeId, noticeKey: noticeKey(notice) }));
         }
       }),
   };

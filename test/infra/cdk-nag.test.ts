@@ -1,10 +1,13 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { addCouncilStacks } from '../../infra/council-app';
 import { deployableCouncils } from '../support/councils';
-import { stages, synthCouncilStacks } from './council-templates';
+import { CDK_TEST_TIMEOUT_MS, stages, synthCouncilStacks } from './council-templates';
+
+// Building and checking stacks takes seconds on a quiet machine and far longer on a loaded 2-core one.
+vi.setConfig({ testTimeout: CDK_TEST_TIMEOUT_MS });
 
 const apps = stages.map((stage) => [stage, synthCouncilStacks({ stage }).app] as const);
 

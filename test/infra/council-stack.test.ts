@@ -1,42 +1,57 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { describe, expect, it } from 'vitest';
-import { type FunctionName, pipelineFunctions } from '../../infra/council-stack';
+import { describe, expect, it, vi } from 'vitest';
+import { SOURCE_REFUSALS } from '../../infra/constructs/operator-alarms';
+import {
+  CONSUMER_MAX_CONCURRENCY,
+  type FunctionName,
+  MAX_RECEIVES,
+  OLDEST_MESSAGE_ALARM,
+  pipelineFunctions,
+} from '../../infra/council-stack';
 import { createTableInput, TTL_ATTRIBUTE } from '../../shared/adapters/episode-table';
 import {
   actionsOf,
+  CDK_TEST_TIMEOUT_MS,
   propertiesOf,
   resourcesOf,
+  stages,
   statementsOfRole,
   synthCouncilStacks,
 } from './council-templates';
 
-const { stacks } = synthCouncilStacks();
+// Building and checking stacks takes seconds on a quiet machine and far longer on a loaded 2-core one.
+vi.setConfig({ testTimeout: CDK_TEST_TIMEOUT_MS });
+
+const stacks = stages.flatMap((stage) => synthCouncilStacks({ stage }).stacks);
 const functionNames = Object.keys(pipelineFunctions) as FunctionName[];
 const emailSenders = functionNames.filter((name) =>
   (pipelineFunctions[name].uses as string[]).includes('email'),
 );
 
 const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-const episodes = [
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:UpdateItem',
-];
-const key = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+const dynamoKey = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+const queueKey = ['kms:Decrypt', 'kms:GenerateDataKey'];
 const email = ['ses:SendEmail', 'ses:SendRawEmail'];
+const consume = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
 const expectedActions: Record<FunctionName, string[]> = {
   intake: [
     ...logs,
-    ...episodes,
-    ...key,
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+    ...dynamoKey,
     'sqs:SendMessage',
-    'sqs:GetQueueAttributes',
-    'sqs:GetQueueUrl',
+    ...queueKey,
     'scheduler:CreateSchedule',
     'scheduler:DeleteSchedule',
     'iam:PassRole',
@@ -45,42 +60,81 @@ const expectedActions: Record<FunctionName, string[]> = {
   ],
   notify: [
     ...logs,
-    ...episodes,
-    ...key,
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    ...dynamoKey,
     ...email,
-    'sqs:ReceiveMessage',
-    'sqs:ChangeMessageVisibility',
-    'sqs:DeleteMessage',
-    'sqs:GetQueueAttributes',
-    'sqs:GetQueueUrl',
+    'sqs:SendMessage',
+    ...consume,
+    ...queueKey,
   ],
-  reminder: [...logs, ...episodes, ...key, ...email],
-  sweep: [...logs, ...episodes, ...key, ...email],
-  'monthly-report': [...logs, ...episodes, 'dynamodb:Scan', ...key, ...email],
+  reminder: [
+    ...logs,
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    ...dynamoKey,
+    ...email,
+    'sqs:SendMessage',
+    ...consume,
+    ...queueKey,
+  ],
+  sweep: [
+    ...logs,
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    ...dynamoKey,
+    ...email,
+    'sqs:SendMessage',
+    ...queueKey,
+  ],
+  'monthly-report': [
+    ...logs,
+    'dynamodb:Scan',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    ...dynamoKey,
+    ...email,
+    'sqs:SendMessage',
+    ...queueKey,
+  ],
 };
 
-const environmentNames = [
-  'STAGE',
-  'TABLE_NAME',
-  'ROUTING_QUEUE_URL',
-  'SCHEDULE_GROUP',
-  'REMINDER_FUNCTION_ARN',
-  'SCHEDULER_ROLE_ARN',
-  'SCHEDULER_DLQ_ARN',
-  'SOURCE_SECRET_PREFIX',
-  'SES_CONFIGURATION_SET',
-  'POWERTOOLS_SERVICE_NAME',
-];
+/** Each function's own variables: what it parses, and nothing it may not use. */
+const expectedEnvironment: Record<FunctionName, string[]> = {
+  intake: [
+    'TABLE_NAME',
+    'ROUTING_QUEUE_URL',
+    'SCHEDULE_GROUP',
+    'DEADLINE_QUEUE_ARN',
+    'SCHEDULER_ROLE_ARN',
+    'SCHEDULER_DLQ_ARN',
+    'SOURCE_SECRET_PREFIX',
+  ],
+  notify: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'ROUTING_QUEUE_URL'],
+  reminder: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'DEADLINE_QUEUE_URL'],
+  sweep: ['TABLE_NAME', 'SES_CONFIGURATION_SET'],
+  'monthly-report': ['TABLE_NAME', 'SES_CONFIGURATION_SET'],
+};
 
-it('synthesizes one stack per council file by default', () => {
+it('synthesizes one stack per council file and stage', () => {
   expect(stacks.map((stack) => stack.stackName).sort()).toEqual([
+    'MissingEpisodes-bath-ne-somerset-production',
     'MissingEpisodes-bath-ne-somerset-staging',
+    'MissingEpisodes-tower-hamlets-production',
     'MissingEpisodes-tower-hamlets-staging',
   ]);
 });
 
-describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_name, stack) => {
+describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (stackName, stack) => {
   const template = Template.fromStack(stack);
+  const stage = stackName.endsWith('-production') ? 'production' : 'staging';
+  const council = stack.council;
+  const prefix = `missing-episodes-${council.id}-${stage}`;
   const idOf = (element: unknown) => stack.getLogicalId(element as CfnElement);
   const fnId = (name: FunctionName) => idOf(stack.functions[name].fn.node.defaultChild);
   const roleId = (name: FunctionName) => idOf(stack.functions[name].role.node.defaultChild);
@@ -90,22 +144,30 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
   const keyId = idAt('DataKey');
   const routingId = idAt('Routing');
   const routingDlqId = idAt('RoutingDeadLetters');
+  const deadlinesId = idAt('Deadlines');
+  const deadlinesDlqId = idAt('DeadlinesDeadLetters');
   const scheduleDlqId = idAt('ScheduleDeadLetters');
+  const timetableFailuresId = idAt('TimetableFailures');
   const schedulerRoleId = idAt('DeadlineSchedulerRole');
   const topicId = idAt('Alarms', 'Topic');
-  const council = stack.council;
+  const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  const functionProps = (name: FunctionName) => propertiesOf(template, 'AWS::Lambda::Function', fnId(name));
+  const variablesOf = (name: FunctionName) =>
+    (functionProps(name).Environment as { Variables: Record<string, unknown> }).Variables;
+  const roleStatements = () =>
+    Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+    );
 
   describe('the episode table', () => {
     it('has exactly the keys and index the local table is created with', () => {
       const local = createTableInput('local');
       const [table] = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'));
       const props = table?.Properties ?? {};
-      const byName = (a: { AttributeName: string }, b: { AttributeName: string }) =>
-        a.AttributeName.localeCompare(b.AttributeName);
+      const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
+        (a.AttributeName ?? '').localeCompare(b.AttributeName ?? '');
       expect([...(props.AttributeDefinitions as { AttributeName: string }[])].sort(byName)).toEqual(
-        [...(local.AttributeDefinitions ?? [])].sort((a, b) =>
-          (a.AttributeName ?? '').localeCompare(b.AttributeName ?? ''),
-        ),
+        [...(local.AttributeDefinitions ?? [])].sort(byName),
       );
       expect(props.KeySchema).toEqual(local.KeySchema);
       expect(props.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
@@ -118,11 +180,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
         Properties: {
           BillingMode: 'PAY_PER_REQUEST',
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-          SSESpecification: {
-            SSEEnabled: true,
-            SSEType: 'KMS',
-            KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
-          },
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arnOf(keyId) },
           TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
           DeletionProtectionEnabled: true,
         },
@@ -138,47 +196,43 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
   });
 
   describe('the functions', () => {
-    it.each(functionNames)('%s is bundled for Node 22 on arm64 with JSON logs kept for 90 days', (name) => {
-      const fn = propertiesOf(template, 'AWS::Lambda::Function', fnId(name));
-      expect(fn).toMatchObject({
-        Runtime: 'nodejs22.x',
-        Architectures: ['arm64'],
-        Handler: 'index.handler',
-        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
-      });
-      const logGroupRef = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(propertiesOf(template, 'AWS::Logs::LogGroup', logGroupRef)).toMatchObject({
-        RetentionInDays: 90,
-      });
-    });
-
     it.each(functionNames)(
-      '%s reads the shared environment names, with the council file inlined, not in it',
+      '%s is bundled for Node 24, the newest LTS Lambda offers, on arm64 with JSON logs kept for 90 days',
       (name) => {
-        const variables = (
-          propertiesOf(template, 'AWS::Lambda::Function', fnId(name)).Environment as {
-            Variables: Record<string, unknown>;
-          }
-        ).Variables;
-        expect(Object.keys(variables).sort()).toEqual([...environmentNames].sort());
-        expect(variables.STAGE).toBe('staging');
-        expect(variables.POWERTOOLS_SERVICE_NAME).toBe(name);
+        const fn = functionProps(name);
+        expect(fn).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+        });
+        const logGroupRef = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(propertiesOf(template, 'AWS::Logs::LogGroup', logGroupRef)).toMatchObject({
+          RetentionInDays: 90,
+        });
       },
     );
 
-    it('the reminder ARN the intake schedules against is the reminder function', () => {
-      const variables = (
-        propertiesOf(template, 'AWS::Lambda::Function', fnId('intake')).Environment as {
-          Variables: { REMINDER_FUNCTION_ARN: unknown };
-        }
-      ).Variables;
-      const reminderName = propertiesOf(template, 'AWS::Lambda::Function', fnId('reminder'))
-        .FunctionName as string;
-      expect(JSON.stringify(variables.REMINDER_FUNCTION_ARN)).toContain(`:function:${reminderName}"`);
+    it.each(functionNames)('%s gets only its own environment variables, and its stage', (name) => {
+      const variables = variablesOf(name);
+      expect(Object.keys(variables).sort()).toEqual(
+        ['STAGE', 'POWERTOOLS_SERVICE_NAME', ...expectedEnvironment[name]].sort(),
+      );
+      expect(variables.STAGE).toBe(stage);
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe(name);
     });
 
-    it.each(functionNames)('%s may do only what it uses', (name) => {
-      expect(actionsOf(statementsOfRole(template, roleId(name)))).toEqual([...expectedActions[name]].sort());
+    it('the intake schedules against the deadline queue, and each consumer sends back to its own queue', () => {
+      expect(variablesOf('intake').DEADLINE_QUEUE_ARN).toEqual(arnOf(deadlinesId));
+      expect(variablesOf('intake').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
+      expect(variablesOf('notify').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
+      expect(variablesOf('reminder').DEADLINE_QUEUE_URL).toEqual({ Ref: deadlinesId });
+    });
+
+    it.each(functionNames)('%s may do only what it uses, with only the table actions it calls', (name) => {
+      expect(actionsOf(statementsOfRole(template, roleId(name)))).toEqual(
+        [...new Set(expectedActions[name])].sort(),
+      );
     });
 
     it('every statement of every function names its resources: no account-wide grant', () => {
@@ -186,6 +240,15 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
         for (const statement of statementsOfRole(template, roleId(name))) {
           expect(statement.Resource).not.toBe('*');
         }
+      }
+    });
+
+    it('every grant on the council key, to any role, is through the one service that uses it (kms:ViaService)', () => {
+      const onKey = roleStatements().filter((s) => JSON.stringify(s.Resource).includes(`"${keyId}"`));
+      expect(onKey.length).toBeGreaterThan(0);
+      for (const statement of onKey) {
+        const via = JSON.stringify((statement.Condition as Record<string, unknown>)?.StringEquals ?? {});
+        expect(via, JSON.stringify(statement)).toMatch(/"kms:ViaService":.*"(dynamodb|sqs|secretsmanager)\./);
       }
     });
 
@@ -208,7 +271,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
           {
             Effect: 'Allow',
             Action: 'iam:PassRole',
-            Resource: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+            Resource: arnOf(schedulerRoleId),
             Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
           },
         ]);
@@ -219,9 +282,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
       const scheduling = statementsOfRole(template, roleId('intake')).find((s) =>
         actionsOf([s]).includes('scheduler:CreateSchedule'),
       );
-      expect(JSON.stringify(scheduling?.Resource)).toContain(
-        `:schedule/missing-episodes-${council.id}-staging-deadlines/*`,
-      );
+      expect(JSON.stringify(scheduling?.Resource)).toContain(`:schedule/${prefix}-deadlines/*`);
     });
 
     it("sending email is limited to the council's from address and configuration set", () => {
@@ -241,7 +302,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
       expect(Object.values(integrations).map((i) => i.Properties)).toEqual([
         expect.objectContaining({
           IntegrationType: 'AWS_PROXY',
-          IntegrationUri: { 'Fn::GetAtt': [fnId('intake'), 'Arn'] },
+          IntegrationUri: arnOf(fnId('intake')),
           PayloadFormatVersion: '2.0',
         }),
       ]);
@@ -266,7 +327,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
       // One per route (CDK adds one as it binds each), every one for any stage and method of this path.
       expect(permissions).toHaveLength(2);
       for (const permission of permissions) {
-        expect(permission.FunctionName).toEqual({ 'Fn::GetAtt': [fnId('intake'), 'Arn'] });
+        expect(permission.FunctionName).toEqual(arnOf(fnId('intake')));
         expect(JSON.stringify(permission.SourceArn)).toContain('"/*/*/v1/sources/{sourceId}/events"');
       }
     });
@@ -274,14 +335,14 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
     it('throttles its default stage and writes access logs to a log group with retention', () => {
       const stages = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'));
       expect(stages).toHaveLength(1);
-      const stage = stages[0]?.Properties ?? {};
-      expect(stage).toMatchObject({
+      const apiStage = stages[0]?.Properties ?? {};
+      expect(apiStage).toMatchObject({
         StageName: '$default',
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
         AccessLogSettings: { Format: expect.stringContaining('$context.requestId') },
       });
-      const destination = (stage.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string] } })
+      const destination = (apiStage.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string] } })
         .DestinationArn['Fn::GetAtt'][0];
       expect(propertiesOf(template, 'AWS::Logs::LogGroup', destination)).toMatchObject({
         RetentionInDays: 90,
@@ -290,11 +351,14 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
   });
 
   describe('the queues', () => {
-    it('every queue is encrypted with the council key and refuses anything but TLS', () => {
+    it('every queue is encrypted with the council key, keeps messages 14 days and refuses anything but TLS', () => {
       const queues = resourcesOf(template, 'AWS::SQS::Queue');
-      expect(Object.keys(queues)).toHaveLength(3);
+      expect(Object.keys(queues).sort()).toEqual(
+        [routingId, routingDlqId, deadlinesId, deadlinesDlqId, scheduleDlqId, timetableFailuresId].sort(),
+      );
       for (const queue of Object.values(queues)) {
-        expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+        expect(queue.Properties.KmsMasterKeyId).toEqual(arnOf(keyId));
+        expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
       }
       const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
       const tlsOnly = policies.filter((policy) =>
@@ -306,64 +370,113 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
       expect(covered.sort()).toEqual(Object.keys(queues).sort());
     });
 
-    it('the routing queue hides a message for six notify timeouts and dead-letters it after five receives', () => {
-      const routing = resourcesOf(template, 'AWS::SQS::Queue')[routingId];
-      expect(routing?.Properties).toMatchObject({
-        VisibilityTimeout: 6 * pipelineFunctions.notify.timeout.toSeconds(),
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [routingDlqId, 'Arn'] }, maxReceiveCount: 5 },
-      });
-      const notifyTimeout = propertiesOf(template, 'AWS::Lambda::Function', fnId('notify')).Timeout;
-      expect(routing?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (notifyTimeout as number));
-    });
+    it.each([
+      ['routing', 'notify'],
+      ['deadline', 'reminder'],
+    ] as const)(
+      'the %s queue hides a message for six %s timeouts and dead-letters it after five receives',
+      (queue, consumer) => {
+        const [queueId, dlqId] =
+          queue === 'routing' ? [routingId, routingDlqId] : [deadlinesId, deadlinesDlqId];
+        const timeout = functionProps(consumer).Timeout as number;
+        expect(resourcesOf(template, 'AWS::SQS::Queue')[queueId]?.Properties).toMatchObject({
+          VisibilityTimeout: 6 * timeout,
+          RedrivePolicy: { deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: MAX_RECEIVES },
+        });
+      },
+    );
 
-    it('notify consumes the routing queue with partial batch responses', () => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: { 'Fn::GetAtt': [routingId, 'Arn'] },
-        FunctionName: { Ref: fnId('notify') },
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      });
-    });
+    it.each([
+      ['notify', 'routing'],
+      ['reminder', 'deadline'],
+    ] as const)(
+      '%s consumes the %s queue with partial batch responses, at most two batches at a time to keep SES within its rate',
+      (consumer, queue) => {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: arnOf(queue === 'routing' ? routingId : deadlinesId),
+          FunctionName: { Ref: fnId(consumer) },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: CONSUMER_MAX_CONCURRENCY },
+        });
+        expect(CONSUMER_MAX_CONCURRENCY).toBe(2);
+      },
+    );
   });
 
   describe('the deadline schedules', () => {
-    it('run in their own group as a role the Scheduler assumes, which may invoke only the reminder', () => {
-      template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
-        Name: `missing-episodes-${council.id}-staging-deadlines`,
-      });
+    it('put their payloads on the deadline queue as a role only this account and schedule group may assume', () => {
+      template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `${prefix}-deadlines` });
       const role = resourcesOf(template, 'AWS::IAM::Role')[schedulerRoleId];
-      expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain(
-        '"scheduler.amazonaws.com"',
-      );
+      expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': arnOf(idAt('DeadlineSchedules')) },
+            },
+          },
+        ],
+      });
       const statements = statementsOfRole(template, schedulerRoleId);
-      const invoke = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('lambda:')));
-      expect(invoke).toEqual([
-        {
-          Effect: 'Allow',
-          Action: 'lambda:InvokeFunction',
-          Resource: { 'Fn::GetAtt': [fnId('reminder'), 'Arn'] },
-        },
-      ]);
+      expect(actionsOf(statements)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage']);
       const sends = statements.filter((s) => actionsOf([s]).includes('sqs:SendMessage'));
-      expect(sends.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [scheduleDlqId, 'Arn'] }]);
+      expect(sends.map((s) => s.Resource)).toEqual([[arnOf(deadlinesId), arnOf(scheduleDlqId)]]);
+    });
+  });
+
+  describe('the timetables (the sweep, the monthly report)', () => {
+    const timetabled = ['sweep', 'monthly-report'] as const;
+
+    it('run in their own schedule group, each as a role only this account and group may assume', () => {
+      const groupArn = arnOf(idAt('TimetableSchedules'));
+      for (const name of timetabled) {
+        const schedule = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).find((s) =>
+          JSON.stringify(s.Properties.Target).includes(`"${fnId(name)}"`),
+        );
+        expect(schedule?.Properties).toMatchObject({
+          Name: `${prefix}-${name}`,
+          GroupName: `${prefix}-timetables`,
+          Target: { DeadLetterConfig: { Arn: arnOf(scheduleDlqId) } },
+        });
+        const roleRef = (schedule!.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] } }).RoleArn[
+          'Fn::GetAtt'
+        ][0];
+        const trust = resourcesOf(template, 'AWS::IAM::Role')[roleRef]?.Properties.AssumeRolePolicyDocument;
+        expect(JSON.stringify(trust)).toContain(JSON.stringify({ 'aws:SourceArn': groupArn }));
+        expect(JSON.stringify(trust)).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
+      }
     });
 
-    it('the sweep runs every 15 minutes, dead-lettering like the deadline schedules', () => {
+    it('the sweep runs every 15 minutes, and the monthly report at 07:00 on the 1st in the council’s time zone', () => {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: 'rate(15 minutes)',
-        Target: {
-          Arn: { 'Fn::GetAtt': [fnId('sweep'), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [scheduleDlqId, 'Arn'] } },
-        },
+        Target: { Arn: arnOf(fnId('sweep')) },
       });
-    });
-
-    it('the monthly report runs at 07:00 on the 1st in the council’s time zone', () => {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: 'cron(0 7 1 * ? *)',
         ScheduleExpressionTimezone: 'Europe/London',
-        Target: { Arn: { 'Fn::GetAtt': [fnId('monthly-report'), 'Arn'] } },
+        Target: { Arn: arnOf(fnId('monthly-report')) },
       });
     });
+
+    it.each(timetabled)(
+      'a %s run that fails is retried twice by Lambda and then kept in the timetable failures queue',
+      (name) => {
+        template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          FunctionName: { Ref: fnId(name) },
+          MaximumRetryAttempts: 2,
+          DestinationConfig: { OnFailure: { Destination: arnOf(timetableFailuresId) } },
+        });
+        const send = statementsOfRole(template, roleId(name)).find((s) =>
+          actionsOf([s]).includes('sqs:SendMessage'),
+        );
+        expect(send?.Resource).toEqual(arnOf(timetableFailuresId));
+      },
+    );
 
     it('only the monthly report may scan the table', () => {
       const scans = (name: FunctionName) =>
@@ -373,9 +486,10 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
   });
 
   describe('email', () => {
-    it('sends through a configuration set that suppresses bounced and complaining addresses', () => {
+    it('sends through a configuration set that requires TLS and suppresses bounced and complaining addresses', () => {
       template.hasResourceProperties('AWS::SES::ConfigurationSet', {
         SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+        DeliveryOptions: { TlsPolicy: 'REQUIRE' },
       });
       template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
         EventDestination: {
@@ -400,7 +514,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
     );
     expect(names.sort()).toEqual(
       Object.keys(council.sources)
-        .map((source) => `missing-episodes-${council.id}-staging/sources/${source}`)
+        .map((source) => `${prefix}/sources/${source}`)
         .sort(),
     );
     for (const name of functionNames) {
@@ -414,33 +528,143 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
   describe('alarms', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
     const metricOf = (alarm: (typeof alarms)[number]) => alarm.Properties.MetricName as string;
+    const named = (suffix: string) => alarms.find((a) => a.Properties.AlarmName === `${prefix}-${suffix}`);
+    const cloudWatchCondition = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':cloudwatch:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:alarm:${prefix}-*`,
+            ],
+          ],
+        },
+      },
+    };
 
-    it("every alarm goes to the operators' encrypted, TLS-only topic", () => {
+    it("every alarm goes to the operators' encrypted, TLS-only topic, under a name the topic lets CloudWatch publish for", () => {
       expect(alarms.length).toBeGreaterThan(0);
-      for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
-      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+        expect(alarm.Properties.AlarmName).toMatch(new RegExp(`^${prefix}-`));
+      }
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(keyId) });
       expect(JSON.stringify(resourcesOf(template, 'AWS::SNS::TopicPolicy'))).toContain(
         '"aws:SecureTransport":"false"',
       );
     });
 
-    it('watch both dead-letter queues, every function, SES bounces and complaints, rejected addresses and overdue deadlines', () => {
-      const dlqAlarms = alarms.filter((a) => metricOf(a) === 'ApproximateNumberOfMessagesVisible');
-      expect(dlqAlarms.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(
-        [routingDlqId, scheduleDlqId]
-          .map((id) => JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }]))
-          .sort(),
+    it('CloudWatch may publish to the topic, for this account’s alarms of this stack only', () => {
+      const [policy] = Object.values(resourcesOf(template, 'AWS::SNS::TopicPolicy'));
+      const statements = (policy!.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+        .Statement;
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: topicId },
+          Condition: cloudWatchCondition,
+        }),
       );
+    });
+
+    it('CloudWatch may use the council key to publish to the encrypted topic, on the same conditions', () => {
+      const key = resourcesOf(template, 'AWS::KMS::Key')[keyId];
+      const statements = (key!.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: cloudWatchCondition,
+        }),
+      );
+    });
+
+    it('watch every dead-letter queue, and the age of the oldest routing and deadline message', () => {
+      const dlqAlarms = alarms.filter((a) => metricOf(a) === 'ApproximateNumberOfMessagesVisible');
+      const queueDimension = (id: string) =>
+        JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }]);
+      expect(dlqAlarms.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(
+        [routingDlqId, deadlinesDlqId, scheduleDlqId, timetableFailuresId].map(queueDimension).sort(),
+      );
+      const ageAlarms = alarms.filter((a) => metricOf(a) === 'ApproximateAgeOfOldestMessage');
+      expect(ageAlarms.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(
+        [routingId, deadlinesId].map(queueDimension).sort(),
+      );
+      for (const alarm of ageAlarms)
+        expect(alarm.Properties.Threshold).toBe(OLDEST_MESSAGE_ALARM.toSeconds());
+    });
+
+    it("watch every function's errors, the API's 5xx answers and the intake's own failures", () => {
       const errorAlarms = alarms.filter((a) => metricOf(a) === 'Errors');
       expect(errorAlarms.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(
         functionNames
           .map((name) => JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fnId(name) } }]))
           .sort(),
       );
+      expect(named('ApiServerErrors')?.Properties).toMatchObject({
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: expect.arrayContaining([{ Name: 'ApiId', Value: { Ref: idAt('Api') } }]),
+      });
+      expect(named('IntakeFailures')?.Properties).toMatchObject({ MetricName: 'IntakeFailures' });
+      const intakeLogs = (functionProps('intake').LoggingConfig as { LogGroup: { Ref: string } }).LogGroup
+        .Ref;
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: intakeLogs },
+        FilterPattern: '{ $.intakeFailed IS TRUE }',
+        MetricTransformations: [Match.objectLike({ MetricName: 'IntakeFailures' })],
+      });
+    });
+
+    it.each(Object.keys(stack.council.sources))(
+      'alarm, naming source %s, when its deliveries are refused again and again',
+      (sourceId) => {
+        const alarm = named(`SourceRefused-${sourceId}`);
+        expect(alarm?.Properties).toMatchObject({
+          MetricName: 'RefusedDeliveries',
+          Dimensions: [{ Name: 'SourceId', Value: sourceId }],
+          Statistic: 'Sum',
+          Period: SOURCE_REFUSALS.within.toSeconds(),
+          Threshold: SOURCE_REFUSALS.count,
+        });
+        expect(alarm?.Properties.AlarmDescription).toContain(
+          `Source ${sourceId} (${council.sources[sourceId]?.name})`,
+        );
+        template.hasResourceProperties('AWS::Logs::MetricFilter', {
+          FilterPattern: `{ ($.deliveryRefused IS TRUE) && ($.sourceId = "${sourceId}") }`,
+          MetricTransformations: [
+            Match.objectLike({
+              MetricName: 'RefusedDeliveries',
+              Dimensions: [{ Key: 'SourceId', Value: '$.sourceId' }],
+            }),
+          ],
+        });
+      },
+    );
+
+    it('watch SES bounces and complaints, refused addresses, blocked sending and overdue deadlines', () => {
       expect(alarms.map(metricOf)).toEqual(
-        expect.arrayContaining(['Bounce', 'Complaint', 'EmailRejected', 'EscalationsSent']),
+        expect.arrayContaining([
+          'Bounce',
+          'Complaint',
+          'EmailRejected',
+          'EmailSendingBlocked',
+          'EscalationsSent',
+        ]),
       );
-      for (const alarm of alarms) {
+      for (const alarm of alarms.filter(
+        (a) => !['ApproximateAgeOfOldestMessage', 'RefusedDeliveries'].includes(metricOf(a)),
+      )) {
         expect(alarm.Properties).toMatchObject({
           Threshold: 1,
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -449,10 +673,11 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (_
       }
     });
 
-    it('count rejected addresses and escalations from the logs of every function that sends email', () => {
+    it('count refused addresses, blocked sending and escalations from the logs of every function that sends email', () => {
       const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter'));
       for (const [pattern, metric] of [
         ['{ $.emailRejected IS TRUE }', 'EmailRejected'],
+        ['{ $.emailSendingBlocked IS TRUE }', 'EmailSendingBlocked'],
         ['{ $.escalationSent IS TRUE }', 'EscalationsSent'],
       ]) {
         const matching = filters.filter((f) => f.Properties.FilterPattern === pattern);

@@ -6,6 +6,9 @@ import { deployableCouncils } from '../support/councils';
 
 export const stages: DeployStage[] = ['staging', 'production'];
 
+/** A CDK test's limit: a cdk-nag check took 24 s on a loaded 2-core machine, where it takes 2 s alone. */
+export const CDK_TEST_TIMEOUT_MS = 120_000;
+
 /**
  * Every council's stack as `cdk synth` builds it from the council files once an operator has filled them in
  * (real inboxes, sending domain and test inbox), with esbuild bundling skipped (the real bundles are built

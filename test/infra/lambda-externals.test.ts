@@ -1,8 +1,12 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bundleMetafile } from '../../bench/bundle-contents';
 import { credentialProvidersLambdaNeverLoads } from '../../infra/constructs/pipeline-function';
 import { type FunctionName, pipelineFunctions } from '../../infra/council-stack';
+import { CDK_TEST_TIMEOUT_MS } from './council-templates';
+
+// Building and checking stacks takes seconds on a quiet machine and far longer on a loaded 2-core one.
+vi.setConfig({ testTimeout: CDK_TEST_TIMEOUT_MS });
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 const isLeftOut = (path: string) =>

@@ -1,4 +1,4 @@
-import type { SQSRecord } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { noticeChanges } from '../../shared/deadlines/deadline-notices';
 import { childId } from '../../shared/episode/child-identity';
@@ -101,4 +101,14 @@ export const sqsRecord = (messageId: string, body: string): SQSRecord => ({
   eventSource: 'aws:sqs',
   eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:routing',
   awsRegion: 'eu-west-2',
+});
+
+/** A deadline schedule's payload as the deadline queue hands it to the reminder function. */
+export const deadlineQueueEvent = (payload: unknown, messageId = 'd1'): SQSEvent => ({
+  Records: [
+    {
+      ...sqsRecord(messageId, JSON.stringify(payload)),
+      eventSourceARN: 'arn:aws:sqs:eu-west-2:123456789012:deadlines',
+    },
+  ],
 });

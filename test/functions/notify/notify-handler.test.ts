@@ -3,7 +3,7 @@ import { MessageRejected, SESClient, SESServiceException, SendEmailCommand } fro
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import { createNotifyHandler } from '../../../functions/notify/notify-handler';
+import { createNotifyHandler, type NotifyDeps } from '../../../functions/notify/notify-handler';
 import { SesMailer } from '../../../shared/adapters/ses-mailer';
 import type { RoutingMessage } from '../../../shared/ports';
 import { bathNes as council } from '../../support/councils';
@@ -31,6 +31,7 @@ const reportMessage = { episodeId, eventId: report.id, sourceId: 'avon-somerset-
 const foundMessage = { episodeId, eventId: found.id, sourceId: 'avon-somerset-police' };
 
 let logger: Logger;
+let deps: NotifyDeps;
 let handler: ReturnType<typeof createNotifyHandler>;
 const sentTo = () =>
   ses.commandCalls(SendEmailCommand).flatMap((c) => c.args[0].input.Destination?.ToAddresses);
@@ -40,7 +41,7 @@ beforeEach(async () => {
   const store = new MemoryEpisodeStore();
   await commitEvents(store, council, episodeId, events.slice(0, 3), 'avon-somerset-police');
   logger = new Logger({ serviceName: 'notify-test', logLevel: 'SILENT' });
-  handler = createNotifyHandler({
+  deps = {
     store,
     mailer: new SesMailer(new SESClient({ region: 'eu-west-2', maxAttempts: 1 }), {
       from: 'from@example.org',
@@ -48,7 +49,8 @@ beforeEach(async () => {
     clock: settableClock('2026-10-24T09:00:00Z'),
     council,
     logger,
-  });
+  };
+  handler = createNotifyHandler(deps);
 });
 
 describe('the notify function', () => {
@@ -69,7 +71,37 @@ describe('the notify function', () => {
     expect(sentTo()).toHaveLength(2);
   });
 
-  test('throttling returns only the failed record to the queue, and its retry sends what was missed', async () => {
+  test('with the queue to send it back to, a throttled message comes back later as a new message, not as a failure', async () => {
+    const requeued: unknown[] = [];
+    const withRequeue = createNotifyHandler({
+      ...deps,
+      requeue: { later: async (body, options) => void requeued.push({ body, ...options }) },
+    });
+    ses.on(SendEmailCommand).rejectsOnce(throttled()).resolves({ MessageId: 'ses-id' });
+    const answer = await withRequeue(
+      batch(sqsRecord('m-found', message(foundMessage)), sqsRecord('m-report', message(reportMessage))),
+    );
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(requeued).toEqual([{ body: message(foundMessage), delaySeconds: 30, throttledRetries: 1 }]);
+  });
+
+  test('a throttled message the queue cannot take back fails like any other, and comes back by visibility', async () => {
+    const withRequeue = createNotifyHandler({
+      ...deps,
+      requeue: {
+        later: async () => {
+          throw new Error('SQS unavailable');
+        },
+      },
+    });
+    ses.on(SendEmailCommand).rejectsOnce(throttled()).resolves({ MessageId: 'ses-id' });
+    const answer = await withRequeue(
+      batch(sqsRecord('m-found', message(foundMessage)), sqsRecord('m-report', message(reportMessage))),
+    );
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-found' }] });
+  });
+
+  test('without a queue to send it back to, throttling returns only the failed record, and its retry sends what was missed', async () => {
     ses.on(SendEmailCommand).rejectsOnce(throttled()).resolves({ MessageId: 'ses-id' });
     const answer = await handler(
       batch(sqsRecord('m-found', message(foundMessage)), sqsRecord('m-report', message(reportMessage))),

@@ -8,7 +8,7 @@ import { deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-n
 import { bathNes as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
-import { commitEvents, settableClock } from '../../support/notify-fakes';
+import { commitEvents, deadlineQueueEvent, settableClock } from '../../support/notify-fakes';
 
 const ses = mockClient(SESClient);
 const episodeId = 'ep-reminder';
@@ -32,8 +32,19 @@ const rhiEscalation = async () => {
   return { payload: { episodeId, noticeKey: noticeKey(notice) }, fireAt: notice.fireAt };
 };
 
+const requeued: { body: string; delaySeconds: number; throttledRetries: number }[] = [];
+
+const throttled = () =>
+  new SESServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    message: 'Maximum sending rate exceeded.',
+    $metadata: {},
+  });
+
 beforeEach(async () => {
   ses.reset();
+  requeued.length = 0;
   store = new MemoryEpisodeStore();
   await commitEvents(store, council, episodeId, events.slice(0, 4), 'avon-somerset-police');
   clock = settableClock('2026-10-24T09:00:00Z');
@@ -46,15 +57,18 @@ beforeEach(async () => {
     clock,
     council,
     logger,
+    requeue: { later: async (body, options) => void requeued.push({ body, ...options }) },
   });
 });
 
-describe('the reminder function', () => {
+const fire = (payload: unknown, messageId = 'd1') => handler(deadlineQueueEvent(payload, messageId));
+
+describe('the reminder function, consuming the deadline queue', () => {
   test('the overdue escalation fires at 72 hours to the Youth Offending Service, managers and social care', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
     const { payload, fireAt } = await rhiEscalation();
     clock.set(fireAt);
-    expect(await handler(payload)).toEqual({ outcome: 'sent' });
+    expect(await fire(payload)).toEqual({ batchItemFailures: [] });
     expect(sentTo()).toEqual([
       'youth-offending-service@bathnes.invalid',
       'missing-managers@bathnes.invalid',
@@ -66,43 +80,75 @@ describe('the reminder function', () => {
     );
   });
 
-  test('fired twice by the Scheduler, it sends once', async () => {
+  test('delivered twice by the queue, it sends once', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
     const { payload, fireAt } = await rhiEscalation();
     clock.set(fireAt);
-    await handler(payload);
-    expect(await handler(payload)).toEqual({ outcome: 'already_sent' });
+    await fire(payload);
+    expect(await fire(payload)).toEqual({ batchItemFailures: [] });
     expect(sentTo()).toHaveLength(3);
   });
 
-  test('throttling throws so the Scheduler retries, and the retry sends only what was missed', async () => {
-    ses
-      .on(SendEmailCommand)
-      .rejectsOnce(new SESServiceException({ name: 'Throttling', $fault: 'client', $metadata: {} }))
-      .resolves({ MessageId: 'ses-id' });
+  test('throttling sends the message back for later as a new one, with a growing delay, and never fails it', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(throttled()).resolves({ MessageId: 'ses-id' });
     const { payload, fireAt } = await rhiEscalation();
     clock.set(fireAt);
-    await expect(handler(payload)).rejects.toThrow(/will retry/);
-    expect(await handler(payload)).toEqual({ outcome: 'sent' });
+    expect(await fire(payload)).toEqual({ batchItemFailures: [] });
+    expect(requeued).toEqual([{ body: JSON.stringify(payload), delaySeconds: 30, throttledRetries: 1 }]);
     expect(sentTo()).toEqual([
       'youth-offending-service@bathnes.invalid',
       'missing-managers@bathnes.invalid',
       'childrens-social-care@bathnes.invalid',
-      'youth-offending-service@bathnes.invalid',
     ]);
+    expect((await store.getNotice(episodeId, payload.noticeKey))?.state).toBe('pending');
+
+    ses.reset();
+    ses.on(SendEmailCommand).rejects(throttled());
+    const again = deadlineQueueEvent(payload, 'd2');
+    again.Records[0]!.messageAttributes = { throttledRetries: { stringValue: '1', dataType: 'Number' } };
+    expect(await handler(again)).toEqual({ batchItemFailures: [] });
+    expect(requeued[1]).toMatchObject({ delaySeconds: 60, throttledRetries: 2 });
+
+    ses.reset();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
+    expect(await fire(payload, 'd3')).toEqual({ batchItemFailures: [] });
+    // The first try sent the other two after the throttled one; the last one sends only what was missed.
+    expect(sentTo()).toEqual(['youth-offending-service@bathnes.invalid']);
+  });
+
+  test('blocked sending fails the record, so the queue retries it and then dead-letters it; the notice stays pending', async () => {
+    ses
+      .on(SendEmailCommand)
+      .rejects(
+        new SESServiceException({ name: 'AccountSendingPausedException', $fault: 'client', $metadata: {} }),
+      );
+    const { payload, fireAt } = await rhiEscalation();
+    clock.set(fireAt);
+    const answer = await handler({
+      Records: [
+        ...deadlineQueueEvent(payload, 'd1').Records,
+        ...deadlineQueueEvent({ episodeId, noticeKey: 'Not A Key!' }, 'd2').Records,
+      ],
+    });
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'd1' }] });
+    expect(requeued).toEqual([]);
+    expect((await store.getNotice(episodeId, payload.noticeKey))?.state).toBe('pending');
   });
 
   test('a reminder for an RHI already completed sends nothing', async () => {
     const { payload, fireAt } = await rhiEscalation();
     await commitEvents(store, council, episodeId, events.slice(4), 'youth-offending-service');
     clock.set(fireAt);
-    expect(await handler(payload)).toEqual({ outcome: 'cancelled' });
+    expect(await fire(payload)).toEqual({ batchItemFailures: [] });
     expect(sentTo()).toHaveLength(0);
   });
 
-  test('a malformed payload is answered and logged, never retried', async () => {
+  test('a malformed payload is logged and dropped, never retried', async () => {
     const error = vi.spyOn(logger, 'error');
-    expect(await handler({ episodeId, noticeKey: 'Not A Key!' })).toEqual({ outcome: 'malformed' });
-    expect(error).toHaveBeenCalledWith('malformed reminder invocation dropped', { fields: 'noticeKey' });
+    expect(await fire({ episodeId, noticeKey: 'Not A Key!' })).toEqual({ batchItemFailures: [] });
+    expect(error).toHaveBeenCalledWith('malformed reminder invocation dropped', {
+      messageId: 'd1',
+      fields: 'noticeKey',
+    });
   });
 });

@@ -5,7 +5,7 @@ import { createSweepHandler } from '../../../functions/sweep/sweep-handler';
 import { towerHamlets as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
-import { commitEvents, FakeMailer, settableClock } from '../../support/notify-fakes';
+import { commitEvents, deadlineQueueEvent, FakeMailer, settableClock } from '../../support/notify-fakes';
 
 const events = fullEpisode('MPS-2026-0500');
 
@@ -46,7 +46,9 @@ describe('the sweep', () => {
     clock.set('2026-10-27T08:30:00Z');
     const [escalation] = (await store.dueNotices(clock.now(), 10)).filter((n) => n.notice === 'escalation');
     if (!escalation) throw new Error('the RHI escalation is due');
-    await createReminderHandler(deps)({ episodeId: escalation.episodeId, noticeKey: escalation.noticeKey });
+    await createReminderHandler(deps)(
+      deadlineQueueEvent({ episodeId: escalation.episodeId, noticeKey: escalation.noticeKey }),
+    );
     const sentBySchedule = mailer.sent.length;
     clock.set('2026-10-27T08:45:00Z');
     // The two reminders left pending are past due: the escalation covers them, so they settle silently.
