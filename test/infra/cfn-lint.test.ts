@@ -24,11 +24,11 @@ describe.skipIf(!toolAvailable('cfn-lint'))('cfn-lint on every synthesized templ
   it(
     'finds no error in either stage of either council, and only the warnings listed with their reasons',
     async () => {
-      const templates = stages.flatMap((stage) =>
-        synthCouncilStacks({ stage })
-          .app.synth()
-          .stacks.map((stack) => stack.templateFullPath),
-      );
+      const assemblies = stages.map((stage) => synthCouncilStacks({ stage }).app.synth());
+      onTestFinished(() => {
+        for (const assembly of assemblies) rmSync(assembly.directory, { recursive: true, force: true });
+      });
+      const templates = assemblies.flatMap((assembly) => assembly.stacks.map((s) => s.templateFullPath));
       expect(templates).toHaveLength(4);
       // cfn-lint exits non-zero when it finds anything; its JSON report is what is read.
       const { stdout } = await run('cfn-lint', ['--format', 'json', '--', ...templates], {
