@@ -24,7 +24,8 @@ export interface DynamoDbLocalOptions {
   readyTimeoutMs?: number;
 }
 
-const freePort = (): Promise<number> =>
+/** A port nobody listens on now, on the loopback interface. */
+export const freePort = (): Promise<number> =>
   new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
@@ -48,8 +49,8 @@ const answers = async (endpoint: string): Promise<boolean> => {
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
-/** Ends the JVM for certain: SIGTERM, then SIGKILL if it has not gone within two seconds. */
-const kill = async (child: ChildProcess): Promise<void> => {
+/** Ends a server process for certain: SIGTERM, then SIGKILL if it has not gone within two seconds. */
+export const stopProcess = async (child: ChildProcess): Promise<void> => {
   if (exited(child)) return;
   const gone = new Promise<void>((done) => child.once('exit', () => done()));
   child.kill('SIGTERM');
@@ -93,7 +94,7 @@ export const startDynamoDbLocal = async (
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
-    await kill(child);
+    await stopProcess(child);
   };
 
   const endpoint = `http://127.0.0.1:${port}`;

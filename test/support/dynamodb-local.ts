@@ -7,6 +7,8 @@ import { createEpisodeTable, localDynamoDbClient } from '../../infra/local/local
 import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 
 export interface EpisodeTables {
+  /** Where DynamoDB Local listens (AWS_ENDPOINT_URL_DYNAMODB for code that builds its own client). */
+  endpoint(): string;
   doc(): DynamoDBDocumentClient;
   /** A fresh, empty episode table: each test gets its own, so tests share nothing. */
   createTable(): Promise<string>;
@@ -32,6 +34,11 @@ export const useDynamoDbLocal = (): EpisodeTables => {
     return { doc, raw };
   };
   return {
+    endpoint: () => {
+      if (!server)
+        throw new Error('DynamoDB Local is not running: call useDynamoDbLocal() at the top of the file');
+      return server.endpoint;
+    },
     doc: () => clients().doc,
     async createTable() {
       const name = `episodes-${randomUUID()}`;
