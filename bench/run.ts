@@ -25,7 +25,7 @@ import { measureStoreTransactions, measureStoreWrites } from './store-write';
  * runs some of: intake (with the raw store figure it is read against), cold-start, end-to-end, deadlines;
  * `--markdown` prints the table as Markdown, for the README.
  */
-// The SDK warns that its 2027 releases need Node 22 (Lambda runs 22); here it would only clutter the table.
+// The SDK warns that its 2027 releases need Node 22 (Lambda runs 24); here it would only clutter the table.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const MEASUREMENTS = ['intake', 'cold-start', 'end-to-end', 'deadlines'] as const;

@@ -77,7 +77,7 @@ const banner = (pipeline: LocalPipeline) => {
   ].join('\n');
 };
 
-// The SDK warns that releases from 2027 need Node 22 (Lambda runs 22); locally it only hides the banner.
+// The SDK warns that releases from 2027 need Node 22 (Lambda runs 24); locally it only hides the banner.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const options = parseOptions();
