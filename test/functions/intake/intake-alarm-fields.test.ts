@@ -16,7 +16,7 @@ const intake = (store = new MemoryEpisodeStore()) => {
     queue: { send: async () => {} },
     scheduler: { schedule: async () => {}, cancel: async () => {} },
     secrets: new EnvSecretSource({ [sourceSecretVariable('met-police')]: secret }),
-    clock: { now: () => '2026-10-24T10:00:00.000Z' },
+    clock: { now: () => new Date().toISOString() },
     council: towerHamlets,
     logger,
   });
