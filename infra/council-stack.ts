@@ -114,11 +114,13 @@ const WEBHOOK_ROUTE = '/v1/sources/{sourceId}/events';
 /** A message its consumer failed five times goes to the dead-letter queue (and the operators' alarm). */
 export const MAX_RECEIVES = 5;
 /**
- * Concurrent batches of each queue consumer, the least Lambda allows: with one email in flight per
- * invocation that is two SendEmail calls at a time, within SES's starting rate of 14 a second for the
- * sizes of call SES answers in; the adaptive client and the throttled-retry path absorb the rest.
+ * Concurrent batches of each queue consumer, the least Lambda allows: each container sends at most its
+ * share of SES_SENDS_PER_SECOND, so one function's containers together keep within SES's rate; the
+ * adaptive client and the throttled-retry path absorb what several functions sending at once exceed.
  */
 export const CONSUMER_MAX_CONCURRENCY = 2;
+/** SES's sending rate once an account leaves the sandbox (emails a second); raise it with the quota. */
+export const SES_SENDS_PER_SECOND = 14;
 /** SQS's longest retention: a message nobody could deliver waits two weeks for a person. */
 const QUEUE_RETENTION = Duration.days(14);
 /** The oldest routing or deadline message this old means notify or the reminder is stuck. */
@@ -404,6 +406,16 @@ export class CouncilStack extends Stack {
 
     const functions = {} as Record<FunctionName, PipelineFunction>;
     for (const [name, spec] of Object.entries(pipelineFunctions) as [FunctionName, FunctionSpec][]) {
+      const trigger = typeof spec.triggeredBy === 'function' ? spec.triggeredBy(council) : spec.triggeredBy;
+      const consumesQueue = trigger === 'routing-queue' || trigger === 'deadline-queue';
+      // Each container's share of SES's rate: a queue consumer runs as many containers as batches at once.
+      const sesRate = spec.uses.includes('email')
+        ? {
+            SES_MAX_SENDS_PER_SECOND: String(
+              SES_SENDS_PER_SECOND / (consumesQueue ? CONSUMER_MAX_CONCURRENCY : 1),
+            ),
+          }
+        : {};
       const fn = new PipelineFunction(this, `${name}Function`, {
         name,
         functionName: named(name, 'function', 64),
@@ -412,6 +424,7 @@ export class CouncilStack extends Stack {
         environment: Object.assign(
           { STAGE: stage },
           ...spec.uses.map((access) => accesses[access].environment),
+          sesRate,
         ),
         timeout: spec.timeout,
         memorySize: spec.memorySize,
@@ -422,7 +435,6 @@ export class CouncilStack extends Stack {
       alarms.onErrors(name, fn.fn);
       functions[name] = fn;
 
-      const trigger = typeof spec.triggeredBy === 'function' ? spec.triggeredBy(council) : spec.triggeredBy;
       if (trigger === 'webhook') {
         api.addRoutes({
           path: WEBHOOK_ROUTE,
@@ -431,7 +443,7 @@ export class CouncilStack extends Stack {
           integration: new HttpLambdaIntegration('WebhookIntegration', fn.fn),
         });
         alarms.onIntakeOutcomes(fn.logGroup, council.sources);
-      } else if (trigger === 'routing-queue' || trigger === 'deadline-queue') {
+      } else if (consumesQueue) {
         const { queue } = trigger === 'routing-queue' ? routing : deadlines;
         fn.fn.addEventSourceMapping('Queue', {
           eventSourceArn: queue.queueArn,

@@ -10,6 +10,8 @@ const MailEnv = z.object({
   STAGE: z.optional(z.string()),
   TABLE_NAME: z.string().check(z.minLength(1)),
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
+  /** This function's share of SES's sending rate, per container (the stack divides it by concurrency). */
+  SES_MAX_SENDS_PER_SECOND: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'a number'))),
 });
 
 /**
@@ -18,13 +20,14 @@ const MailEnv = z.object({
  * inbox only), the system clock, the council and a logger.
  */
 export const awsMailDeps = (serviceName: string, env: NodeJS.ProcessEnv = process.env) => {
-  const { STAGE, TABLE_NAME, SES_CONFIGURATION_SET } = MailEnv.parse(env);
+  const { STAGE, TABLE_NAME, SES_CONFIGURATION_SET, SES_MAX_SENDS_PER_SECOND } = MailEnv.parse(env);
   const council = councilFromEnv(env);
   // Adaptive retries slow the client down when SES throttles, before a send has to be retried later.
   const ses = new SesMailer(new SESClient({ retryMode: 'adaptive' }), {
     from: council.email.from.address,
     ...(council.email.replyTo ? { replyTo: council.email.replyTo.address } : {}),
     ...(SES_CONFIGURATION_SET ? { configurationSet: SES_CONFIGURATION_SET } : {}),
+    ...(SES_MAX_SENDS_PER_SECOND ? { maxSendsPerSecond: Number(SES_MAX_SENDS_PER_SECOND) } : {}),
   });
   return {
     store: new DynamoEpisodeStore(episodeTableClient(), TABLE_NAME),

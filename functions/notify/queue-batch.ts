@@ -27,9 +27,7 @@ export interface QueueBatchDeps {
 /**
  * One SQS batch, with partial batch responses: a record that throws comes back after the visibility timeout
  * and counts towards the dead-letter queue's maxReceiveCount, except when only throttling stopped it; then
- * it is sent again as a new, delayed message, so throttling alone never dead-letters it. Records are
- * handled one at a time, so an invocation has one SES send in flight and the trigger's maximum
- * concurrency bounds the function's sending rate.
+ * it is sent again as a new, delayed message, so throttling alone never dead-letters it.
  */
 export const processQueueBatch = (
   event: SQSEvent,
@@ -53,7 +51,5 @@ export const processQueueBatch = (
     }
   };
   // A processor per batch: it holds the batch's results, and the local runtime may overlap batches.
-  return processPartialResponse(event, handle, new BatchProcessor(EventType.SQS), {
-    processInParallel: false,
-  });
+  return processPartialResponse(event, handle, new BatchProcessor(EventType.SQS));
 };

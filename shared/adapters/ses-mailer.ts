@@ -6,7 +6,11 @@ export interface SesMailerOptions {
   replyTo?: string;
   /** SES_CONFIGURATION_SET: where SES publishes bounces, complaints and delivery events. */
   configurationSet?: string;
+  /** At most this many SendEmail calls start each second from this mailer (one per Lambda container). */
+  maxSendsPerSecond?: number;
 }
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
  * The words SES uses when it refuses an address itself (SES v1 answers MessageRejected or
@@ -43,14 +47,34 @@ export const classifySesError = (error: unknown): MailFailure => {
   return $fault === 'client' ? 'sending-blocked' : 'transient';
 };
 
-/** SES v1 SendEmail, one call per email; the client's own retries absorb brief throttling first. */
+/**
+ * SES v1 SendEmail, one call per email, paced to the sending rate the stack gives this function's
+ * containers; the client's own retries absorb brief throttling first.
+ */
 export class SesMailer implements Mailer {
+  /** The turn of the last send to be given one; each waits for the one before it and its interval. */
+  private lastTurn: Promise<void> = Promise.resolve();
+  private lastStartedAt = 0;
+
   constructor(
     private readonly client: SESClient,
     private readonly options: SesMailerOptions,
   ) {}
 
+  /** Resolves when this send may start: sends that overlap take turns, 1/maxSendsPerSecond apart. */
+  private turn(): Promise<void> {
+    const rate = this.options.maxSendsPerSecond;
+    if (!rate) return Promise.resolve();
+    this.lastTurn = this.lastTurn.then(async () => {
+      const wait = this.lastStartedAt + 1_000 / rate - Date.now();
+      if (wait > 0) await sleep(wait);
+      this.lastStartedAt = Date.now();
+    });
+    return this.lastTurn;
+  }
+
   async send(email: OutgoingEmail): Promise<MailResult> {
+    await this.turn();
     try {
       const { MessageId } = await this.client.send(
         new SendEmailCommand({

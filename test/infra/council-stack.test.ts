@@ -9,6 +9,7 @@ import {
   MAX_RECEIVES,
   OLDEST_MESSAGE_ALARM,
   pipelineFunctions,
+  SES_SENDS_PER_SECOND,
 } from '../../infra/council-stack';
 import { createTableInput, TTL_ATTRIBUTE } from '../../shared/adapters/episode-table';
 import {
@@ -115,10 +116,10 @@ const expectedEnvironment: Record<FunctionName, string[]> = {
     'SCHEDULER_DLQ_ARN',
     'SOURCE_SECRET_PREFIX',
   ],
-  notify: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'ROUTING_QUEUE_URL'],
-  reminder: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'DEADLINE_QUEUE_URL'],
-  sweep: ['TABLE_NAME', 'SES_CONFIGURATION_SET'],
-  'monthly-report': ['TABLE_NAME', 'SES_CONFIGURATION_SET'],
+  notify: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'ROUTING_QUEUE_URL'],
+  reminder: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'DEADLINE_QUEUE_URL'],
+  sweep: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND'],
+  'monthly-report': ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND'],
 };
 
 it('synthesizes one stack per council file and stage', () => {
@@ -227,6 +228,15 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       expect(variablesOf('intake').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
       expect(variablesOf('notify').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
       expect(variablesOf('reminder').DEADLINE_QUEUE_URL).toEqual({ Ref: deadlinesId });
+    });
+
+    it("each container of an email-sending function sends at most its share of SES's rate", () => {
+      const rate = (name: FunctionName) => Number(variablesOf(name).SES_MAX_SENDS_PER_SECOND);
+      // The queue consumers run two containers at once; the timetabled functions one.
+      expect(rate('notify') * CONSUMER_MAX_CONCURRENCY).toBe(SES_SENDS_PER_SECOND);
+      expect(rate('reminder') * CONSUMER_MAX_CONCURRENCY).toBe(SES_SENDS_PER_SECOND);
+      expect(rate('sweep')).toBe(SES_SENDS_PER_SECOND);
+      expect(rate('monthly-report')).toBe(SES_SENDS_PER_SECOND);
     });
 
     it.each(functionNames)('%s may do only what it uses, with only the table actions it calls', (name) => {

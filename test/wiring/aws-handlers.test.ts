@@ -105,6 +105,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       SCHEDULER_DLQ_ARN: queues.scheduleDeadLetters.arn,
       SOURCE_SECRET_PREFIX: `${prefix}/sources/`,
       SES_CONFIGURATION_SET: prefix,
+      SES_MAX_SENDS_PER_SECOND: '7',
     });
 
     /** The handler modules as Lambda loads them: their environment set first, each module imported afresh. */

@@ -98,4 +98,21 @@ describe('the SES mailer', () => {
     expect(result).toEqual({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
     expect(JSON.stringify(result)).not.toContain('duty@example.org');
   });
+
+  test('paced to its share of the sending rate: overlapping sends start 1/rate apart, in turn', async () => {
+    const started: number[] = [];
+    ses.on(SendEmailCommand).callsFake(() => {
+      started.push(Date.now());
+      return { MessageId: 'ses-1' };
+    });
+    const paced = new SesMailer(new SESClient({ region: 'eu-west-2', maxAttempts: 1 }), {
+      from: 'missing-episodes@example.org',
+      maxSendsPerSecond: 20,
+    });
+    const results = await Promise.all(Array.from({ length: 5 }, () => paced.send(email)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const gaps = started.slice(1).map((at, i) => at - (started[i] ?? 0));
+    // 50 ms apart at 20 a second (timers may fire a millisecond early).
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(48);
+  });
 });
