@@ -44,6 +44,9 @@ import { toolAvailable } from '../support/python-tools';
  * and SES, and DynamoDB Local for the table. What moto cannot do is done here as AWS would do it: Lambda's
  * SQS poller (receive, invoke, delete what succeeded) and a schedule firing (its Input sent to its target).
  */
+// Servers answering over loopback on a loaded 2-core machine: seconds, where a quiet one takes milliseconds.
+vi.setConfig({ testTimeout: 60_000 });
+
 const council = deployable(towerHamlets);
 const prefix = `missing-episodes-${council.id}-production`;
 const region = 'eu-west-2';
