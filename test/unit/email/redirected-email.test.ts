@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderEmail } from '../../../shared/email/email-document';
 import { testInboxMailer, undeliverableEmail } from '../../../shared/email/redirected-email';
+import type { DetailCategory } from '../../../shared/events/detail-categories';
 import { FakeMailer } from '../../support/notify-fakes';
 
 const original = renderEmail({
@@ -14,7 +15,7 @@ const meantFor = {
   name: 'B&NES <Youth> Offending Service',
   address: 'yos@bathnes.gov.uk',
   placeholder: false,
-  childDetails: 'full' as const,
+  details: new Set<DetailCategory>(['identity']),
 };
 
 describe('an email redirected to another inbox', () => {
