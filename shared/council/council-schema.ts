@@ -7,6 +7,7 @@ import {
 } from '../events/detail-categories';
 import { EventType } from '../events/event-types';
 import { RiskFactor, RiskGrade } from '../events/risk-factors';
+import { StrategyOutcome } from '../events/strategy-outcome';
 import '../validation/english-messages';
 
 const slug = z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case words joined by -'));
@@ -50,8 +51,9 @@ export type Agency = z.infer<typeof Agency>;
 /**
  * Recipients that come from the episode itself, each with the council agency used when the report names
  * none (and whose categories of detail it gets): the child's school, social worker and placing authority,
- * and the agency that recorded the event being routed (its source's agency) and that agency's own
- * safeguarding lead.
+ * the agency that recorded the event being routed (its source's agency) and that agency's own
+ * safeguarding lead, and the referrer: the agency that recorded the immediate risk of significant harm
+ * an acknowledgement answers.
  */
 export const episodeRecipients = [
   'school',
@@ -59,6 +61,7 @@ export const episodeRecipients = [
   'placing-authority',
   'recording-agency',
   'recording-safeguarding-lead',
+  'referrer',
 ] as const;
 export const RecipientRef = z.union([z.enum(episodeRecipients), slug]);
 export type RecipientRef = z.infer<typeof RecipientRef>;
@@ -66,7 +69,28 @@ export type RecipientRef = z.infer<typeof RecipientRef>;
 /** The recipients that only an event has (the agency that recorded it): never a deadline's or a source's. */
 const recordingRecipients: readonly string[] = ['recording-agency', 'recording-safeguarding-lead'];
 
-export const DeadlineKind = z.enum(['prevention_interview', 'return_home_interview']);
+/** The event types that can record an immediate risk of significant harm, so make their sender a referrer. */
+export const referringEventTypes: readonly EventType[] = [
+  'missing.found',
+  'prevention_interview.completed',
+  'rhi.completed',
+];
+
+/**
+ * What the pipeline tracks to the minute. After the return: the two interviews. While the child is missing:
+ * the social worker's manager's review, the head of service's review and a strategy discussion. During an
+ * absence: the social worker confirming the child is safe. On an immediate risk of significant harm: the
+ * Duty and Assessment Team acknowledging the referral. Each starts, is met and ends as deadline-kinds.ts says.
+ */
+export const DeadlineKind = z.enum([
+  'prevention_interview',
+  'return_home_interview',
+  'manager_review',
+  'head_of_service_review',
+  'strategy_discussion',
+  'safety_check',
+  'referral_acknowledgement',
+]);
 export type DeadlineKind = z.infer<typeof DeadlineKind>;
 
 export const RoutingCondition = z.strictObject({
@@ -85,6 +109,8 @@ export const RoutingCondition = z.strictObject({
   exploitationConcern: z.optional(z.boolean()),
   /** The police found indications of harm on return: child protection procedures apply. */
   harmSuspected: z.optional(z.boolean()),
+  /** A strategy discussion decided one of these. */
+  strategyOutcome: z.optional(z.array(StrategyOutcome).check(z.minLength(1))),
 });
 export type RoutingCondition = z.infer<typeof RoutingCondition>;
 
@@ -108,8 +134,15 @@ export const RoutingRule = z.strictObject({
 });
 export type RoutingRule = z.infer<typeof RoutingRule>;
 
-export const DeadlinePolicy = z.strictObject({
-  /** Elapsed hours from the return to the due instant. */
+/** Someone told on escalation, with what they must do (else: make sure the responsible agency does it now). */
+export const EscalationRecipient = z.union([
+  RecipientRef,
+  z.strictObject({ to: RecipientRef, action: nonEmpty() }),
+]);
+export type EscalationRecipient = z.infer<typeof EscalationRecipient>;
+
+const DeadlinePolicyFields = {
+  /** Elapsed hours from the deadline's start (see each kind) to the due instant. */
   hours: positiveInt(),
   /** Asked for as soon as possible, `hours` being the latest (the guides' wording for the Prevention Interview). */
   asSoonAsPossible: z._default(z.boolean(), false),
@@ -119,9 +152,24 @@ export const DeadlinePolicy = z.strictObject({
   remindBeforeHours: z._default(z.array(positiveInt()), []),
   /** The escalation fires this many hours after due, to these recipients as well as the responsible agency. */
   escalateAfterHours: z._default(z.number().check(z.int(), z.nonnegative()), 0),
-  escalateTo: z.array(RecipientRef).check(z.minLength(1)),
-});
+  escalateTo: z.array(EscalationRecipient).check(z.minLength(1)),
+  /** Where the council's figures come from, for the README: the council's guide, or statutory guidance. */
+  basis: z.optional(z.strictObject({ from: z.enum(['the guide', 'statutory guidance']), why: nonEmpty() })),
+};
+
+export const DeadlinePolicy = z.strictObject(DeadlinePolicyFields);
 export type DeadlinePolicy = z.infer<typeof DeadlinePolicy>;
+
+/**
+ * A strategy discussion is due `hours` after the police first grade the child at one of `riskGrades`, or
+ * `hoursMissing` after the child was last seen whatever the grade, whichever comes first.
+ */
+export const StrategyDiscussionPolicy = z.strictObject({
+  ...DeadlinePolicyFields,
+  riskGrades: z._default(z.array(RiskGrade).check(z.minLength(1)), ['high']),
+  hoursMissing: z.optional(positiveInt()),
+});
+export type StrategyDiscussionPolicy = z.infer<typeof StrategyDiscussionPolicy>;
 
 export const Source = z.strictObject({
   name: nonEmpty(),
@@ -177,9 +225,15 @@ export const CouncilConfig = z
     }),
     sources: z.record(slug, Source),
     routing: z.array(RoutingRule).check(z.minLength(1)),
+    /** The interviews are every council's; a council without one of the other policies does not track it. */
     deadlines: z.strictObject({
       prevention_interview: DeadlinePolicy,
       return_home_interview: DeadlinePolicy,
+      manager_review: z.optional(DeadlinePolicy),
+      head_of_service_review: z.optional(DeadlinePolicy),
+      strategy_discussion: z.optional(StrategyDiscussionPolicy),
+      safety_check: z.optional(DeadlinePolicy),
+      referral_acknowledgement: z.optional(DeadlinePolicy),
     }),
     repeatMissing: z.strictObject({
       /** A report marks the child repeat-missing when it is the this-many-th episode within the window. */
@@ -213,8 +267,9 @@ type Issue = { code: 'custom'; message: string; path: (string | number)[] };
 /**
  * The council agency whose categories of detail a recipient gets: the agency itself, or, for a recipient
  * taken from the episode, the agency that stands in for it when the report names none. The recording
- * agency's is that of the source that sent the event; its safeguarding lead's is the same agency's when
- * the source names its own, a school's designated safeguarding inbox is the school, else the council's.
+ * agency's (and the referrer's) is that of the source that sent the event; its safeguarding lead's is the
+ * same agency's when the source names its own, a school's designated safeguarding inbox is the school, else
+ * the council's.
  */
 export const agencyBehind = (
   ref: RecipientRef,
@@ -229,7 +284,9 @@ export const agencyBehind = (
     case 'placing-authority':
       return roles.socialCare;
     case 'recording-agency':
-      if (!source) throw new Error('only an event has a recording agency');
+    case 'referrer':
+      if (!source)
+        throw new Error(`only an event has a ${ref === 'referrer' ? 'referrer' : 'recording agency'}`);
       return agencyBehind(source.agency, council);
     case 'recording-safeguarding-lead':
       if (!source) throw new Error('only an event has a recording agency');
@@ -241,12 +298,34 @@ export const agencyBehind = (
   }
 };
 
+/** An escalation recipient as a recipient and what it is asked (none: make sure the responsible agency does it). */
+export const escalationTarget = (entry: EscalationRecipient): { to: RecipientRef; action?: string } =>
+  typeof entry === 'string' ? { to: entry } : entry;
+
+/** The council's policy for a kind of deadline; only a deadline whose policy exists is ever opened. */
+export const deadlinePolicy = (
+  council: Pick<CouncilShape, 'deadlines' | 'id'>,
+  kind: DeadlineKind,
+): DeadlinePolicy => {
+  const policy = council.deadlines[kind];
+  if (!policy) throw new Error(`council ${council.id} has no ${kind} deadline`);
+  return policy;
+};
+
+/** The kinds of deadline a council tracks, in the order of DeadlineKind. */
+export const trackedDeadlineKinds = (council: Pick<CouncilShape, 'deadlines'>): DeadlineKind[] =>
+  DeadlineKind.options.filter((kind) => council.deadlines[kind] !== undefined);
+
 /** The categories of detail a rule's condition tells whoever it notifies, whatever the action says. */
 export const conditionReveals = (when: RoutingCondition): Set<DetailCategory> =>
   new Set<DetailCategory>([
     ...(when.riskGrade || when.riskChanged || when.repeatMissing ? (['risk'] as const) : []),
     ...(when.lookedAfter ? (['care'] as const) : []),
-    ...(when.riskOfHarm || when.immediateSignificantHarm || when.exploitationConcern || when.harmSuspected
+    ...(when.riskOfHarm ||
+    when.immediateSignificantHarm ||
+    when.exploitationConcern ||
+    when.harmSuspected ||
+    when.strategyOutcome
       ? (['concerns'] as const)
       : []),
     ...(when.riskFactors ?? []).flatMap((factor) => riskFactorCategories[factor]),
@@ -305,34 +384,59 @@ const councilIssues = (council: CouncilShape): Issue[] => {
   }
   for (const [id, source] of Object.entries(council.sources))
     check(source.agency, ['sources', id, 'agency'], true);
+  const sendersOf = (types: readonly string[]) =>
+    Object.values(council.sources).filter(
+      (s) => known.has(s.agency) && s.events.some((e) => types.includes(e)),
+    );
+  const referrers = sendersOf(referringEventTypes);
 
   council.routing.forEach((rule, r) => {
     const reveals = conditionReveals(rule.when);
-    const senders = Object.values(council.sources).filter((s) => s.events.some((e) => rule.on.includes(e)));
+    const senders = sendersOf(rule.on);
     rule.notify.forEach((n, i) => {
       const path = ['routing', r, 'notify', i, 'to'];
       check(n.to, path);
       if (!known.has(n.to)) return;
       const behind = recordingRecipients.includes(n.to)
-        ? senders.filter((s) => known.has(s.agency)).map((s) => agencyBehind(n.to, council, s))
-        : [agencyBehind(n.to, council)];
+        ? senders.map((s) => agencyBehind(n.to, council, s))
+        : n.to === 'referrer'
+          ? referrers.map((s) => agencyBehind(n.to, council, s))
+          : [agencyBehind(n.to, council)];
       for (const id of new Set(behind)) {
         const held = new Set(council.agencies[id]?.details ?? []);
         const missing = [...reveals].filter((c) => !held.has(c));
         if (missing.length > 0)
           issue(`${id} does not hold ${missing.join(', ')}, which this rule's condition reveals`, ...path);
       }
+      if (n.by && !council.deadlines[n.by])
+        issue(`no ${n.by} deadline in deadlines`, 'routing', r, 'notify', i, 'by');
     });
   });
-  for (const kind of DeadlineKind.options) {
-    const policy = council.deadlines[kind];
+  for (const kind of trackedDeadlineKinds(council)) {
+    const policy = deadlinePolicy(council, kind);
+    // Only the acknowledgement is opened by one event, whose sender is the referrer.
+    const noReferrer = (ref: string, path: (string | number)[]) => {
+      if (ref === 'referrer' && kind !== 'referral_acknowledgement')
+        issue('only an acknowledgement deadline has a referrer', ...path);
+    };
     check(policy.responsible, ['deadlines', kind, 'responsible'], true);
-    policy.escalateTo.forEach((ref, i) => {
-      check(ref, ['deadlines', kind, 'escalateTo', i], true);
+    if (policy.responsible === 'referrer')
+      issue('the referrer cannot be responsible', 'deadlines', kind, 'responsible');
+    policy.escalateTo.forEach((entry, i) => {
+      const path = ['deadlines', kind, 'escalateTo', i];
+      const { to } = escalationTarget(entry);
+      check(to, path, true);
+      noReferrer(to, path);
     });
+    const longest = Math.min(
+      policy.hours,
+      kind === 'strategy_discussion'
+        ? (council.deadlines.strategy_discussion?.hoursMissing ?? Infinity)
+        : Infinity,
+    );
     policy.remindBeforeHours.forEach((h, i) => {
-      if (h >= policy.hours)
-        issue('a reminder must fall after the return', 'deadlines', kind, 'remindBeforeHours', i);
+      if (h >= longest)
+        issue('a reminder must fall after the deadline starts', 'deadlines', kind, 'remindBeforeHours', i);
     });
   }
   return issues;

@@ -1,11 +1,14 @@
-import { deadlineLabel } from '../email/episode-sections';
+import { deadlineInSentence, deadlineKinds, deadlineLabel } from '../deadlines/deadline-kinds';
 import { type DetailCategory, detailCategories } from '../events/detail-categories';
 import {
   agencyBehind,
   type CouncilConfig,
-  DeadlineKind,
+  type DeadlineKind,
+  deadlinePolicy,
+  escalationTarget,
   type RecipientRef,
   type RoutingCondition,
+  trackedDeadlineKinds,
 } from './council-schema';
 
 /**
@@ -64,6 +67,7 @@ const conditionWords = (when: RoutingCondition): string[] => {
       'recording no exploitation concerns',
     ),
     ...yesNo(when.harmSuspected, 'harm suspected on return', 'no harm suspected on return'),
+    ...(when.strategyOutcome ? [`deciding on ${when.strategyOutcome.map(words).join(' or ')}`] : []),
   ];
 };
 
@@ -85,6 +89,8 @@ const episodeRecipientWords: Record<string, (council: CouncilConfig) => string> 
   'recording-agency': () => "The agency whose system sent the event (its source's `agency`)",
   'recording-safeguarding-lead': (c) =>
     `That agency's own safeguarding lead (its source's \`safeguardingLead\`; a school's own inbox; else ${c.agencies[c.roles.safeguardingLead]?.name})`,
+  referrer: () =>
+    "The referrer: the agency whose system recorded the immediate risk of significant harm (its source's `agency`)",
 };
 
 interface Row {
@@ -108,33 +114,91 @@ const rowsFor = (ref: RecipientRef, council: CouncilConfig): Row[] => [
       .filter((n) => n.to === ref)
       .map((n) => ({
         when: [rule.on.map(code).join(', '), conditionWords(rule.when).join(', ')].filter(Boolean).join(': '),
-        what: n.by ? `${n.action} (${deadlineLabel[n.by]} deadline)` : n.action,
+        what: n.by ? `${n.action} (${deadlineLabel(n.by)} deadline)` : n.action,
       })),
   ),
-  ...DeadlineKind.options.flatMap((kind) => {
-    const policy = council.deadlines[kind];
-    const label = deadlineLabel[kind];
-    const due = `${policy.hours} h after the return${kind === 'return_home_interview' ? ' home' : ''}`;
-    const responsible = council.agencies[policy.responsible]?.name ?? policy.responsible;
+  ...trackedDeadlineKinds(council).flatMap((kind) => {
+    const policy = deadlinePolicy(council, kind);
+    const label = deadlineInSentence(kind);
+    const responsible = recipientName(policy.responsible, council);
+    const escalated = policy.escalateTo.map(escalationTarget).find((e) => e.to === ref);
     return [
       ...(policy.responsible === ref
         ? policy.remindBeforeHours.map((h) => ({
-            when: `${h} h before the ${label} is due (${due})`,
+            when: `${h} h before the ${label} is due (${dueWords(kind, council)})`,
             what: `Reminder: ${policy.action}`,
           }))
         : []),
-      ...(policy.responsible === ref || policy.escalateTo.includes(ref)
+      ...(policy.responsible === ref || escalated
         ? [
             {
               when: `${policy.escalateAfterHours === 0 ? 'When' : `${policy.escalateAfterHours} h after`} the ${label} is overdue`,
               what:
                 policy.responsible === ref
                   ? `Escalation: ${policy.action}`
-                  : `Escalation: make sure ${responsible} does it.`,
+                  : `Escalation: ${escalated?.action ?? `make sure ${responsible} does it.`}`,
             },
           ]
         : []),
     ];
+  }),
+];
+
+/** A recipient of the council file by name: an agency's, or who an episode recipient is. */
+const recipientName = (ref: RecipientRef, council: CouncilConfig): string =>
+  council.agencies[ref]?.name ??
+  ({
+    'social-worker': "the child's social worker",
+    school: "the child's school",
+    'placing-authority': 'the placing authority',
+    referrer: 'the referrer',
+  }[ref] ||
+    ref);
+
+/** When a deadline falls due, in words: "72 h after the child was found". */
+const dueWords = (kind: DeadlineKind, council: CouncilConfig): string => {
+  const strategy = council.deadlines.strategy_discussion;
+  if (kind === 'strategy_discussion' && strategy) {
+    const missing = strategy.hoursMissing;
+    return `${strategy.hours} h after the police first grade the child ${strategy.riskGrades.map(words).join(' or ')} while missing${
+      missing ? `, or ${missing} h after the child was last seen if sooner` : ''
+    }`;
+  }
+  return `${deadlinePolicy(council, kind).hours} h after ${deadlineKinds[kind].startsWhen}`;
+};
+
+const stepWords = (kind: DeadlineKind): string => {
+  const { step, alsoMetBy } = deadlineKinds[kind];
+  const fixed = Object.entries(step.fixed ?? {}).map(([field, value]) => `${field} \`${value}\``);
+  return [
+    `${code(step.type)}${fixed.length > 0 ? ` (${fixed.join(', ')})` : ''}`,
+    ...(alsoMetBy ?? []).map(code),
+  ].join(' or ');
+};
+
+/** Every deadline the council tracks: when due, who owes it, who hears when, what meets it, and why these figures. */
+const deadlinesTable = (council: CouncilConfig): string[] => [
+  '| deadline | due | responsible | reminders | escalation | met by | ends unmet | the figures are |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...trackedDeadlineKinds(council).map((kind) => {
+    const policy = deadlinePolicy(council, kind);
+    const facts = deadlineKinds[kind];
+    const escalateTo = policy.escalateTo.map((e) => recipientName(escalationTarget(e).to, council));
+    const cells = [
+      facts.label,
+      policy.asSoonAsPossible
+        ? `as soon as possible, at the latest ${dueWords(kind, council)}`
+        : dueWords(kind, council),
+      recipientName(policy.responsible, council),
+      policy.remindBeforeHours.length > 0
+        ? `${policy.remindBeforeHours.map((h) => `${h} h`).join(', ')} before due`
+        : 'none',
+      `${policy.escalateAfterHours === 0 ? 'when overdue' : `${policy.escalateAfterHours} h after due`}: ${escalateTo.join(', ')}`,
+      stepWords(kind),
+      [facts.endsWhen, 'the episode is withdrawn'].filter(Boolean).join('; or '),
+      policy.basis ? `from ${policy.basis.from}: ${policy.basis.why}` : '',
+    ];
+    return `| ${cells.map(cell).join(' | ')} |`;
   }),
 ];
 
@@ -149,13 +213,20 @@ export const councilSummary = (council: CouncilConfig): string => {
     ...Object.entries(episodeRecipientWords).map(([ref, who]) => ({
       ref,
       who: who(council),
-      details: ref.startsWith('recording')
-        ? "its agency's"
-        : `as ${council.agencies[agencyBehind(ref, council)]?.name}`,
+      details:
+        ref.startsWith('recording') || ref === 'referrer'
+          ? "its agency's"
+          : `as ${council.agencies[agencyBehind(ref, council)]?.name}`,
     })),
   ];
   const lines = [
     `### ${council.name} (${code(council.id)})`,
+    '',
+    `Deadlines, each reminded before it is due and escalated when missed (the figures are ${council.shortName}'s defaults; where they come from is in the last column):`,
+    '',
+    ...deadlinesTable(council),
+    '',
+    'Who is told what:',
     '',
     '| agency | told when | what it is asked to do | details about the child |',
     '| --- | --- | --- | --- |',

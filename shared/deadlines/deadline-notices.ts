@@ -1,6 +1,13 @@
-import type { CouncilConfig, DeadlineKind, RecipientRef } from '../council/council-schema';
+import {
+  type CouncilConfig,
+  type DeadlineKind,
+  deadlinePolicy,
+  escalationTarget,
+  type RecipientRef,
+} from '../council/council-schema';
 import type { Deadline, EpisodeState } from '../episode/episode-state';
 import { addHours, compareInstants } from '../time/instant';
+import { deadlineKinds } from './deadline-kinds';
 
 export type DeadlineState = 'open' | 'overdue' | 'met' | 'met_late' | 'cancelled';
 
@@ -23,15 +30,13 @@ export interface DeadlineNotice {
   dueAt: string;
 }
 
-const kindCode: Record<DeadlineKind, string> = { prevention_interview: 'pi', return_home_interview: 'rhi' };
-
 /**
  * A notice's identity within its episode: kind, notice and the instant it fires, so a deadline that moves
  * gets new notices and the old ones can be cancelled by name. Short enough for a Scheduler name with a UUID.
  */
 export const noticeKey = (notice: DeadlineNotice): string =>
   [
-    kindCode[notice.deadlineKind],
+    deadlineKinds[notice.deadlineKind].code,
     notice.notice === 'reminder' ? `r${notice.hoursBefore}` : 'esc',
     Math.floor(Date.parse(notice.fireAt) / 60_000).toString(36),
   ].join('-');
@@ -39,10 +44,10 @@ export const noticeKey = (notice: DeadlineNotice): string =>
 /** The notices an episode's pending deadlines call for, under the council's policy. */
 export const deadlineNotices = (
   episode: EpisodeState,
-  council: Pick<CouncilConfig, 'deadlines'>,
+  council: Pick<CouncilConfig, 'deadlines' | 'id'>,
 ): DeadlineNotice[] =>
   episode.deadlines.filter(isPending).flatMap((deadline) => {
-    const policy = council.deadlines[deadline.kind];
+    const policy = deadlinePolicy(council, deadline.kind);
     return [
       ...policy.remindBeforeHours.map(
         (hoursBefore): DeadlineNotice => ({
@@ -66,7 +71,7 @@ export const deadlineNotices = (
 export const noticeChanges = (
   before: EpisodeState | undefined,
   after: EpisodeState,
-  council: Pick<CouncilConfig, 'deadlines'>,
+  council: Pick<CouncilConfig, 'deadlines' | 'id'>,
 ): { create: DeadlineNotice[]; cancel: DeadlineNotice[] } => {
   const was = before ? deadlineNotices(before, council) : [];
   const now = deadlineNotices(after, council);
@@ -79,11 +84,23 @@ export const noticeChanges = (
   };
 };
 
-/** Who a notice goes to: the responsible agency, and on escalation the council's escalation list too. */
+/** One of a notice's recipients, and what it is asked when that is not the deadline's own action. */
+export interface NoticeTarget {
+  to: RecipientRef;
+  action?: string;
+}
+
+/**
+ * Who a notice goes to: the responsible agency, and on escalation the policy's escalation list too, each
+ * with what it is asked where the council file says.
+ */
 export const noticeRecipients = (
   notice: DeadlineNotice,
-  council: Pick<CouncilConfig, 'deadlines'>,
-): RecipientRef[] => {
-  const policy = council.deadlines[notice.deadlineKind];
-  return notice.notice === 'reminder' ? [policy.responsible] : [policy.responsible, ...policy.escalateTo];
+  council: Pick<CouncilConfig, 'deadlines' | 'id'>,
+): NoticeTarget[] => {
+  const policy = deadlinePolicy(council, notice.deadlineKind);
+  const responsible = { to: policy.responsible };
+  return notice.notice === 'reminder'
+    ? [responsible]
+    : [responsible, ...policy.escalateTo.map(escalationTarget)];
 };

@@ -1,17 +1,14 @@
-import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
+import { type CouncilConfig, type DeadlineKind, deadlinePolicy } from '../council/council-schema';
+import { deadlineKinds, deadlineLabel } from '../deadlines/deadline-kinds';
+import { openDeadlines } from '../deadlines/open-deadlines';
 import type { EpisodeState } from '../episode/episode-state';
-import { type DetailSet, mayKnowFactor } from '../events/detail-categories';
+import { type DetailSet, holdsAll, mayKnowFactor } from '../events/detail-categories';
 import type { RiskGrade } from '../events/risk-factors';
 import { exploitationFactors, type RiskFactor } from '../events/risk-factors';
 import type { EpisodeProvenance } from '../routing/provenance';
 import type { Recipient } from '../routing/recipients';
 import { formatLocal, formatRelative } from '../time/instant';
 import type { EmailLine, EmailSection } from './email-document';
-
-export const deadlineLabel: Record<DeadlineKind, string> = {
-  prevention_interview: 'Prevention Interview',
-  return_home_interview: 'Return Home Interview',
-};
 
 export const riskGradeLabel: Record<RiskGrade, string> = {
   very_low: 'very low',
@@ -48,17 +45,38 @@ export const deadlineOf = (episode: EpisodeState, kind: DeadlineKind) =>
  * the council file's hours being the latest; the Return Home Interview by its due time.
  */
 export const dueSentence = (kind: DeadlineKind, when: string, council: CouncilConfig): string =>
-  council.deadlines[kind].asSoonAsPossible
+  deadlinePolicy(council, kind).asSoonAsPossible
     ? `As soon as possible, and by ${when} at the latest.`
     : `By ${when}.`;
 
 /** The same, for a subject line. */
 export const dueHeadline = (kind: DeadlineKind, dueAt: string, council: CouncilConfig): string => {
   const local = formatLocal(dueAt, council.timeZone);
-  return council.deadlines[kind].asSoonAsPossible
-    ? `${deadlineLabel[kind]} as soon as possible, latest ${local}`
-    : `${deadlineLabel[kind]} due ${local}`;
+  return deadlinePolicy(council, kind).asSoonAsPossible
+    ? `${deadlineLabel(kind)} as soon as possible, latest ${local}`
+    : `${deadlineLabel(kind)} due ${local}`;
 };
+
+/**
+ * Everything the episode still owes, soonest first, in local time with the time left, and who owes it: so a
+ * recipient sees all that is due on the child, not only what the email is about. A deadline whose existence
+ * would tell the recipient a detail it does not hold (an acknowledgement owed says immediate harm was
+ * recorded) is left out.
+ */
+export const openDeadlinesSection = (
+  episode: EpisodeState,
+  held: DetailSet,
+  council: CouncilConfig,
+  now: string,
+): EmailSection => ({
+  title: 'Open deadlines on this child',
+  lines: openDeadlines(episode, council, now)
+    .filter((d) => holdsAll(held, deadlineKinds[d.kind].reveals))
+    .map(
+      (d) =>
+        `${d.label} (${d.responsible.name}): ${d.state === 'overdue' ? 'OVERDUE, was due' : d.asSoonAsPossible ? 'as soon as possible, latest' : 'due'} ${whenLocal(d.dueAt, now, council)}`,
+    ),
+});
 
 /** What every email says of a report that did not come from the police's own system: it is not a report to them. */
 export const notAPoliceReport = 'A webhook is not a report to the police.';

@@ -1,7 +1,12 @@
 import type { CouncilConfig } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
 import type { DetailSet } from '../events/detail-categories';
-import type { ConcernFlags, PipelineEvent, RecordedByDetails } from '../events/event-schemas';
+import type {
+  ConcernFlags,
+  PipelineEvent,
+  RecordedByDetails,
+  StrategyOutcome,
+} from '../events/event-schemas';
 import type { EpisodeProvenance } from '../routing/provenance';
 import { resolveRecipient } from '../routing/recipients';
 import type { Delivery } from '../routing/route-event';
@@ -18,6 +23,7 @@ import {
   emailFooter,
   emailSubject,
   factorsFor,
+  openDeadlinesSection,
   provenanceLines,
   riskGradeLabel,
   riskSection,
@@ -37,6 +43,18 @@ const referralWords = {
   signposted: 'The child was signposted on',
   none: 'The child was not referred or signposted on',
 } as const;
+
+const strategyWords: Record<StrategyOutcome, string> = {
+  section_47_enquiry: 'a section 47 enquiry (child protection enquiries, jointly with the police)',
+  child_protection_plan: 'to proceed under a child protection plan',
+  no_further_action: 'no further action under child protection procedures',
+};
+
+const strategyHeadline: Record<StrategyOutcome, string> = {
+  section_47_enquiry: 'section 47 enquiry',
+  child_protection_plan: 'child protection plan',
+  no_further_action: 'no further action',
+};
 
 /** The most serious concern first: it is what the subject line leads with. */
 const concernList = (concerns: ConcernFlags | undefined): string[] =>
@@ -180,6 +198,48 @@ const describe = (
           ...freeText('Their reason', event.data.reason),
         ],
       };
+    case 'strategy_discussion.held': {
+      // What it decided is a child protection matter: only for those who hold the concerns.
+      const outcome = held.has('concerns') ? event.data.outcome : undefined;
+      return {
+        headline: `Strategy discussion held${outcome ? `: ${strategyHeadline[outcome]}` : ''}`,
+        sentences: [
+          `A strategy discussion about the child was held on ${local(event.data.heldAt)}${
+            outcome ? `. It decided on ${strategyWords[outcome]}` : ''
+          }.`,
+          ...freeText('Note', event.data.note),
+        ],
+      };
+    }
+    case 'referral.acknowledged':
+      return {
+        headline: 'Referral acknowledged',
+        sentences: [
+          `The Duty and Assessment Team acknowledged ${
+            held.has('concerns') ? 'the referral of an immediate risk of significant harm' : 'a referral'
+          } on ${local(event.data.acknowledgedAt)}.`,
+        ],
+      };
+    case 'missing.reviewed': {
+      const manager = event.data.level === 'manager';
+      return {
+        headline: manager ? "Manager's review recorded" : 'Head of service review recorded',
+        sentences: [
+          `The plan for the missing child was reviewed by ${
+            manager ? "the social worker's manager" : 'the head of service'
+          } on ${local(event.data.reviewedAt)}.`,
+          ...freeText('Note', event.data.note),
+        ],
+      };
+    }
+    case 'absence.safety_confirmed':
+      return {
+        headline: 'Child confirmed safe',
+        sentences: [
+          `The child was confirmed safe where they are on ${local(event.data.confirmedAt)} (whereabouts known).`,
+          ...freeText('Note', event.data.note),
+        ],
+      };
     case 'episode.withdrawn':
       return {
         headline: 'Episode withdrawn',
@@ -201,7 +261,8 @@ const recordedByLine = (
   // A school's name says which school the child attends: only to those who hold whereabouts.
   if (source.agency === 'school' && !held.has('whereabouts')) return ["Recorded by the child's school."];
   const agency = resolveRecipient(source.agency, episode, council);
-  const worker = (event.data as { recordedBy?: RecordedByDetails }).recordedBy;
+  const data = event.data as { recordedBy?: RecordedByDetails; acknowledgedBy?: RecordedByDetails };
+  const worker = data.recordedBy ?? data.acknowledgedBy;
   const reach = [
     worker?.phone,
     worker?.email,
@@ -215,7 +276,8 @@ const recordedByLine = (
 
 /**
  * The email one recipient gets about one event: what happened and who recorded it, what they must do and
- * by when (local time and how far off), the risk, the child and their care as far as they need, and whom to call.
+ * by when (local time and how far off), everything else the episode still owes, the risk, the child and
+ * their care as far as they need, and whom to call.
  */
 export const eventEmail = (input: {
   event: PipelineEvent;
@@ -265,6 +327,7 @@ export const eventEmail = (input: {
             : a.action;
         }),
       },
+      openDeadlinesSection(episode, held, council, now),
       riskSection(episode, held, council),
       childSection(episode, held, council),
       careSection(episode, held, council),

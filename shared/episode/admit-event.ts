@@ -1,3 +1,4 @@
+import { isPending } from '../deadlines/deadline-notices';
 import { type DomainError, domainError } from '../domain-error';
 import { isReport, type PipelineEvent } from '../events/event-schemas';
 import { ageInYears, compareInstants, localDate } from '../time/instant';
@@ -23,6 +24,14 @@ const eventInstant = (event: PipelineEvent): { field: string; at: string } | und
       return { field: 'data.offeredAt', at: event.data.offeredAt };
     case 'rhi.declined':
       return { field: 'data.declinedAt', at: event.data.declinedAt };
+    case 'strategy_discussion.held':
+      return { field: 'data.heldAt', at: event.data.heldAt };
+    case 'referral.acknowledged':
+      return { field: 'data.acknowledgedAt', at: event.data.acknowledgedAt };
+    case 'missing.reviewed':
+      return { field: 'data.reviewedAt', at: event.data.reviewedAt };
+    case 'absence.safety_confirmed':
+      return { field: 'data.confirmedAt', at: event.data.confirmedAt };
     default:
       return undefined;
   }
@@ -132,7 +141,42 @@ export const admitEvent = (
       }
       return undefined;
     }
+    case 'strategy_discussion.held':
+    case 'missing.reviewed':
+    case 'absence.safety_confirmed': {
+      if (event.type === 'absence.safety_confirmed' && episode.kind === 'missing') {
+        return conflict(
+          'type',
+          'the child is missing (whereabouts unknown): a safety check is for an absence; the police lead the search',
+        );
+      }
+      if (event.type === 'missing.reviewed' && episode.kind === 'absence') {
+        return conflict(
+          'type',
+          'an absence is not reviewed as a missing episode; report it as missing first',
+        );
+      }
+      return notBeforeLastSeen(eventInstant(event), episode);
+    }
+    case 'referral.acknowledged': {
+      if (!episode.deadlines.some((d) => d.kind === 'referral_acknowledgement' && isPending(d))) {
+        return conflict(
+          'type',
+          'no referral is awaiting acknowledgement: none recorded an immediate risk of significant harm, or it was acknowledged already',
+        );
+      }
+      return notBeforeLastSeen(eventInstant(event), episode);
+    }
     default:
       return undefined;
   }
 };
+
+/** Nothing is done about a child before they went missing or away. */
+const notBeforeLastSeen = (
+  at: { field: string; at: string } | undefined,
+  episode: EpisodeState,
+): DomainError | undefined =>
+  at && compareInstants(at.at, episode.lastSeenAt) < 0
+    ? unprocessable(at.field, 'is before the child was last seen')
+    : undefined;

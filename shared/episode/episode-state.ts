@@ -14,13 +14,22 @@ export type EpisodeStatus = 'missing' | 'absent' | 'found' | 'closed' | 'withdra
 /** A deadline as the events define it; whether it is overdue depends on the clock (see deadline-status). */
 export interface Deadline {
   kind: DeadlineKind;
-  /** The return: the clock starts when the child is found, or (the RHI) when they got home, if the police said. */
+  /**
+   * When its clock started: the return (the RHI's: when the child got home, if the police said), the last
+   * sighting (while missing or absent), the high-risk grade (a strategy discussion), or the event that
+   * recorded an immediate risk of significant harm (an acknowledgement).
+   */
   startsAt: string;
   dueAt: string;
   metAt?: string;
-  /** How it was met: the interview done, or (RHI only) declined by the child. */
-  metBy?: 'completed' | 'declined';
+  /** How it was met, in the words of the step that met it. */
+  metBy?: 'completed' | 'declined' | 'reviewed' | 'held' | 'confirmed' | 'acknowledged';
+  /** No longer owed and not met: the episode withdrawn, or (while missing or absent) the child found. */
   cancelled: boolean;
+  /** When it stopped being owed unmet; after `dueAt`, it was missed before it ended. */
+  cancelledAt?: string;
+  /** The id of the event that opened it, where one did (an immediate-harm concern): its sender is the referrer. */
+  openedBy?: string;
 }
 
 export interface RiskAssessment {

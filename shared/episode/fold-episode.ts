@@ -1,9 +1,10 @@
-import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
+import type { CouncilConfig } from '../council/council-schema';
+import { episodeDeadlines } from '../deadlines/episode-deadlines';
 import type { EventOf, EventType, PipelineEvent, ReportEvent } from '../events/event-schemas';
 import { isReport } from '../events/event-types';
 import type { RiskFactor } from '../events/risk-factors';
-import { addDays, addHours, compareInstants, toUtc } from '../time/instant';
-import type { Deadline, EpisodeKind, EpisodeState } from './episode-state';
+import { addDays, compareInstants, toUtc } from '../time/instant';
+import type { EpisodeKind, EpisodeState } from './episode-state';
 
 /** One of the child's other episodes, as the repeat-missing count reads it. */
 export interface EpisodeReport {
@@ -22,12 +23,16 @@ const typeRank: Record<EventType, number> = {
   'absence.reported': 0,
   'missing.reported': 0,
   'missing.risk_assessed': 1,
-  'missing.found': 2,
-  'prevention_interview.completed': 3,
-  'rhi.offered': 3,
-  'rhi.completed': 4,
-  'rhi.declined': 4,
-  'episode.withdrawn': 5,
+  'missing.reviewed': 2,
+  'strategy_discussion.held': 2,
+  'absence.safety_confirmed': 2,
+  'missing.found': 3,
+  'prevention_interview.completed': 4,
+  'rhi.offered': 4,
+  'rhi.completed': 5,
+  'rhi.declined': 5,
+  'referral.acknowledged': 6,
+  'episode.withdrawn': 7,
 };
 
 /** The one order every replica agrees on, whatever order the events arrived in: time, then type, then id. */
@@ -94,34 +99,19 @@ export const foldEpisode = (
   const withdrawn = latest(ofType(ordered, 'episode.withdrawn'));
 
   const interviewsDue = kind === 'missing' && foundAt !== undefined;
-  // The guides: the RHI within 72 hours of the child returning home; the Prevention Interview as soon as possible.
-  const clockStart: Record<DeadlineKind, string | undefined> = {
-    prevention_interview: foundAt,
-    return_home_interview: returnedHomeAt ?? foundAt,
-  };
-  const deadline = (deadlineKind: DeadlineKind, metAt?: string, metBy?: Deadline['metBy']): Deadline[] => {
-    const startsAt = clockStart[deadlineKind];
-    return interviewsDue && startsAt
-      ? [
-          {
-            kind: deadlineKind,
-            startsAt,
-            dueAt: addHours(startsAt, context.council.deadlines[deadlineKind].hours),
-            ...(metAt ? { metAt, metBy } : {}),
-            cancelled: withdrawn !== undefined,
-          },
-        ]
-      : [];
-  };
-  const rhiMetAt = completed
-    ? toUtc(completed.data.completedAt)
-    : declined
-      ? toUtc(declined.data.declinedAt)
-      : undefined;
-  const deadlines = [
-    ...deadline('prevention_interview', prevention && toUtc(prevention.data.completedAt), 'completed'),
-    ...deadline('return_home_interview', rhiMetAt, completed ? 'completed' : 'declined'),
-  ];
+  const lastSeenAt = toUtc(report.data.lastSeenAt);
+  const deadlines = episodeDeadlines(
+    ordered,
+    {
+      kind,
+      lastSeenAt,
+      ...optional('foundAt', foundAt),
+      ...optional('returnedHomeAt', returnedHomeAt),
+      assessments,
+      ...optional('withdrawnAt', withdrawn && toUtc(withdrawn.time)),
+    },
+    context.council,
+  );
 
   // "3 in 90 days" flags the third: the count includes this episode.
   const { episodes, withinDays, countAbsences } = context.council.repeatMissing;
@@ -137,10 +127,11 @@ export const foldEpisode = (
       ).length
     : 0;
 
-  const allMet = deadlines.every((d) => d.metAt !== undefined);
+  // What the return ended (a review or check while away) does not keep the episode open.
+  const owed = deadlines.filter((d) => !d.cancelled);
   const closedAt =
-    foundAt && allMet
-      ? [foundAt, ...deadlines.map((d) => d.metAt as string)].sort(compareInstants).at(-1)
+    foundAt && owed.every((d) => d.metAt !== undefined)
+      ? [foundAt, ...owed.map((d) => d.metAt as string)].sort(compareInstants).at(-1)
       : undefined;
   const status = withdrawn
     ? 'withdrawn'
@@ -159,7 +150,7 @@ export const foldEpisode = (
     child: report.data.child,
     reportedBy: report.data.reportedBy,
     reportedAt,
-    lastSeenAt: toUtc(report.data.lastSeenAt),
+    lastSeenAt,
     ...optional('lastSeenPlace', report.data.lastSeenPlace),
     ...optional('circumstances', report.data.circumstances),
     ...optional('school', report.data.school),

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../validation/english-messages';
 import type { EventType } from './event-types';
 import { RiskFactor, type RiskGrade, RiskGradeInput } from './risk-factors';
+import { StrategyOutcome } from './strategy-outcome';
 
 /** An instant with its offset, as integrators send it ("2026-10-24T09:30:00+01:00" or "...Z"). */
 export const Instant = z.iso.datetime({ offset: true });
@@ -161,12 +162,47 @@ export const RhiDeclinedData = z.strictObject({
   reason: z.optional(text(1000, 'note')),
 });
 
+/** A strategy discussion held about the child: while missing (high risk, or missing long), or after harm was found. */
+export const StrategyDiscussionHeldData = z.strictObject({
+  episodeRef: EpisodeRef,
+  heldAt: Instant,
+  outcome: StrategyOutcome,
+  recordedBy: z.optional(RecordedBy),
+  note: z.optional(text(2000, 'note')),
+});
+
+/** The Duty and Assessment Team acknowledged the referral of an immediate risk of significant harm: by whom, when. */
+export const ReferralAcknowledgedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  acknowledgedAt: Instant,
+  acknowledgedBy: RecordedBy,
+});
+
+/** Who reviewed the plan for a child still missing: the social worker's manager, or the head of service. */
+export const ReviewLevel = z.enum(['manager', 'head_of_service']);
+
+export const MissingReviewedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  reviewedAt: Instant,
+  level: ReviewLevel,
+  recordedBy: z.optional(RecordedBy),
+  note: z.optional(text(2000, 'note')),
+});
+
+/** During an absence (whereabouts known), the social worker confirmed the child is safe where they are. */
+export const AbsenceSafetyConfirmedData = z.strictObject({
+  episodeRef: EpisodeRef,
+  confirmedAt: Instant,
+  recordedBy: z.optional(RecordedBy),
+  note: z.optional(text(2000, 'note')),
+});
+
 export const WithdrawnData = z.strictObject({
   episodeRef: EpisodeRef,
   reason: text(1000, 'note'),
 });
 
-/** The data schema of each of the nine event types of the v1 wire contract. */
+/** The data schema of each event type of the v1 wire contract. */
 export const eventDataSchemas = {
   'missing.reported': ReportData,
   'absence.reported': ReportData,
@@ -176,6 +212,10 @@ export const eventDataSchemas = {
   'rhi.offered': RhiOfferedData,
   'rhi.completed': RhiCompletedData,
   'rhi.declined': RhiDeclinedData,
+  'strategy_discussion.held': StrategyDiscussionHeldData,
+  'referral.acknowledged': ReferralAcknowledgedData,
+  'missing.reviewed': MissingReviewedData,
+  'absence.safety_confirmed': AbsenceSafetyConfirmedData,
   'episode.withdrawn': WithdrawnData,
 } as const satisfies Record<EventType, z.ZodMiniType>;
 
@@ -209,6 +249,10 @@ export const PipelineEvent = z.discriminatedUnion('type', [
   cloudEvent('rhi.offered'),
   cloudEvent('rhi.completed'),
   cloudEvent('rhi.declined'),
+  cloudEvent('strategy_discussion.held'),
+  cloudEvent('referral.acknowledged'),
+  cloudEvent('missing.reviewed'),
+  cloudEvent('absence.safety_confirmed'),
   cloudEvent('episode.withdrawn'),
 ]);
 export type PipelineEvent = z.infer<typeof PipelineEvent>;
@@ -221,3 +265,4 @@ export type ConcernFlags = z.infer<typeof Concerns>;
 export type PlacingAuthorityDetails = z.infer<typeof PlacingAuthority>;
 export type RecordedByDetails = z.infer<typeof RecordedBy>;
 export type { RiskFactor, RiskGrade };
+export { StrategyOutcome };

@@ -3,7 +3,7 @@ import type { PipelineEvent, ReportEvent } from './event-schemas';
 import '../validation/english-messages';
 
 /**
- * The nine event types of the v1 wire contract, apart from their data schemas: the council file, routing
+ * The event types of the v1 wire contract, apart from their data schemas: the council file, routing
  * and the episode fold need only the names, so the notify, reminder, sweep and report functions never build
  * the event schemas at init (about 7 ms).
  */
@@ -16,6 +16,10 @@ export const eventTypes = [
   'rhi.offered',
   'rhi.completed',
   'rhi.declined',
+  'strategy_discussion.held',
+  'referral.acknowledged',
+  'missing.reviewed',
+  'absence.safety_confirmed',
   'episode.withdrawn',
 ] as const;
 

@@ -4,7 +4,7 @@ import { eventEmail } from '../email/event-email';
 import type { EpisodeState } from '../episode/episode-state';
 import { canonicalEvents, foldEpisode } from '../episode/fold-episode';
 import type { EpisodeRecord, RoutingMessage, StoredEvent } from '../ports';
-import { episodeProvenance, type RoutingContext } from '../routing/provenance';
+import { episodeProvenance, latestReferrerSourceId, type RoutingContext } from '../routing/provenance';
 import { type Delivery, routeEvent } from '../routing/route-event';
 import {
   type MailDeps,
@@ -42,10 +42,12 @@ export const eventEmails = (
     };
   const before = asStored(foldEpisode(ordered.slice(0, index), { council }));
   const atEvent = asStored(foldEpisode(ordered.slice(0, index + 1), { council })) ?? record.state;
+  const referrerSourceId = latestReferrerSourceId(record.events, atEvent);
   const context: RoutingContext = {
     ...episodeProvenance(record.events, council, event),
     sourceId,
     ...(before ? { before } : {}),
+    ...(referrerSourceId ? { referrerSourceId } : {}),
   };
   const provenance = episodeProvenance(record.events, council);
   return routeEvent(event, atEvent, council, context).map((delivery) => ({

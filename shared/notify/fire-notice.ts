@@ -1,9 +1,9 @@
-import { isPending, noticeRecipients } from '../deadlines/deadline-notices';
+import { isPending } from '../deadlines/deadline-notices';
 import { noticeEmail } from '../email/notice-email';
 import type { NoticeRecord, ReminderInvocation } from '../ports';
 import { episodeProvenance } from '../routing/provenance';
-import { mergeByAddress, resolveRecipient } from '../routing/recipients';
-import { compareInstants, isBefore } from '../time/instant';
+import { noticeDeadline, noticeOpener, routeNotice } from '../routing/route-notice';
+import { isBefore } from '../time/instant';
 import { type MailDeps, retryUnlessAllSent, type SendOutcome, sendOnce, tally } from './send-once';
 
 /**
@@ -20,9 +20,7 @@ export const noticeSendKey = (episodeId: string, noticeKey: string, address: str
 const stillOwed = async (deps: MailDeps, notice: NoticeRecord, now: string) => {
   const record = await deps.store.getEpisode(notice.episodeId);
   if (!record || record.state.status === 'withdrawn') return undefined;
-  const deadline = record.state.deadlines.find(
-    (d) => d.kind === notice.deadlineKind && compareInstants(d.dueAt, notice.dueAt) === 0,
-  );
+  const deadline = noticeDeadline(notice, record);
   if (!deadline || !isPending(deadline)) return undefined;
   if (notice.notice === 'reminder' && !isBefore(now, notice.dueAt)) return undefined;
   return record;
@@ -31,8 +29,9 @@ const stillOwed = async (deps: MailDeps, notice: NoticeRecord, now: string) => {
 /**
  * Fires one deadline notice, exactly once: reloads the episode, does nothing if the deadline no longer needs
  * it, else claims the notice (pending -> sent) and emails the responsible agency, and on escalation the
- * council's escalation list too. A failed send releases the claim and throws, so the deadline queue's
- * retry or the next sweep fires it again; recipients already emailed are not emailed twice.
+ * policy's escalation list too (the referrer, for an acknowledgement). A failed send releases the claim and
+ * throws, so the deadline queue's retry or the next sweep fires it again; recipients already emailed are
+ * not emailed twice.
  */
 export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation): Promise<FireOutcome> => {
   const { store, council } = deps;
@@ -51,22 +50,28 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
   }
   if (!(await store.claimNotice(episodeId, noticeKey, now))) return 'already_sent';
 
-  const recipients = mergeByAddress(
-    noticeRecipients(notice, council).map((ref) => ({
-      recipient: resolveRecipient(ref, record.state, council),
-    })),
-    () => undefined,
-  );
+  const deliveries = routeNotice(notice, record, council);
   const provenance = episodeProvenance(record.events, council);
-  const told = recipients.map((r) => r.recipient);
+  const openedBy = noticeOpener(notice, record);
+  const told = deliveries.map((d) => d.recipient);
   const outcomes: SendOutcome[] = [];
-  for (const recipient of told) {
+  for (const { recipient, action } of deliveries) {
     outcomes.push(
       await sendOnce(deps, {
         sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
         episodeId,
         recipient,
-        email: noticeEmail({ notice, episode: record.state, provenance, recipient, told, council, now }),
+        email: noticeEmail({
+          notice,
+          episode: record.state,
+          provenance,
+          recipient,
+          told,
+          council,
+          now,
+          ...(action ? { action } : {}),
+          ...(openedBy ? { openedBy } : {}),
+        }),
       }),
     );
   }

@@ -11,7 +11,9 @@ import {
   Instant,
   InterviewSetting,
   PipelineEvent,
+  RecordedBy,
   ReportedBy,
+  StrategyOutcome,
 } from '../events/event-schemas';
 import { RiskFactor, RiskGradeInput } from '../events/risk-factors';
 import { problemHeaders } from '../intake/problem-document';
@@ -48,6 +50,10 @@ const dataComponentNames: Record<EventType, string> = {
   'rhi.offered': 'RhiOfferedData',
   'rhi.completed': 'RhiCompletedData',
   'rhi.declined': 'RhiDeclinedData',
+  'strategy_discussion.held': 'StrategyDiscussionHeldData',
+  'referral.acknowledged': 'ReferralAcknowledgedData',
+  'missing.reviewed': 'MissingReviewedData',
+  'absence.safety_confirmed': 'AbsenceSafetyConfirmedData',
   'episode.withdrawn': 'WithdrawnData',
 };
 
@@ -68,6 +74,8 @@ const componentSchemas = (): Record<string, Record<string, unknown>> => {
   registry.add(RiskFactor, { id: 'RiskFactor' });
   registry.add(Concerns, { id: 'Concerns' });
   registry.add(InterviewSetting, { id: 'InterviewSetting' });
+  registry.add(RecordedBy, { id: 'RecordedBy' });
+  registry.add(StrategyOutcome, { id: 'StrategyOutcome' });
   for (const [type, schema] of Object.entries(eventDataSchemas)) {
     if (!registry.has(schema)) registry.add(schema, { id: dataComponentNames[type as EventType] });
   }
@@ -109,7 +117,7 @@ const problemAnswers: Record<DomainErrorKind, string> = {
   not_found:
     'No such source in this council: check the sourceId in the path. A path that is no route of the API at all is answered by API Gateway itself, before the pipeline, as plain JSON: `{"message":"Not Found"}`.',
   conflict:
-    'The event conflicts with the episode as it stands (for example an event for an episode not yet reported, or for a withdrawn one). Send the missing events first, or correct the episodeRef.',
+    'The event conflicts with the episode as it stands (for example an event for an episode not yet reported, or for a withdrawn one; an interview before the child is found; a `referral.acknowledged` when no immediate-harm referral is awaiting acknowledgement; a `missing.reviewed` for an absence or an `absence.safety_confirmed` for a missing child). Send the missing events first, or correct the episodeRef.',
   too_large:
     'The body is over 64 KiB. Send only the fields the contract names. A body over 10 MB is refused by API Gateway itself, before the pipeline, as plain JSON: `{"message":"Request Entity Too Large"}`.',
   method_not_allowed:
@@ -117,7 +125,7 @@ const problemAnswers: Record<DomainErrorKind, string> = {
   unsupported_media_type:
     'The `content-type` header is missing or not `application/cloudevents+json` or `application/json` (parameters are allowed; a `charset`, if given, must be UTF-8). Send the event as JSON with one of those types.',
   unprocessable:
-    'Valid JSON that breaks a domain rule: an adult, a return before the child was last seen, or a time in the future. One rule covers every time at which something happened (the envelope `time` and `data.lastSeenAt`, `assessedAt`, `foundAt`, `offeredAt`, `completedAt`, `declinedAt`; not `appointmentAt`): none may be more than 5 minutes after the server clock. `errors` names each field. Correct the data.',
+    'Valid JSON that breaks a domain rule: an adult, a return before the child was last seen, or a time in the future. One rule covers every time at which something happened (the envelope `time` and `data.lastSeenAt`, `assessedAt`, `foundAt`, `returnedHomeAt`, `offeredAt`, `completedAt`, `declinedAt`, `heldAt`, `acknowledgedAt`, `reviewedAt`, `confirmedAt`; not `appointmentAt`): none may be more than 5 minutes after the server clock. `errors` names each field. Correct the data.',
 };
 
 /** The statuses API Gateway answers itself too, with its own plain JSON body. */

@@ -116,6 +116,51 @@ export const eventExamples: EventExamples = {
       reason: 'Did not want to talk about it again so soon.',
     },
   },
+  'strategy_discussion.held': {
+    ...envelope('lbth-cs-2026-88121', '2026-10-23T11:10:00+01:00'),
+    source: 'urn:council:tower-hamlets:social-care',
+    type: 'strategy_discussion.held',
+    data: {
+      episodeRef: 'MP/2026/004512',
+      heldAt: '2026-10-23T10:30:00+01:00',
+      outcome: 'section_47_enquiry',
+      recordedBy: { name: 'Jo Manager', email: 'jo.manager@towerhamlets.example' },
+      note: 'Joint section 47 enquiry with the police. Exploitation service to share intelligence today.',
+    },
+  },
+  'referral.acknowledged': {
+    ...envelope('lbth-cs-2026-88140', '2026-10-26T12:40:00Z'),
+    source: 'urn:council:tower-hamlets:social-care',
+    type: 'referral.acknowledged',
+    data: {
+      episodeRef: 'MP/2026/004512',
+      acknowledgedAt: '2026-10-26T12:35:00Z',
+      acknowledgedBy: { name: 'Ali Duty', phone: '020 7946 0002' },
+    },
+  },
+  'missing.reviewed': {
+    ...envelope('lbth-cs-2026-88119', '2026-10-23T17:20:00+01:00'),
+    source: 'urn:council:tower-hamlets:social-care',
+    type: 'missing.reviewed',
+    data: {
+      episodeRef: 'MP/2026/004512',
+      reviewedAt: '2026-10-23T17:00:00+01:00',
+      level: 'manager',
+      recordedBy: { name: 'Jo Manager', email: 'jo.manager@towerhamlets.example' },
+      note: 'Plan for return reviewed with the police and the foster carer.',
+    },
+  },
+  'absence.safety_confirmed': {
+    ...envelope('lbth-cs-2026-88102', '2026-10-22T15:10:00+01:00'),
+    source: 'urn:council:tower-hamlets:social-care',
+    type: 'absence.safety_confirmed',
+    data: {
+      episodeRef: 'SCH/4410/2026-118',
+      confirmedAt: '2026-10-22T15:00:00+01:00',
+      recordedBy: { name: 'Sam Social Worker', phone: '020 7946 0003' },
+      note: 'Spoke to the child by phone at their aunt’s flat; collected by their parent at 18:00.',
+    },
+  },
   'episode.withdrawn': {
     ...envelope('met-7c1d0e2a-0005', '2026-10-22T21:00:00+01:00'),
     type: 'episode.withdrawn',

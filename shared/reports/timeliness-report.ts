@@ -1,4 +1,4 @@
-import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
+import type { CouncilConfig } from '../council/council-schema';
 import { deadlineState } from '../deadlines/deadline-notices';
 import { ordinal } from '../email/episode-sections';
 import type { Deadline, EpisodeState } from '../episode/episode-state';
@@ -46,13 +46,25 @@ type FigureId =
   | 'pi.completed'
   | 'pi.completed_in_time'
   | 'pi.median_hours_from_return'
+  | 'sd.due'
+  | 'sd.held_in_time'
+  | 'sd.held_in_time_percent'
+  | 'referrals.made'
+  | 'referrals.acknowledged_in_time'
+  | 'referrals.median_hours_to_acknowledge'
   | 'deadlines.overdue'
   | 'deadlines.escalated'
   | 'children.more_than_one_episode'
   | 'children.repeat_missing';
 
-type Hours = Record<DeadlineKind, number>;
-type Policy = { hours: Hours; repeat: CouncilConfig['repeatMissing'] };
+type InterviewKind = 'prevention_interview' | 'return_home_interview';
+type Hours = Record<InterviewKind, number>;
+type Policy = {
+  hours: Hours;
+  /** Within how many hours an immediate-harm referral is to be acknowledged, where the council tracks it. */
+  acknowledgeHours?: number;
+  repeat: CouncilConfig['repeatMissing'];
+};
 
 /**
  * How each figure is counted. Each episode belongs to the period by the figure's own instant: report figures
@@ -61,7 +73,11 @@ type Policy = { hours: Hours; repeat: CouncilConfig['repeatMissing'] };
  * Interviews are counted whenever they happened, up to the report's clock, so a return late in the period
  * may still gain an interview after the report is run.
  */
-const definitions = ({ hours, repeat }: Policy): Record<FigureId, Omit<Figure, 'id' | 'value'>> => ({
+const definitions = ({
+  hours,
+  acknowledgeHours,
+  repeat,
+}: Policy): Record<FigureId, Omit<Figure, 'id' | 'value'>> => ({
   'episodes.missing': {
     label: 'Missing episodes',
     unit: 'count',
@@ -131,17 +147,51 @@ const definitions = ({ hours, repeat }: Policy): Record<FigureId, Omit<Figure, '
     counted:
       'The median of the elapsed hours from return to Prevention Interview, over the completed ones, to one decimal place.',
   },
+  'sd.due': {
+    label: 'Strategy discussions due',
+    unit: 'count',
+    counted:
+      'Strategy discussions (owed after a high-risk grade, or after so long missing) that fell due in the period while the child was still missing.',
+  },
+  'sd.held_in_time': {
+    label: 'Strategy discussions held in time',
+    unit: 'count',
+    counted: 'Strategy discussions due in the period that were held at or before their due time.',
+  },
+  'sd.held_in_time_percent': {
+    label: 'Strategy discussions held in time, % of those due',
+    unit: 'percent',
+    counted:
+      'Strategy discussions held in time as a percentage of those due, to one decimal place; blank when none fell due.',
+  },
+  'referrals.made': {
+    label: 'Immediate-harm referrals',
+    unit: 'count',
+    counted:
+      'Referrals to the Duty and Assessment Team made in the period: each event recording an immediate risk of significant harm (an interview’s concerns, or harm suspected on return) while none was awaiting acknowledgement.',
+  },
+  'referrals.acknowledged_in_time': {
+    label: `Referrals acknowledged within ${acknowledgeHours ?? '-'} hours`,
+    unit: 'count',
+    counted: `Referrals made in the period that the Duty and Assessment Team acknowledged at most ${acknowledgeHours ?? '-'} elapsed hours after they were recorded.`,
+  },
+  'referrals.median_hours_to_acknowledge': {
+    label: 'Referral acknowledgement, median hours',
+    unit: 'hours',
+    counted:
+      'The median of the elapsed hours from a referral being recorded to its acknowledgement, over the referrals made in the period that were acknowledged, to one decimal place.',
+  },
   'deadlines.overdue': {
     label: 'Deadlines overdue',
     unit: 'count',
     counted:
-      'Prevention Interview and RHI deadlines due in the period and still neither met nor cancelled at the report’s clock.',
+      'Deadlines of every kind (interviews, reviews, strategy discussions, safety checks, acknowledgements) due in the period and still neither met nor ended (by a withdrawal, or by the child’s return for those owed while away) at the report’s clock.',
   },
   'deadlines.escalated': {
     label: 'Deadlines escalated',
     unit: 'count',
     counted:
-      'Deadlines due in the period that were still unmet when the council’s escalation fell due (due time plus its escalation delay), whether met later or not at all.',
+      'Deadlines of every kind due in the period that were still owed when the council’s escalation fell due (due time plus its escalation delay), whether met or ended later or not at all.',
   },
   'children.more_than_one_episode': {
     label: 'Children missing more than once',
@@ -168,6 +218,12 @@ const deadlineHours = (council: Pick<CouncilConfig, 'deadlines'>): Hours => ({
   return_home_interview: council.deadlines.return_home_interview.hours,
 });
 
+/** Whether a deadline was still owed at an instant: neither met nor ended by then. */
+const owedAt = (deadline: Deadline, instant: string): boolean => {
+  const until = deadline.metAt ?? deadline.cancelledAt;
+  return until === undefined || Date.parse(until) > Date.parse(instant);
+};
+
 const hoursBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / HOUR_MS;
 const atMost = (instant: string | undefined, limit: string) =>
   instant !== undefined && Date.parse(instant) <= Date.parse(limit);
@@ -187,17 +243,14 @@ const median = (values: number[]): number | null => {
 
 const distinct = (episodes: ReportEpisode[]) => new Set(episodes.map((e) => e.childId)).size;
 
-/** Whether a deadline was still unmet when its escalation fell due, by the council's policy and the clock. */
+/** Whether a deadline was still owed when its escalation fell due, by the council's policy and the clock. */
 const wasEscalated = (
   deadline: Deadline,
   council: Pick<CouncilConfig, 'deadlines'>,
   now: string,
 ): boolean => {
-  if (deadline.cancelled) return false;
-  const escalatesAt = addHours(deadline.dueAt, council.deadlines[deadline.kind].escalateAfterHours);
-  return deadline.metAt === undefined
-    ? Date.parse(now) >= Date.parse(escalatesAt)
-    : Date.parse(deadline.metAt) > Date.parse(escalatesAt);
+  const escalatesAt = addHours(deadline.dueAt, council.deadlines[deadline.kind]?.escalateAfterHours ?? 0);
+  return Date.parse(now) >= Date.parse(escalatesAt) && owedAt(deadline, escalatesAt);
 };
 
 /** The timeliness figures for a council and a local period, computed from episodes as they stand at `now`. */
@@ -215,7 +268,7 @@ export const timelinessReport = (
   const returns = live.filter((e) => e.state.kind === 'missing' && isInPeriod(e.state.foundAt, instants));
   const rhi = (e: ReportEpisode) => e.state.returnHomeInterview;
   const pi = (e: ReportEpisode) => e.state.preventionInterview;
-  const dueBy = (e: ReportEpisode, kind: DeadlineKind) => addHours(e.state.foundAt as string, hours[kind]);
+  const dueBy = (e: ReportEpisode, kind: InterviewKind) => addHours(e.state.foundAt as string, hours[kind]);
   // The RHI's own deadline runs from when the child got home, where the police recorded it.
   const rhiDue = (e: ReportEpisode) =>
     e.state.deadlines.find((d) => d.kind === 'return_home_interview')?.dueAt ??
@@ -225,6 +278,17 @@ export const timelinessReport = (
   );
   const piDone = returns.filter((e) => pi(e).completedAt !== undefined);
   const deadlinesDue = live.flatMap((e) => e.state.deadlines).filter((d) => isInPeriod(d.dueAt, instants));
+  // A discussion the child's return made unnecessary before it fell due was never owed.
+  const strategyDue = deadlinesDue.filter(
+    (d) =>
+      d.kind === 'strategy_discussion' &&
+      (d.cancelledAt === undefined || Date.parse(d.cancelledAt) > Date.parse(d.dueAt)),
+  );
+  const strategyInTime = strategyDue.filter((d) => d.metAt !== undefined && atMost(d.metAt, d.dueAt));
+  const referrals = live
+    .flatMap((e) => e.state.deadlines)
+    .filter((d) => d.kind === 'referral_acknowledgement' && isInPeriod(d.startsAt, instants));
+  const acknowledged = referrals.filter((d) => d.metAt !== undefined);
   const missingByChild = new Map<string, number>();
   for (const e of missing) missingByChild.set(e.childId, (missingByChild.get(e.childId) ?? 0) + 1);
 
@@ -249,13 +313,27 @@ export const timelinessReport = (
     'pi.median_hours_from_return': median(
       piDone.map((e) => hoursBetween(e.state.foundAt as string, pi(e).completedAt as string)),
     ),
+    'sd.due': strategyDue.length,
+    'sd.held_in_time': strategyInTime.length,
+    'sd.held_in_time_percent':
+      strategyDue.length === 0 ? null : oneDecimal((100 * strategyInTime.length) / strategyDue.length),
+    'referrals.made': referrals.length,
+    'referrals.acknowledged_in_time': acknowledged.filter((d) => atMost(d.metAt, d.dueAt)).length,
+    'referrals.median_hours_to_acknowledge': median(
+      acknowledged.map((d) => hoursBetween(d.startsAt, d.metAt as string)),
+    ),
     'deadlines.overdue': deadlinesDue.filter((d) => deadlineState(d, now) === 'overdue').length,
     'deadlines.escalated': deadlinesDue.filter((d) => wasEscalated(d, council, now)).length,
     'children.more_than_one_episode': [...missingByChild.values()].filter((n) => n > 1).length,
     'children.repeat_missing': distinct(missing.filter((e) => e.state.repeatMissing)),
   };
 
-  const described = definitions({ hours, repeat: council.repeatMissing });
+  const acknowledgeHours = council.deadlines.referral_acknowledgement?.hours;
+  const described = definitions({
+    hours,
+    ...(acknowledgeHours ? { acknowledgeHours } : {}),
+    repeat: council.repeatMissing,
+  });
   return {
     council: { id: council.id, name: council.name, timeZone: council.timeZone },
     period: { ...period, ...instants },

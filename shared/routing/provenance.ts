@@ -1,5 +1,6 @@
 import type { CouncilConfig } from '../council/council-schema';
-import type { EpisodeState } from '../episode/episode-state';
+import { recordsImmediateHarm } from '../deadlines/episode-deadlines';
+import type { Deadline, EpisodeState } from '../episode/episode-state';
 import { canonicalOrder } from '../episode/fold-episode';
 import type { PipelineEvent } from '../events/event-schemas';
 import { isReport } from '../events/event-types';
@@ -19,6 +20,8 @@ export interface RoutingContext extends EpisodeProvenance {
   sourceId: string;
   /** The episode just before the event; none for the report that opened it. */
   before?: EpisodeState;
+  /** The source that recorded the immediate risk of significant harm the episode's latest referral answers. */
+  referrerSourceId?: string;
 }
 
 export const isPoliceSource = (sourceId: string, council: CouncilConfig): boolean =>
@@ -41,3 +44,19 @@ export const episodeProvenance = (
     policeHaveReport: known.some((e) => isPoliceSource(e.sourceId, council)),
   };
 };
+
+/** The stored event that recorded the immediate risk of significant harm that opened an acknowledgement deadline. */
+export const openingEvent = (
+  events: readonly StoredEvent[],
+  deadline: Pick<Deadline, 'openedBy'> | undefined,
+): StoredEvent | undefined =>
+  deadline?.openedBy
+    ? events.find((e) => e.event.id === deadline.openedBy && recordsImmediateHarm(e.event))
+    : undefined;
+
+/** The source (the referrer) of the episode's latest immediate-harm referral, as the episode stands in `state`. */
+export const latestReferrerSourceId = (
+  events: readonly StoredEvent[],
+  state: EpisodeState,
+): string | undefined =>
+  openingEvent(events, state.deadlines.filter((d) => d.kind === 'referral_acknowledgement').at(-1))?.sourceId;

@@ -40,13 +40,15 @@ const named = (ref: RecipientRef, name: string, address: string, council: Counci
 /**
  * Resolves a recipient named in a council file: an agency; the child's own school, social worker or placing
  * authority, who fall back to the council's schools and social care inboxes when the report gives no
- * address; or, for an event, the agency whose source recorded it and that agency's own safeguarding lead.
+ * address; for an event, the agency whose source recorded it and that agency's own safeguarding lead; and
+ * the referrer, the agency whose source recorded the immediate risk of significant harm in question.
  */
 export const resolveRecipient = (
   ref: RecipientRef,
   episode: EpisodeState,
   council: CouncilConfig,
   source?: Source,
+  referrer?: Source,
 ): Recipient => {
   const { roles } = council;
   switch (ref) {
@@ -66,6 +68,9 @@ export const resolveRecipient = (
     case 'recording-agency':
       if (!source) throw new Error('only an event has a recording agency');
       return { ...resolveRecipient(source.agency, episode, council), ref };
+    case 'referrer':
+      if (!referrer) throw new Error('only an immediate-harm referral has a referrer');
+      return { ...resolveRecipient(referrer.agency, episode, council), ref };
     case 'recording-safeguarding-lead': {
       if (!source) throw new Error('only an event has a recording agency');
       const agency = resolveRecipient(source.agency, episode, council);

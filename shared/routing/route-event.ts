@@ -1,6 +1,6 @@
 import type { CouncilConfig, DeadlineKind, RoutingCondition, RoutingRule } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
-import type { PipelineEvent } from '../events/event-schemas';
+import type { PipelineEvent, StrategyOutcome } from '../events/event-schemas';
 import type { RiskFactor } from '../events/risk-factors';
 import { isPoliceSource, type RoutingContext } from './provenance';
 import { mergeByAddress, type Recipient, resolveRecipient } from './recipients';
@@ -30,6 +30,7 @@ const facts = (
     riskFactors?: EpisodeState['riskFactors'];
     concerns?: { riskOfHarm: boolean; immediateSignificantHarm: boolean; exploitation: boolean };
     harmSuspected?: boolean;
+    outcome?: StrategyOutcome;
   };
   const { before } = context;
   const newFactors = newRiskFactors(event, before);
@@ -46,6 +47,7 @@ const facts = (
     immediateSignificantHarm: data.concerns?.immediateSignificantHarm ?? false,
     exploitationConcern: data.concerns?.exploitation ?? false,
     harmSuspected: data.harmSuspected ?? false,
+    strategyOutcome: event.type === 'strategy_discussion.held' ? data.outcome : undefined,
   };
 };
 
@@ -67,7 +69,9 @@ const matches = (when: RoutingCondition, f: ReturnType<typeof facts>): boolean =
   (when.immediateSignificantHarm === undefined ||
     when.immediateSignificantHarm === f.immediateSignificantHarm) &&
   (when.exploitationConcern === undefined || when.exploitationConcern === f.exploitationConcern) &&
-  (when.harmSuspected === undefined || when.harmSuspected === f.harmSuspected);
+  (when.harmSuspected === undefined || when.harmSuspected === f.harmSuspected) &&
+  (when.strategyOutcome === undefined ||
+    (f.strategyOutcome !== undefined && when.strategyOutcome.includes(f.strategyOutcome)));
 
 /** The council's routing rules that an event sets off, given the episode as it stands with that event. */
 export const matchingRules = (
@@ -91,7 +95,13 @@ export const routeEvent = (
     matchingRules(event, episode, council, context).flatMap((rule) =>
       rule.notify.map(
         (n): Delivery => ({
-          recipient: resolveRecipient(n.to, episode, council, council.sources[context.sourceId]),
+          recipient: resolveRecipient(
+            n.to,
+            episode,
+            council,
+            council.sources[context.sourceId],
+            context.referrerSourceId === undefined ? undefined : council.sources[context.referrerSourceId],
+          ),
           actions: [{ ruleId: rule.id, why: rule.why, action: n.action, ...(n.by ? { by: n.by } : {}) }],
         }),
       ),

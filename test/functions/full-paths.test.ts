@@ -228,7 +228,84 @@ describe('Bath and North East Somerset, with the Return Home Interview late', ()
     expect(earlyHelp?.text).toContain('complete or update an Early Help Assessment');
     expect(earlyHelp?.text).toContain('Name: Alex Example');
     expect(earlyHelp?.text).not.toContain('criminal exploitation');
+
+    // The immediate risk of significant harm is a referral: the Duty and Assessment Team acknowledges it within
+    // 4 hours of it being recorded, reminded after 2; nobody does, so it escalates, the referrer told too.
+    expect([...bnes.schedules.values()].map((s) => s.notice.notice)).toEqual(['reminder', 'escalation']);
+    expect(outcome[2]?.text).toContain(
+      'Referral acknowledgement (B&NES Duty and Assessment Team): due Tue 27 Oct 2026, 14:15 GMT',
+    );
+    const reminder = await bnes.advanceTo('2026-10-27T12:15:00Z');
+    expect(to(reminder)).toEqual(['duty-and-assessment@bathnes.invalid']);
+    expect(reminder[0]?.subject).toBe(
+      `[B&NES] Reminder: Referral acknowledgement due Tue 27 Oct 2026, 14:15 GMT (ref ${ref})`,
+    );
+    const unacknowledged = await bnes.advanceTo('2026-10-27T14:15:00Z');
+    expect(to(unacknowledged)).toEqual([
+      'duty-and-assessment@bathnes.invalid',
+      'duty-and-assessment-manager@bathnes.invalid',
+      'emergency-duty-team@bathnes.invalid',
+      'youth-offending-service@bathnes.invalid',
+    ]);
+    expect(unacknowledged[3]?.text).toContain(
+      'B&NES Youth Offending Service recorded an immediate risk of significant harm to the child on Tue 27 Oct 2026, 10:15 GMT',
+    );
+    expect(unacknowledged[3]?.text).toContain(
+      'No acknowledgement has come from the Duty and Assessment Team of the immediate risk of significant harm you recorded',
+    );
     expect(bnes.schedules.size).toBe(0);
     expect(await bnes.sweep()).toMatchObject({ fired: 0, due: 0 });
+  });
+});
+
+describe('Tower Hamlets, a high-risk child missing for five days', () => {
+  test('the while-missing deadlines remind and escalate once each; a strategy discussion held in time stops its own and the manager’s review', async () => {
+    const lbth = pipeline(towerHamlets);
+    const ref = 'MPS-2026-1002';
+    const report = parsedEvent(
+      'missing.reported',
+      reportData(ref, { lastSeenAt: '2026-10-22T17:00:00+01:00', riskGrade: 'high' }),
+      { id: `${ref}-1`, time: '2026-10-22T18:00:00+01:00' },
+    );
+    // Last seen 16:00 UTC; graded high at 17:00 UTC with the report.
+    const reportEmails = await lbth.post('met-police', report);
+    const social = reportEmails.find((e) => e.to[0] === 'childrens-social-care@tower-hamlets.invalid');
+    expect(social?.text).toContain(
+      'convene a strategy discussion with the police and health, and record its outcome. By Fri 23 Oct 2026, 18:00 BST',
+    );
+    expect(social?.text).toContain(
+      "Manager's review (Tower Hamlets Children's Social Care): due Fri 23 Oct 2026, 17:00 BST",
+    );
+    const kinds = () => [...new Set([...lbth.schedules.values()].map((s) => s.notice.deadlineKind))];
+    expect(kinds()).toEqual(['manager_review', 'head_of_service_review', 'strategy_discussion']);
+
+    const held = parsedEvent(
+      'strategy_discussion.held',
+      { episodeRef: ref, heldAt: '2026-10-23T08:00:00Z', outcome: 'section_47_enquiry' },
+      { id: `${ref}-2`, time: '2026-10-23T08:30:00Z' },
+    );
+    expect(to(await lbth.post('childrens-social-care', held))).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'missing-persons@met-police.invalid',
+      'duty-and-assessment@tower-hamlets.invalid',
+    ]);
+    expect(kinds()).toEqual(['head_of_service_review']);
+
+    // Two days missing: the social worker is reminded of the head of service review; at three, it escalates.
+    expect(to(await lbth.advanceTo('2026-10-24T16:00:00Z'))).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+    ]);
+    const escalation = await lbth.advanceTo('2026-10-25T16:00:00Z');
+    expect(to(escalation)).toEqual([
+      'childrens-social-care@tower-hamlets.invalid',
+      'head-of-service@tower-hamlets.invalid',
+      'missing-managers@tower-hamlets.invalid',
+    ]);
+    expect(escalation[1]?.subject).toBe(
+      `[LBTH] OVERDUE: Head of service review was due Sun 25 Oct 2026, 16:00 GMT (ref ${ref})`,
+    );
+    // Five days: nothing more is owed while the child is missing, and the sweep finds nothing left.
+    expect(to(await lbth.advanceTo('2026-10-27T16:00:00Z'))).toEqual([]);
+    expect(await lbth.sweep()).toMatchObject({ fired: 0, due: 0 });
   });
 });

@@ -39,10 +39,39 @@ describe('council files', () => {
     const sources = Object.fromEntries(
       Object.entries(council.sources).map(([id, s]) => [id, s.events.length]),
     );
-    expect(Object.values(sources)).toEqual([9, 2, 3]);
+    // The police, the schools, the RHI provider, and the council's own social care system.
+    expect(Object.values(sources)).toEqual([10, 2, 3, 7]);
     expect(council.sources.schools?.events).toEqual(['missing.reported', 'absence.reported']);
+    expect(council.sources['childrens-social-care']).toMatchObject({
+      agency: council.roles.socialCare,
+      events: [
+        'strategy_discussion.held',
+        'referral.acknowledged',
+        'missing.reviewed',
+        'absence.safety_confirmed',
+        'rhi.offered',
+        'rhi.completed',
+        'rhi.declined',
+      ],
+    });
     expect(council.timeZone).toBe('Europe/London');
   });
+
+  it.each(councils)(
+    '$id tracks every kind of deadline, each saying where its figures come from',
+    (council) => {
+      for (const policy of Object.values(council.deadlines)) {
+        expect(policy?.basis?.from).toMatch(/^(the guide|statutory guidance)$/);
+      }
+      expect(Object.keys(council.deadlines)).toHaveLength(7);
+      expect(council.deadlines.referral_acknowledgement?.escalateTo).toContainEqual(
+        expect.objectContaining({ to: council.contacts.outOfHours }),
+      );
+      expect(council.deadlines.referral_acknowledgement?.escalateTo).toContainEqual(
+        expect.objectContaining({ to: 'referrer' }),
+      );
+    },
+  );
 
   it('reads a council file packed as a bundle carries it, or as plain JSON', () => {
     const packed = packCouncil(bathNes);
@@ -159,5 +188,41 @@ describe('council files', () => {
     const broken = clone(bathNes);
     broken.deadlines.return_home_interview.remindBeforeHours = [80];
     expect(() => parseCouncil(broken)).toThrow(/deadlines\.return_home_interview\.remindBeforeHours\.0/);
+  });
+
+  it('refuses a strategy discussion reminder before the child has been missing long enough', () => {
+    const broken = clone(towerHamlets);
+    broken.deadlines.strategy_discussion!.hours = 100;
+    broken.deadlines.strategy_discussion!.remindBeforeHours = [80];
+    expect(() => parseCouncil(broken)).toThrow(/deadlines\.strategy_discussion\.remindBeforeHours\.0/);
+  });
+
+  it('refuses a referrer anywhere but an acknowledgement, and a deadline a routing rule names but the council lacks', () => {
+    const broken = clone(towerHamlets);
+    broken.deadlines.manager_review!.escalateTo = ['referrer'];
+    delete broken.deadlines.safety_check;
+    expect(() => parseCouncil(broken)).toThrow(
+      /deadlines\.manager_review\.escalateTo\.0: only an acknowledgement deadline has a referrer/,
+    );
+    expect(() => parseCouncil(broken)).toThrow(/notify\.0\.by: no safety_check deadline in deadlines/);
+  });
+
+  it('a council without the newer deadlines still parses, and tracks only the interviews', () => {
+    const lean = clone(bathNes);
+    for (const kind of [
+      'manager_review',
+      'head_of_service_review',
+      'strategy_discussion',
+      'safety_check',
+      'referral_acknowledgement',
+    ] as const) {
+      delete lean.deadlines[kind];
+    }
+    for (const rule of lean.routing)
+      for (const n of rule.notify) if (n.by !== undefined && !n.by.includes('interview')) delete n.by;
+    expect(Object.keys(parseCouncil(lean).deadlines)).toEqual([
+      'prevention_interview',
+      'return_home_interview',
+    ]);
   });
 });

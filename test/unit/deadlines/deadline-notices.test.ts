@@ -33,11 +33,21 @@ describe('deadline notices', () => {
     expect(Date.parse(rhi!.fireAt) - Date.parse('2026-10-24T08:30:00Z')).toBe(72 * 3_600_000);
   });
 
-  it('the report opens nothing; the return creates every notice', () => {
-    expect(noticeChanges(undefined, stateAfter(1)!, towerHamlets)).toEqual({ create: [], cancel: [] });
+  it('the report opens the while-missing notices; the return cancels them and creates the interviews’', () => {
+    const kinds = (notices: { deadlineKind: string }[]) => [...new Set(notices.map((n) => n.deadlineKind))];
+    expect(kinds(noticeChanges(undefined, stateAfter(1)!, towerHamlets).create)).toEqual([
+      'manager_review',
+      'head_of_service_review',
+      'strategy_discussion',
+    ]);
     const changes = noticeChanges(stateAfter(2), stateAfter(3)!, towerHamlets);
     expect(changes.create).toHaveLength(5);
-    expect(changes.cancel).toEqual([]);
+    expect(kinds(changes.create)).toEqual(['prevention_interview', 'return_home_interview']);
+    expect(kinds(changes.cancel)).toEqual([
+      'manager_review',
+      'head_of_service_review',
+      'strategy_discussion',
+    ]);
   });
 
   it('the Prevention Interview cancels only its own notices', () => {
@@ -88,8 +98,8 @@ describe('deadline notices', () => {
       const notices = deadlineNotices(foldEpisode(events.slice(0, 3), { council })!, council);
       const rhi = notices.filter((n) => n.deadlineKind === 'return_home_interview');
       const policy = council.deadlines.return_home_interview;
-      expect(noticeRecipients(rhi[0]!, council)).toEqual([policy.responsible]);
-      expect(noticeRecipients(rhi.at(-1)!, council)).toEqual([
+      expect(noticeRecipients(rhi[0]!, council).map((r) => r.to)).toEqual([policy.responsible]);
+      expect(noticeRecipients(rhi.at(-1)!, council).map((r) => r.to)).toEqual([
         policy.responsible,
         'missing-managers',
         'social-worker',

@@ -143,8 +143,9 @@ describe('the email about an event', () => {
       { time: '2026-10-26T11:30:00Z' },
     );
     const email = emailFor([...events.slice(0, 5), completed], 'duty-and-assessment', bathNes);
+    // The Duty and Assessment Team is asked to acknowledge the referral within 4 hours of it being recorded.
     expect(email.subject).toBe(
-      '[B&NES] Return Home Interview completed: immediate risk of significant harm (ref ASP-2026-0002)',
+      '[B&NES] Return Home Interview completed: immediate risk of significant harm: Referral acknowledgement due Mon 26 Oct 2026, 15:30 GMT (ref ASP-2026-0002)',
     );
     expect(email.text).toContain('Concerns: immediate risk of significant harm, risk of harm.');
   });

@@ -132,14 +132,18 @@ describe('the episode fold', () => {
     expect(state?.closedAt).toBeUndefined();
   });
 
-  it('an absence has no interview deadlines and closes when the child is back', () => {
+  it('an absence has no interview deadlines, only its safety check, and closes when the child is back', () => {
     const report = parsedEvent('absence.reported', reportData(ref, { reportedBy: 'school' }), {
       time: '2026-10-22T19:00:00+01:00',
     });
     expect(foldEpisode([report], context)?.status).toBe('absent');
     const back = parsedEvent('missing.found', { episodeRef: ref, foundAt: '2026-10-22T22:00:00+01:00' });
     const state = foldEpisode([report, back], context);
-    expect(state).toMatchObject({ kind: 'absence', status: 'closed', deadlines: [] });
+    expect(state).toMatchObject({
+      kind: 'absence',
+      status: 'closed',
+      deadlines: [{ kind: 'safety_check', cancelled: true, cancelledAt: '2026-10-22T21:00:00.000Z' }],
+    });
     expect(state?.returnHomeInterview.state).toBe('not_due');
   });
 

@@ -19,6 +19,18 @@ const minimum = {
     concerns: { riskOfHarm: false, immediateSignificantHarm: true, exploitation: false },
   },
   'rhi.declined': { episodeRef: 'MPS-1', declinedAt: '2026-10-25T12:00:00Z' },
+  'strategy_discussion.held': {
+    episodeRef: 'MPS-1',
+    heldAt: '2026-10-23T10:00:00Z',
+    outcome: 'no_further_action',
+  },
+  'referral.acknowledged': {
+    episodeRef: 'MPS-1',
+    acknowledgedAt: '2026-10-25T13:00:00Z',
+    acknowledgedBy: { name: 'Ali Duty' },
+  },
+  'missing.reviewed': { episodeRef: 'MPS-1', reviewedAt: '2026-10-23T18:00:00Z', level: 'manager' },
+  'absence.safety_confirmed': { episodeRef: 'MPS-1', confirmedAt: '2026-10-22T15:00:00Z' },
   'episode.withdrawn': { episodeRef: 'MPS-1', reason: 'reported in error' },
 } as const;
 
@@ -125,6 +137,12 @@ const everyStringField = (): Record<string, unknown>[] => {
     withAll('rhi.offered', {}),
     withAll('rhi.completed', {}),
     withAll('rhi.declined', { reason: 'The young person did not want to talk.' }),
+    withAll('strategy_discussion.held', {}),
+    withAll('referral.acknowledged', {
+      acknowledgedBy: { name: 'Ali Duty', phone: '020 7946 0002', email: 'ali.duty@towerhamlets.example' },
+    }),
+    withAll('missing.reviewed', {}),
+    withAll('absence.safety_confirmed', {}),
     withAll('episode.withdrawn', {}),
   ];
 };
@@ -149,7 +167,7 @@ const inject = (event: Record<string, unknown>, path: string[], inserted: string
 };
 
 /** The free-text notes: the only fields where a tab or a line break is text. */
-const NOTES = ['data.circumstances', 'data.reason'];
+const NOTES = ['data.circumstances', 'data.reason', 'data.note'];
 
 describe('control characters and broken Unicode in strings', () => {
   const events = everyStringField();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { CouncilConfig } from '../../../shared/council/council-schema';
-import { deadlineNotices, noticeRecipients } from '../../../shared/deadlines/deadline-notices';
+import { deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
 import { factorWords } from '../../../shared/email/episode-sections';
 import { noticeEmail } from '../../../shared/email/notice-email';
 import {
@@ -12,7 +12,7 @@ import {
 import type { PipelineEvent } from '../../../shared/events/event-schemas';
 import { RiskFactor } from '../../../shared/events/risk-factors';
 import { episodeProvenance } from '../../../shared/routing/provenance';
-import { mergeByAddress, resolveRecipient } from '../../../shared/routing/recipients';
+import { noticeOpener, routeNotice } from '../../../shared/routing/route-notice';
 import { bathNes, councils, towerHamlets } from '../../support/councils';
 import { emailsFor, episodeRecord, otherSource, policeSource, type Sent } from '../../support/episode-record';
 import { parsedEvent, reportData } from '../../support/events';
@@ -39,6 +39,7 @@ const sentinel = {
   withdrawn: 'Xwithdrawnx',
   placing: 'Placingshire Council',
   socialWorker: 'sw.sentinel@placingshire.example',
+  note: 'Xnotex',
 };
 
 /** What an email shows, as categories: each detail found in it, and each risk factor it names. */
@@ -60,8 +61,14 @@ const observed = (email: { subject: string; text: string; html: string }): Set<D
       'Returned to:',
     ),
   );
-  when('free_text', has(sentinel.circumstances, sentinel.declined, sentinel.referral, sentinel.withdrawn));
-  when('risk', has('Police risk grade', 'assessed the risk as', 'Repeat missing', ', high risk'));
+  when(
+    'free_text',
+    has(sentinel.circumstances, sentinel.declined, sentinel.referral, sentinel.withdrawn, sentinel.note),
+  );
+  when(
+    'risk',
+    has('Police risk grade', 'assessed the risk as', 'Repeat missing', ', high risk', 'graded the child'),
+  );
   when(
     'care',
     has(
@@ -82,6 +89,9 @@ const observed = (email: { subject: string; text: string; html: string }): Set<D
       'suffered harm',
       'referred on',
       'signposted on',
+      'immediate risk of significant harm',
+      'Referral acknowledgement',
+      'section 47',
     ),
   );
   for (const factor of namedFactors(email.text)) for (const c of riskFactorCategories[factor]) seen.add(c);
@@ -113,6 +123,10 @@ interface Story {
   harmSuspected: boolean;
   declined: boolean;
   withdrawn: boolean;
+  /** Social care's own steps while the child is missing: a manager's review and a strategy discussion. */
+  casework: boolean;
+  /** The Duty and Assessment Team acknowledges an immediate-harm referral. */
+  acknowledged: boolean;
 }
 
 /** A whole episode, report to RHI (or withdrawal), with every detail the story calls for. */
@@ -147,6 +161,7 @@ const episodeOf = (council: CouncilConfig, story: Story): Sent[] => {
     }),
     { id: `${ref}-1`, time: at(22, 18) },
   );
+  const socialCare = 'childrens-social-care';
   const steps: Sent[] = [
     { sourceId: story.reportedBySchool ? otherSource(council, 'missing.reported') : police, event: report },
     {
@@ -157,6 +172,26 @@ const episodeOf = (council: CouncilConfig, story: Story): Sent[] => {
         { id: `${ref}-2`, time: at(22, 19) },
       ),
     },
+    ...(story.casework
+      ? [
+          {
+            sourceId: socialCare,
+            event: parsedEvent(
+              'missing.reviewed',
+              { episodeRef: ref, reviewedAt: at(22, 20), level: 'manager', note: sentinel.note },
+              { id: `${ref}-c1`, time: at(22, 20) },
+            ),
+          },
+          {
+            sourceId: socialCare,
+            event: parsedEvent(
+              'strategy_discussion.held',
+              { episodeRef: ref, heldAt: at(23, 9), outcome: 'section_47_enquiry', note: sentinel.note },
+              { id: `${ref}-c2`, time: at(23, 9) },
+            ),
+          },
+        ]
+      : []),
   ];
   if (story.withdrawn) {
     return [
@@ -216,7 +251,21 @@ const episodeOf = (council: CouncilConfig, story: Story): Sent[] => {
           ),
     ],
   ];
-  return [...steps, ...later.map(([sourceId, event]) => ({ sourceId, event }))];
+  const immediateHarm = story.harmSuspected || story.concerns.immediateSignificantHarm;
+  const acknowledgement: [string, PipelineEvent][] =
+    story.acknowledged && immediateHarm
+      ? [
+          [
+            socialCare,
+            parsedEvent(
+              'referral.acknowledged',
+              { episodeRef: ref, acknowledgedAt: at(25, 12), acknowledgedBy: { name: 'Ali Duty' } },
+              { id: `${ref}-6`, time: at(25, 12) },
+            ),
+          ],
+        ]
+      : [];
+  return [...steps, ...[...later, ...acknowledgement].map(([sourceId, event]) => ({ sourceId, event }))];
 };
 
 type Email = {
@@ -237,30 +286,34 @@ const everyEmail = (council: CouncilConfig, story: Story): Email[] => {
       details: e.recipient.details,
     })),
   );
-  const found = steps.findIndex((s) => s.event.type === 'missing.found');
-  if (found < 0) return events;
-  const record = episodeRecord(council, steps.slice(0, found + 1));
-  const provenance = episodeProvenance(record.events, council);
-  const notices = deadlineNotices(record.state, council).flatMap((notice) => {
-    const told = mergeByAddress(
-      noticeRecipients(notice, council).map((r) => ({
-        recipient: resolveRecipient(r, record.state, council),
-      })),
-      () => undefined,
-    ).map((r) => r.recipient);
-    return told.map((recipient) => ({
-      to: recipient.address,
-      details: recipient.details,
-      ...noticeEmail({
-        notice,
-        episode: record.state,
-        provenance,
-        recipient,
-        told,
-        council,
-        now: notice.fireAt,
-      }),
-    }));
+  // Every notice any step called for (while missing, after the return, on immediate harm), as it first did.
+  const keys = new Set<string>();
+  const notices = steps.flatMap((_, i) => {
+    const record = episodeRecord(council, steps.slice(0, i + 1));
+    const provenance = episodeProvenance(record.events, council);
+    const fresh = deadlineNotices(record.state, council).filter(
+      (n) => !keys.has(noticeKey(n)) && keys.add(noticeKey(n)),
+    );
+    return fresh.flatMap((notice) => {
+      const deliveries = routeNotice(notice, record, council);
+      const told = deliveries.map((d) => d.recipient);
+      const openedBy = noticeOpener(notice, record);
+      return deliveries.map(({ recipient, action }) => ({
+        to: recipient.address,
+        details: recipient.details,
+        ...noticeEmail({
+          notice,
+          episode: record.state,
+          provenance,
+          recipient,
+          told,
+          council,
+          now: notice.fireAt,
+          ...(action ? { action } : {}),
+          ...(openedBy ? { openedBy } : {}),
+        }),
+      }));
+    });
   });
   return [...events, ...notices];
 };
@@ -274,6 +327,8 @@ const everything: Story = {
   harmSuspected: true,
   declined: false,
   withdrawn: false,
+  casework: true,
+  acknowledged: false,
 };
 
 /** Which categories reached each inbox over these stories. */
@@ -310,11 +365,13 @@ const allCategories: DetailCategory[] = [
   'sexual_exploitation',
   'whereabouts',
 ];
+const headOfService = ['care', 'identifiers', 'identity', 'risk', 'whereabouts'];
 const stories: Story[] = [
   everything,
   { ...everything, lookedAfter: true },
   { ...everything, reportedBySchool: true, declined: true },
   { ...everything, withdrawn: true },
+  { ...everything, casework: false, acknowledged: true },
 ];
 
 describe('which details about the child reach each agency, read from the emails of whole episodes', () => {
@@ -325,13 +382,16 @@ describe('which details about the child reach each agency, read from the emails 
       'exploitation-service': allCategories,
       'childrens-social-care': allCategories,
       'duty-and-assessment': allCategories,
-      // A contact in every email, never a recipient of one (issue 13 escalates to it).
-      'emergency-duty-team': [],
+      // Told when an immediate-harm referral goes unacknowledged, as is the out-of-hours service.
+      'duty-and-assessment-manager': allCategories,
+      'emergency-duty-team': allCategories,
       'safeguarding-lead': allCategories,
       // Tower Hamlets' guide asks nothing of Early Help.
       'early-help': [],
       'education-safeguarding': ['education', 'identity'],
       'missing-managers': ['risk'],
+      // Told of a child missing 72 hours with no senior review: who the child is, where last seen, the risk.
+      'head-of-service': headOfService,
     });
   });
 
@@ -355,11 +415,13 @@ describe('which details about the child reach each agency, read from the emails 
       ],
       'childrens-social-care': allCategories,
       'duty-and-assessment': allCategories,
-      'emergency-duty-team': [],
+      'duty-and-assessment-manager': allCategories,
+      'emergency-duty-team': allCategories,
       'safeguarding-lead': allCategories,
       'early-help': ['concerns', 'education', 'identifiers', 'identity', 'relationships', 'risk'],
       'education-safeguarding': ['education', 'identity'],
       'missing-managers': ['risk'],
+      'head-of-service': headOfService,
     });
   });
 
@@ -397,6 +459,8 @@ describe('which details about the child reach each agency, read from the emails 
         harmSuspected: fc.boolean(),
         declined: fc.boolean(),
         withdrawn: fc.boolean(),
+        casework: fc.boolean(),
+        acknowledged: fc.boolean(),
       });
       fc.assert(
         fc.property(story, (s) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { CouncilConfig } from '../../../shared/council/council-schema';
+import { type CouncilConfig, deadlinePolicy } from '../../../shared/council/council-schema';
 import { deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
 import { notAPoliceReport, phoneThePolice } from '../../../shared/email/episode-sections';
 import { noticeEmail } from '../../../shared/email/notice-email';
@@ -119,7 +119,7 @@ describe.each(councils)('$shortName, point 1: actions that fit who reported', (c
     const notice = deadlineNotices(record.state, council)[0];
     if (!notice) throw new Error('a return has notices');
     const recipient = resolveRecipient(
-      council.deadlines[notice.deadlineKind].responsible,
+      deadlinePolicy(council, notice.deadlineKind).responsible,
       record.state,
       council,
     );

@@ -19,6 +19,12 @@ export interface EpisodeStory {
   rhiCompletedAt?: string;
   rhiDeclinedAt?: string;
   withdrawnAt?: string;
+  /** When the police graded the child high risk. */
+  gradedHighAt?: string;
+  strategyDiscussionAt?: string;
+  /** When a Prevention Interview recorded an immediate risk of significant harm (after the return). */
+  immediateHarmAt?: string;
+  acknowledgedAt?: string;
   /** When the child's earlier episodes were reported, for the repeat-missing flag. */
   earlierReports?: string[];
 }
@@ -52,6 +58,40 @@ export const reportEpisode = (
       event(1, story.reportedAt ?? new Date(Date.parse(story.lastSeenAt) + 3_600_000).toISOString()),
     ),
   ];
+  if (story.gradedHighAt) {
+    const at = story.gradedHighAt;
+    events.push(parsedEvent('missing.risk_assessed', { episodeRef, riskGrade: 'high' }, event(8, at)));
+  }
+  if (story.strategyDiscussionAt) {
+    const at = story.strategyDiscussionAt;
+    events.push(
+      parsedEvent(
+        'strategy_discussion.held',
+        { episodeRef, heldAt: at, outcome: 'section_47_enquiry' },
+        event(9, at),
+      ),
+    );
+  }
+  if (story.immediateHarmAt) {
+    const at = story.immediateHarmAt;
+    events.push(
+      parsedEvent(
+        'prevention_interview.completed',
+        { episodeRef, completedAt: at, concerns: { ...noConcerns, immediateSignificantHarm: true } },
+        event(10, at),
+      ),
+    );
+  }
+  if (story.acknowledgedAt) {
+    const at = story.acknowledgedAt;
+    events.push(
+      parsedEvent(
+        'referral.acknowledged',
+        { episodeRef, acknowledgedAt: at, acknowledgedBy: { name: 'Ali Duty' } },
+        event(11, at),
+      ),
+    );
+  }
   if (story.foundAt) {
     events.push(
       parsedEvent('missing.found', { episodeRef, foundAt: story.foundAt }, event(2, story.foundAt)),

@@ -98,8 +98,17 @@ describe('the timeliness report', () => {
       'pi.completed': 3, // e1 (6 h) e2 (12 h) e3 (48 h)
       'pi.completed_in_time': 3,
       'pi.median_hours_from_return': 12,
-      'deadlines.overdue': 5, // e6 both, e10 both, e11's Prevention Interview
-      'deadlines.escalated': 6, // the 5 overdue and e3's RHI, met late
+      'sd.due': 1, // e9, still missing 72 hours after last seen
+      'sd.held_in_time': 0,
+      'sd.held_in_time_percent': 0,
+      'referrals.made': 0,
+      'referrals.acknowledged_in_time': 0,
+      'referrals.median_hours_to_acknowledge': null,
+      // e6 both, e10 both, e11's Prevention Interview; e7's safety check (away 48 hours, nobody said safe);
+      // e9's manager's review, head of service review and strategy discussion (still missing).
+      'deadlines.overdue': 9,
+      // The 9 overdue, e3's RHI met late, and e1's manager's review (found 36 hours after last seen).
+      'deadlines.escalated': 11,
       'children.more_than_one_episode': 1, // child-a
       'children.repeat_missing': 1, // child-h
     });
@@ -107,7 +116,8 @@ describe('the timeliness report', () => {
 
   it('counts a deadline overdue only once the clock has passed it', () => {
     const beforeE10Due = figures(octoberEpisodes, october, '2026-10-20T00:00:00Z');
-    expect(beforeE10Due['deadlines.overdue']).toBe(3);
+    // e6's and e11's interviews, e7's safety check and e9's three while-missing deadlines.
+    expect(beforeE10Due['deadlines.overdue']).toBe(7);
   });
 
   it('counts a deadline escalated only once the council’s escalation delay has also passed', () => {
@@ -115,6 +125,7 @@ describe('the timeliness report', () => {
     const patient = {
       ...towerHamlets,
       deadlines: {
+        ...policy,
         prevention_interview: { ...policy.prevention_interview, escalateAfterHours: 24 },
         return_home_interview: { ...policy.return_home_interview, escalateAfterHours: 24 },
       },
@@ -134,6 +145,62 @@ describe('the timeliness report', () => {
     };
     expect(at('2026-10-07T09:59:00Z')).toEqual([1, 0]);
     expect(at('2026-10-07T10:00:00Z')).toEqual([1, 1]);
+  });
+
+  it('counts strategy discussions held in time among those that fell due while the child was missing', () => {
+    const episodes = [
+      // Graded high 2 hours after last seen: due 24 hours later, held after 20.
+      reportEpisode('s1', 'c1', {
+        lastSeenAt: '2026-10-05T10:00:00Z',
+        gradedHighAt: '2026-10-05T12:00:00Z',
+        strategyDiscussionAt: '2026-10-06T08:00:00Z',
+      }),
+      // Graded high; held 2 hours late.
+      reportEpisode('s2', 'c2', {
+        lastSeenAt: '2026-10-05T10:00:00Z',
+        gradedHighAt: '2026-10-05T12:00:00Z',
+        strategyDiscussionAt: '2026-10-06T14:00:00Z',
+      }),
+      // Found before the discussion fell due: none was owed.
+      reportEpisode('s3', 'c3', {
+        lastSeenAt: '2026-10-05T10:00:00Z',
+        gradedHighAt: '2026-10-05T12:00:00Z',
+        foundAt: '2026-10-06T09:00:00Z',
+      }),
+      // Found 4 hours after it fell due, never held: owed and missed.
+      reportEpisode('s4', 'c4', {
+        lastSeenAt: '2026-10-05T10:00:00Z',
+        gradedHighAt: '2026-10-05T12:00:00Z',
+        foundAt: '2026-10-06T16:00:00Z',
+      }),
+    ];
+    const values = figures(episodes);
+    expect([values['sd.due'], values['sd.held_in_time'], values['sd.held_in_time_percent']]).toEqual([
+      3, 1, 33.3,
+    ]);
+  });
+
+  it('counts immediate-harm referrals, how many were acknowledged in time and how long acknowledgements took', () => {
+    const referral = (id: string, harmAt: string, acknowledgedAt?: string) =>
+      reportEpisode(id, `child-${id}`, {
+        lastSeenAt: '2026-10-09T10:00:00Z',
+        foundAt: '2026-10-10T10:00:00Z',
+        immediateHarmAt: harmAt,
+        ...(acknowledgedAt ? { acknowledgedAt } : {}),
+      });
+    const episodes = [
+      referral('r1', '2026-10-10T12:00:00Z', '2026-10-10T13:00:00Z'), // 1 hour
+      referral('r2', '2026-10-10T12:00:00Z', '2026-10-10T15:30:00Z'), // 3.5 hours
+      referral('r3', '2026-10-10T12:00:00Z', '2026-10-10T18:00:00Z'), // 6 hours: late
+      referral('r4', '2026-10-10T12:00:00Z'), // never
+      referral('r5', '2026-11-02T12:00:00Z'), // November
+    ];
+    const values = figures(episodes);
+    expect([
+      values['referrals.made'],
+      values['referrals.acknowledged_in_time'],
+      values['referrals.median_hours_to_acknowledge'],
+    ]).toEqual([4, 2, 3.5]);
   });
 
   it('gives no percentage and no median for a period with no returns', () => {

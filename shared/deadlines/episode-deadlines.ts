@@ -1,0 +1,171 @@
+import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
+import type { Deadline, EpisodeKind, RiskAssessment } from '../episode/episode-state';
+import type { EventOf, EventType, PipelineEvent } from '../events/event-schemas';
+import { addHours, compareInstants, toUtc } from '../time/instant';
+
+/** What the deadlines depend on besides the events that meet them, as the fold has read it. */
+export interface DeadlineFacts {
+  kind: EpisodeKind;
+  lastSeenAt: string;
+  foundAt?: string;
+  returnedHomeAt?: string;
+  assessments: readonly RiskAssessment[];
+  withdrawnAt?: string;
+}
+
+type Met = { at: string; by: NonNullable<Deadline['metBy']> };
+
+const ofType = <T extends EventType>(events: readonly PipelineEvent[], type: T): EventOf<T>[] =>
+  events.filter((e): e is EventOf<T> => e.type === type);
+
+/** The earliest of these ways of meeting a deadline, if any happened. */
+const earliest = (...candidates: (Met | undefined)[]): Met | undefined =>
+  candidates.filter((m): m is Met => m !== undefined).sort((a, b) => compareInstants(a.at, b.at))[0];
+
+const first = <T>(items: T[], at: (item: T) => string, by: Met['by']): Met | undefined =>
+  earliest(...items.map((item) => ({ at: toUtc(at(item)), by })));
+
+/** Whether an event records an immediate risk of significant harm: an interview's concerns, or harm found on return. */
+export const recordsImmediateHarm = (event: PipelineEvent): boolean => {
+  switch (event.type) {
+    case 'prevention_interview.completed':
+    case 'rhi.completed':
+      return event.data.concerns?.immediateSignificantHarm === true;
+    case 'missing.found':
+      return event.data.harmSuspected === true;
+    default:
+      return false;
+  }
+};
+
+/**
+ * Every deadline the episode's events open under the council's policies, in the order of DeadlineKind.
+ * After a return: the two interviews. While missing: the manager's and the head of service's reviews and a
+ * strategy discussion, each ended by the child being found. During an absence: the safety check, ended by
+ * the return. On each immediate risk of significant harm not already awaiting one: an acknowledgement.
+ * A withdrawal cancels every deadline.
+ */
+export const episodeDeadlines = (
+  ordered: readonly PipelineEvent[],
+  facts: DeadlineFacts,
+  council: Pick<CouncilConfig, 'deadlines'>,
+): Deadline[] => {
+  const { kind, lastSeenAt, foundAt, withdrawnAt } = facts;
+  const policies = council.deadlines;
+  const deadline = (
+    deadlineKind: DeadlineKind,
+    startsAt: string,
+    dueAt: string,
+    met: Met | undefined,
+    endsAt?: string,
+  ): Deadline => {
+    // A withdrawal cancels even a met deadline (it was reported in error); the return ends only an unmet one.
+    const cancelledAt = withdrawnAt ?? (met ? undefined : endsAt);
+    return {
+      kind: deadlineKind,
+      startsAt,
+      dueAt,
+      ...(met ? { metAt: met.at, metBy: met.by } : {}),
+      cancelled: cancelledAt !== undefined,
+      ...(cancelledAt ? { cancelledAt } : {}),
+    };
+  };
+  const after = (deadlineKind: DeadlineKind, startsAt: string) =>
+    addHours(startsAt, policies[deadlineKind]?.hours ?? 0);
+  const deadlines: Deadline[] = [];
+
+  // The guides: the Prevention Interview as soon as possible; the RHI within 72 hours of the child returning home.
+  if (kind === 'missing' && foundAt) {
+    const prevention = ofType(ordered, 'prevention_interview.completed').at(-1);
+    const completed = ofType(ordered, 'rhi.completed').at(-1);
+    const declined = ofType(ordered, 'rhi.declined').at(-1);
+    const home = facts.returnedHomeAt ?? foundAt;
+    deadlines.push(
+      deadline(
+        'prevention_interview',
+        foundAt,
+        after('prevention_interview', foundAt),
+        prevention && { at: toUtc(prevention.data.completedAt), by: 'completed' },
+      ),
+      deadline(
+        'return_home_interview',
+        home,
+        after('return_home_interview', home),
+        completed
+          ? { at: toUtc(completed.data.completedAt), by: 'completed' }
+          : declined && { at: toUtc(declined.data.declinedAt), by: 'declined' },
+      ),
+    );
+  }
+
+  if (kind === 'missing') {
+    const reviews = ofType(ordered, 'missing.reviewed');
+    const held = first(ofType(ordered, 'strategy_discussion.held'), (e) => e.data.heldAt, 'held');
+    if (policies.manager_review) {
+      // A head of service's review covers the manager's; the social worker's manager attends a strategy discussion.
+      const met = earliest(
+        first(reviews, (e) => e.data.reviewedAt, 'reviewed'),
+        held,
+      );
+      deadlines.push(
+        deadline('manager_review', lastSeenAt, after('manager_review', lastSeenAt), met, foundAt),
+      );
+    }
+    if (policies.head_of_service_review) {
+      const met = first(
+        reviews.filter((e) => e.data.level === 'head_of_service'),
+        (e) => e.data.reviewedAt,
+        'reviewed',
+      );
+      deadlines.push(
+        deadline(
+          'head_of_service_review',
+          lastSeenAt,
+          after('head_of_service_review', lastSeenAt),
+          met,
+          foundAt,
+        ),
+      );
+    }
+    const strategy = policies.strategy_discussion;
+    if (strategy) {
+      // Due after the first grade that calls for one while the child is missing, or after so long missing.
+      const graded = facts.assessments.find(
+        (a) => strategy.riskGrades.includes(a.grade) && (!foundAt || compareInstants(a.at, foundAt) < 0),
+      );
+      const clocks = [
+        ...(graded ? [{ startsAt: graded.at, dueAt: addHours(graded.at, strategy.hours) }] : []),
+        ...(strategy.hoursMissing
+          ? [{ startsAt: lastSeenAt, dueAt: addHours(lastSeenAt, strategy.hoursMissing) }]
+          : []),
+      ].sort((a, b) => compareInstants(a.dueAt, b.dueAt));
+      const clock = clocks[0];
+      if (clock) deadlines.push(deadline('strategy_discussion', clock.startsAt, clock.dueAt, held, foundAt));
+    }
+  }
+
+  if (kind === 'absence' && policies.safety_check) {
+    const met = first(ofType(ordered, 'absence.safety_confirmed'), (e) => e.data.confirmedAt, 'confirmed');
+    deadlines.push(deadline('safety_check', lastSeenAt, after('safety_check', lastSeenAt), met, foundAt));
+  }
+
+  if (policies.referral_acknowledgement) {
+    // Each concern opens an acknowledgement unless one is already awaited; an acknowledgement meets all awaited.
+    const referrals: { startsAt: string; openedBy: string; met?: Met }[] = [];
+    for (const event of ordered) {
+      const awaited = referrals.filter((r) => r.met === undefined);
+      if (event.type === 'referral.acknowledged') {
+        for (const r of awaited) r.met = { at: toUtc(event.data.acknowledgedAt), by: 'acknowledged' };
+      } else if (recordsImmediateHarm(event) && awaited.length === 0) {
+        referrals.push({ startsAt: toUtc(event.time), openedBy: event.id });
+      }
+    }
+    for (const { startsAt, openedBy, met } of referrals) {
+      deadlines.push({
+        ...deadline('referral_acknowledgement', startsAt, after('referral_acknowledgement', startsAt), met),
+        openedBy,
+      });
+    }
+  }
+  return deadlines;
+};
