@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PipelineEvent } from '../../../shared/events/event-schemas';
 import { bathNes, towerHamlets } from '../../support/councils';
-import { emailsFor, type Sent } from '../../support/episode-record';
+import { emailsFor, otherSource, type Sent } from '../../support/episode-record';
 import { fullEpisode, parsedEvent, reportData } from '../../support/events';
 
 const council = towerHamlets;
@@ -166,3 +166,109 @@ describe.each([towerHamlets, bathNes])('$shortName subjects', (c) => {
     }
   });
 });
+
+describe.each([towerHamlets, bathNes])(
+  '$shortName: emails about the steps recorded while missing and on immediate harm',
+  (c) => {
+    const ref = 'STEP-1';
+    const [reported, graded, returned] = fullEpisode(ref);
+    if (!reported || !graded || !returned) throw new Error('a full episode');
+    const socialCare: Sent['sourceId'] = 'childrens-social-care';
+    const fromSocialCare = (event: PipelineEvent): Sent => ({ sourceId: socialCare, event });
+    const emails = (steps: (PipelineEvent | Sent)[]) => emailsFor(c, steps);
+
+    test('a strategy discussion deciding on a section 47 enquiry reaches the social worker, the police and the Duty and Assessment Team', () => {
+      const held = parsedEvent(
+        'strategy_discussion.held',
+        {
+          episodeRef: ref,
+          heldAt: '2026-10-23T09:00:00Z',
+          outcome: 'section_47_enquiry',
+          note: 'Joint visit today.',
+        },
+        { time: '2026-10-23T09:30:00Z' },
+      );
+      const sent = emails([reported, graded, fromSocialCare(held)]);
+      expect(sent.map((e) => e.ref)).toEqual(['social-worker', c.roles.police, 'duty-and-assessment']);
+      const duty = sent.find((e) => e.ref === 'duty-and-assessment');
+      expect(duty?.subject).toBe(
+        `[${c.shortName}] Strategy discussion held: section 47 enquiry (ref ${ref})`,
+      );
+      expect(duty?.text).toContain(
+        'A strategy discussion about the child was held on Fri 23 Oct 2026, 10:00 BST. It decided on a section 47 enquiry (child protection enquiries, jointly with the police).',
+      );
+      expect(duty?.text).toContain('Note: Joint visit today.');
+      expect(duty?.text).toContain('within 15 working days');
+    });
+
+    test('an acknowledgement reaches the agency that made the referral, saying who acknowledged it and how to reach them', () => {
+      const rhiSource = otherSource(c, 'rhi.completed');
+      const harm = parsedEvent(
+        'rhi.completed',
+        {
+          episodeRef: ref,
+          completedAt: '2026-10-25T10:00:00Z',
+          setting: 'neutral',
+          concerns: { riskOfHarm: true, immediateSignificantHarm: true, exploitation: false },
+        },
+        { time: '2026-10-25T10:30:00Z' },
+      );
+      const ack = parsedEvent(
+        'referral.acknowledged',
+        {
+          episodeRef: ref,
+          acknowledgedAt: '2026-10-25T11:00:00Z',
+          acknowledgedBy: { name: 'Ali Duty', phone: '020 7946 0002' },
+        },
+        { time: '2026-10-25T11:05:00Z' },
+      );
+      const sent = emails([
+        reported,
+        graded,
+        returned,
+        { sourceId: rhiSource, event: harm },
+        fromSocialCare(ack),
+      ]);
+      expect(sent.map((e) => e.to)).toEqual([c.agencies[c.roles.rhiProvider]?.inbox.address]);
+      expect(sent[0]?.subject).toBe(`[${c.shortName}] Referral acknowledged (ref ${ref})`);
+      expect(sent[0]?.text).toContain(
+        'The Duty and Assessment Team acknowledged the referral of an immediate risk of significant harm on Sun 25 Oct 2026, 11:00 GMT.',
+      );
+      expect(sent[0]?.text).toContain(
+        `Recorded by Ali Duty, ${c.agencies[c.roles.socialCare]?.name}. Reach them on 020 7946 0002`,
+      );
+      // Nothing is owed on it any more: only the interviews remain.
+      expect(sent[0]?.text).not.toContain('Referral acknowledgement (');
+    });
+
+    test('a manager’s review reaches the police and the social worker; a child confirmed safe during an absence, the placing authority', () => {
+      const review = parsedEvent(
+        'missing.reviewed',
+        { episodeRef: ref, reviewedAt: '2026-10-23T12:00:00Z', level: 'manager' },
+        { time: '2026-10-23T12:05:00Z' },
+      );
+      const sent = emails([reported, graded, fromSocialCare(review)]);
+      expect(sent.map((e) => e.ref)).toEqual([c.roles.police, 'social-worker']);
+      expect(sent[0]?.text).toContain(
+        "The plan for the missing child was reviewed by the social worker's manager on Fri 23 Oct 2026, 13:00 BST.",
+      );
+
+      const away = parsedEvent(
+        'absence.reported',
+        reportData(ref, {
+          child: { givenName: 'Alex', familyName: 'Example', dateOfBirth: '2011-05-14', lookedAfter: true },
+          placingAuthority: { name: 'Placingshire Council', email: 'missing@placingshire.example' },
+        }),
+        { time: '2026-10-22T19:00:00+01:00' },
+      );
+      const safe = parsedEvent(
+        'absence.safety_confirmed',
+        { episodeRef: ref, confirmedAt: '2026-10-23T09:00:00Z' },
+        { time: '2026-10-23T09:10:00Z' },
+      );
+      const toPlacing = emails([away, fromSocialCare(safe)]);
+      expect(toPlacing.map((e) => e.to)).toEqual(['missing@placingshire.example']);
+      expect(toPlacing[0]?.subject).toBe(`[${c.shortName}] Child confirmed safe (ref ${ref})`);
+    });
+  },
+);

@@ -84,3 +84,65 @@ describe('deadline notice emails', () => {
     expect(email.text).toContain('Carry out the face-to-face Prevention Interview. Now: it is overdue.');
   });
 });
+
+describe('notices of the deadlines that run while missing and on immediate harm', () => {
+  const ref = 'MPS-2026-0003';
+  const [reported, graded, returned] = fullEpisode(ref);
+  if (!reported || !graded || !returned) throw new Error('a full episode');
+  const missing = foldEpisode([reported, graded], { council });
+  if (!missing) throw new Error('no episode');
+  const render = (
+    state: NonNullable<typeof missing>,
+    kind: DeadlineNotice['deadlineKind'],
+    which: DeadlineNotice['notice'],
+    to: string,
+    extra: { action?: string } = {},
+  ) => {
+    const found = deadlineNotices(state, council).find((n) => n.deadlineKind === kind && n.notice === which);
+    if (!found) throw new Error(`no ${which} for ${kind}`);
+    const who = resolveRecipient(to, state, council);
+    return noticeEmail({
+      notice: found,
+      episode: state,
+      provenance,
+      recipient: who,
+      told: [who],
+      council,
+      now: found.fireAt,
+      ...extra,
+    });
+  };
+
+  test('the manager’s review reminder says how long the child has been missing and what is due, in local time', () => {
+    const email = render(missing, 'manager_review', 'reminder', 'social-worker');
+    expect(email.subject).toBe(
+      `[LBTH] Reminder: Manager's review due Fri 23 Oct 2026, 18:00 BST (ref ${ref})`,
+    );
+    expect(email.text).toContain(
+      "The child was last seen on Thu 22 Oct 2026, 18:00 BST and is still missing. The manager's review is due by Fri 23 Oct 2026, 18:00 BST (in 4 hours), and is not recorded as done.",
+    );
+    expect(email.text).toContain('have your team manager review the plan');
+  });
+
+  test('an overdue strategy discussion says which grade started it and asks the safeguarding lead its own question', () => {
+    const escalation = render(missing, 'strategy_discussion', 'escalation', 'safeguarding-lead', {
+      action: 'Make sure one is held today.',
+    });
+    expect(escalation.subject).toBe(
+      `[LBTH] OVERDUE: Strategy discussion was due Fri 23 Oct 2026, 20:00 BST (ref ${ref})`,
+    );
+    expect(escalation.text).toContain(
+      'The police graded the child high risk on Thu 22 Oct 2026, 20:00 BST, while missing.',
+    );
+    expect(escalation.text).toContain('- Make sure one is held today.');
+    expect(escalation.text).toContain('Responsible: Tower Hamlets Children');
+  });
+
+  test('a recipient who does not hold the risk is not told the grade that started a strategy discussion', () => {
+    // Education safeguarding holds identity and education only (it is never sent this; the rule is the email's own).
+    const school = render(missing, 'strategy_discussion', 'escalation', 'education-safeguarding');
+    expect(school.text).not.toContain('graded');
+    expect(school.text).toContain('and is still missing. The strategy discussion was due by');
+    expect(school.text).not.toContain('Strategy discussion (');
+  });
+});

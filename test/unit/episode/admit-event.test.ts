@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admitEvent } from '../../../shared/episode/admit-event';
 import { foldEpisode } from '../../../shared/episode/fold-episode';
+import type { PipelineEvent } from '../../../shared/events/event-schemas';
 import { towerHamlets } from '../../support/councils';
 import { fullEpisode, parsedEvent as parsedEventAt, reportData } from '../../support/events';
 
@@ -165,6 +166,84 @@ describe('admitting an event', () => {
     events.forEach((event, i) => {
       const before = foldEpisode(events.slice(0, i), { council: towerHamlets });
       expect(admitEvent(event, before, now, zone)).toBeUndefined();
+    });
+  });
+
+  describe('the steps recorded while the child is missing, absent or at risk of harm', () => {
+    const missing = stateOf(2);
+    const absent = foldEpisode([parsedEvent('absence.reported', reportData(ref))], { council: towerHamlets });
+
+    it('a strategy discussion or a review before the child was last seen is refused, naming its time', () => {
+      const early = parsedEvent('strategy_discussion.held', {
+        episodeRef: ref,
+        heldAt: '2026-10-22T10:00:00Z',
+        outcome: 'no_further_action',
+      });
+      expect(admitEvent(early, missing, now, zone)).toMatchObject({
+        kind: 'unprocessable',
+        issues: [{ field: 'data.heldAt', message: 'is before the child was last seen' }],
+      });
+      const review = parsedEvent('missing.reviewed', {
+        episodeRef: ref,
+        reviewedAt: '2026-10-23T10:00:00Z',
+        level: 'manager',
+      });
+      expect(admitEvent(review, missing, now, zone)).toBeUndefined();
+    });
+
+    it('a missing episode is not checked on as an absence, nor an absence reviewed as missing', () => {
+      const safe = parsedEvent('absence.safety_confirmed', {
+        episodeRef: ref,
+        confirmedAt: '2026-10-23T10:00:00Z',
+      });
+      expect(admitEvent(safe, missing, now, zone)).toMatchObject({
+        kind: 'conflict',
+        issues: [{ field: 'type' }],
+      });
+      expect(admitEvent(safe, absent, now, zone)).toBeUndefined();
+      const review = parsedEvent('missing.reviewed', {
+        episodeRef: ref,
+        reviewedAt: '2026-10-23T10:00:00Z',
+        level: 'head_of_service',
+      });
+      expect(admitEvent(review, absent, now, zone)).toMatchObject({ kind: 'conflict' });
+    });
+
+    it('acknowledging a referral nobody made is a conflict; one awaiting acknowledgement is admitted once', () => {
+      const ack = parsedEvent('referral.acknowledged', {
+        episodeRef: ref,
+        acknowledgedAt: '2026-10-25T12:00:00Z',
+        acknowledgedBy: { name: 'Ali Duty' },
+      });
+      const refusal = admitEvent(ack, stateOf(4), now, zone);
+      expect(refusal).toMatchObject({ kind: 'conflict', issues: [{ field: 'type' }] });
+      expect(refusal?.detail).toMatch(/no referral is awaiting acknowledgement/);
+
+      const [reported, assessed, returned] = fullEpisode(ref);
+      const harm = parsedEvent('prevention_interview.completed', {
+        episodeRef: ref,
+        completedAt: '2026-10-24T15:00:00+01:00',
+        concerns: { riskOfHarm: true, immediateSignificantHarm: true, exploitation: false },
+      });
+      const referred = [reported, assessed, returned, harm] as PipelineEvent[];
+      const awaiting = foldEpisode(referred, { council: towerHamlets });
+      expect(admitEvent(ack, awaiting, now, zone)).toBeUndefined();
+      const acknowledged = foldEpisode([...referred, ack], { council: towerHamlets });
+      expect(admitEvent({ ...ack, id: 'another' }, acknowledged, now, zone)).toMatchObject({
+        kind: 'conflict',
+      });
+    });
+
+    it('refuses a step recorded as done in the future, naming its time', () => {
+      const future = parsedEvent('missing.reviewed', {
+        episodeRef: ref,
+        reviewedAt: '2026-10-28T13:00:00Z',
+        level: 'manager',
+      });
+      expect(admitEvent(future, missing, now, zone)).toMatchObject({
+        kind: 'unprocessable',
+        issues: [{ field: 'data.reviewedAt' }],
+      });
     });
   });
 });

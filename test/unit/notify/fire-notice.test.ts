@@ -119,6 +119,25 @@ describe('firing a deadline notice', () => {
     expect(deps.mailer.sent).toHaveLength(0);
   });
 
+  test('a while-missing reminder for a child found since sends nothing, even if its cancellation was lost', async () => {
+    const missingId = 'ep-missing';
+    store = new MemoryEpisodeStore();
+    deps.store = store;
+    const [report, graded, found] = fullEpisode('MPS-2026-0201');
+    if (!report || !graded || !found) throw new Error('a full episode');
+    await commitEvents(store, council, missingId, [report, graded], 'met-police');
+    const episode = (await store.getEpisode(missingId))?.state;
+    const notice = deadlineNotices(episode!, council).find(
+      (n) => n.deadlineKind === 'strategy_discussion' && n.notice === 'reminder',
+    );
+    // The return's commit lost its cancellations: only the reloaded episode says nothing is owed.
+    await commitEvents(store, council, missingId, [found], 'met-police', { keepNotices: true });
+    clock.set(notice!.fireAt);
+    expect(await fireNotice(deps, { episodeId: missingId, noticeKey: noticeKey(notice!) })).toBe('settled');
+    expect(deps.mailer.sent).toEqual([]);
+    expect(await store.dueNotices(clock.now(), 10)).toEqual([]);
+  });
+
   test('a notice invoked before its time sends nothing and stays pending', async () => {
     const reminder = await noticeOf('return_home_interview', 'reminder', 24);
     expect(await fireNotice(deps, reminder)).toBe('not_due');
