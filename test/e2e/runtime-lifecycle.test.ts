@@ -80,6 +80,7 @@ describe('starting and stopping the local runtime', { timeout: 120_000 }, () => 
       'avon-somerset-police',
       'schools',
       'youth-offending-service',
+      'childrens-social-care',
     ]);
 
     first.child.kill('SIGTERM');
