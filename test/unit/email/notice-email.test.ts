@@ -121,7 +121,7 @@ describe('notices of the deadlines that run while missing and on immediate harm'
     expect(email.text).toContain(
       "The child was last seen on Thu 22 Oct 2026, 18:00 BST and is still missing. The manager's review is due by Fri 23 Oct 2026, 18:00 BST (in 4 hours), and is not recorded as done.",
     );
-    expect(email.text).toContain('have your team manager review the plan');
+    expect(email.text).toContain('Have your team manager review the plan');
   });
 
   test('an overdue strategy discussion says which grade started it and asks the safeguarding lead its own question', () => {
