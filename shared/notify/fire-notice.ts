@@ -1,7 +1,10 @@
-import { isPending } from '../deadlines/deadline-notices';
+import type { CouncilConfig } from '../council/council-schema';
+import { type DeadlineNotice, isPending } from '../deadlines/deadline-notices';
+import type { RenderedEmail } from '../email/email-document';
 import { noticeEmail } from '../email/notice-email';
-import type { NoticeRecord, ReminderInvocation } from '../ports';
+import type { EpisodeRecord, NoticeRecord, ReminderInvocation } from '../ports';
 import { episodeProvenance } from '../routing/provenance';
+import type { Recipient } from '../routing/recipients';
 import { noticeDeadline, noticeOpener, routeNotice } from '../routing/route-notice';
 import { isBefore } from '../time/instant';
 import { type MailDeps, retryUnlessAllSent, type SendOutcome, sendOnce, tally } from './send-once';
@@ -24,6 +27,36 @@ const stillOwed = async (deps: MailDeps, notice: NoticeRecord, now: string) => {
   if (!deadline || !isPending(deadline)) return undefined;
   if (notice.notice === 'reminder' && !isBefore(now, notice.dueAt)) return undefined;
   return record;
+};
+
+/**
+ * Every email one notice calls for, as the episode stands now: one per inbox the council file names for it
+ * (the referrer's, for an acknowledgement), each with what that recipient is asked.
+ */
+export const noticeEmails = (
+  record: EpisodeRecord,
+  notice: DeadlineNotice,
+  council: CouncilConfig,
+  now: string,
+): { recipient: Recipient; email: RenderedEmail }[] => {
+  const deliveries = routeNotice(notice, record, council);
+  const provenance = episodeProvenance(record.events, council);
+  const openedBy = noticeOpener(notice, record);
+  const told = deliveries.map((d) => d.recipient);
+  return deliveries.map(({ recipient, action }) => ({
+    recipient,
+    email: noticeEmail({
+      notice,
+      episode: record.state,
+      provenance,
+      recipient,
+      told,
+      council,
+      now,
+      ...(action ? { action } : {}),
+      ...(openedBy ? { openedBy } : {}),
+    }),
+  }));
 };
 
 /**
@@ -50,28 +83,14 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
   }
   if (!(await store.claimNotice(episodeId, noticeKey, now))) return 'already_sent';
 
-  const deliveries = routeNotice(notice, record, council);
-  const provenance = episodeProvenance(record.events, council);
-  const openedBy = noticeOpener(notice, record);
-  const told = deliveries.map((d) => d.recipient);
   const outcomes: SendOutcome[] = [];
-  for (const { recipient, action } of deliveries) {
+  for (const { recipient, email } of noticeEmails(record, notice, council, now)) {
     outcomes.push(
       await sendOnce(deps, {
         sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
         episodeId,
         recipient,
-        email: noticeEmail({
-          notice,
-          episode: record.state,
-          provenance,
-          recipient,
-          told,
-          council,
-          now,
-          ...(action ? { action } : {}),
-          ...(openedBy ? { openedBy } : {}),
-        }),
+        email,
       }),
     );
   }

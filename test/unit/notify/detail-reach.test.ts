@@ -3,7 +3,6 @@ import { describe, expect, test } from 'vitest';
 import type { CouncilConfig } from '../../../shared/council/council-schema';
 import { deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
 import { factorWords } from '../../../shared/email/episode-sections';
-import { noticeEmail } from '../../../shared/email/notice-email';
 import {
   type DetailCategory,
   riskFactorCategories,
@@ -11,8 +10,7 @@ import {
 } from '../../../shared/events/detail-categories';
 import type { PipelineEvent } from '../../../shared/events/event-schemas';
 import { RiskFactor } from '../../../shared/events/risk-factors';
-import { episodeProvenance } from '../../../shared/routing/provenance';
-import { noticeOpener, routeNotice } from '../../../shared/routing/route-notice';
+import { noticeEmails } from '../../../shared/notify/fire-notice';
 import { bathNes, councils, towerHamlets } from '../../support/councils';
 import { emailsFor, episodeRecord, otherSource, policeSource, type Sent } from '../../support/episode-record';
 import { parsedEvent, reportData } from '../../support/events';
@@ -290,30 +288,16 @@ const everyEmail = (council: CouncilConfig, story: Story): Email[] => {
   const keys = new Set<string>();
   const notices = steps.flatMap((_, i) => {
     const record = episodeRecord(council, steps.slice(0, i + 1));
-    const provenance = episodeProvenance(record.events, council);
     const fresh = deadlineNotices(record.state, council).filter(
       (n) => !keys.has(noticeKey(n)) && keys.add(noticeKey(n)),
     );
-    return fresh.flatMap((notice) => {
-      const deliveries = routeNotice(notice, record, council);
-      const told = deliveries.map((d) => d.recipient);
-      const openedBy = noticeOpener(notice, record);
-      return deliveries.map(({ recipient, action }) => ({
+    return fresh.flatMap((notice) =>
+      noticeEmails(record, notice, council, notice.fireAt).map(({ recipient, email }) => ({
         to: recipient.address,
         details: recipient.details,
-        ...noticeEmail({
-          notice,
-          episode: record.state,
-          provenance,
-          recipient,
-          told,
-          council,
-          now: notice.fireAt,
-          ...(action ? { action } : {}),
-          ...(openedBy ? { openedBy } : {}),
-        }),
-      }));
-    });
+        ...email,
+      })),
+    );
   });
   return [...events, ...notices];
 };
