@@ -5,12 +5,24 @@ import { assertReadyToSend, CouncilConfigError, parseCouncil, sendingStages } fr
 const packed = 'br:';
 
 /**
+ * The council file without what only people read (each routing rule's why, each deadline's basis, which the
+ * README states): nothing at run time reads them, and every function's bundle carries the council.
+ */
+export const councilAsBundled = (council: CouncilConfig): CouncilConfig => ({
+  ...council,
+  routing: council.routing.map(({ why: _reader, ...rule }) => rule),
+  deadlines: Object.fromEntries(
+    Object.entries(council.deadlines).map(([kind, { basis: _readme, ...policy }]) => [kind, policy]),
+  ) as CouncilConfig['deadlines'],
+});
+
+/**
  * The council file as a bundle carries it: Brotli-compressed and base64-encoded behind a `br:` prefix. A
  * council file's rules are mostly prose (about 24 KB), a quarter of that packed: every function's bundle
  * stays small however many rules a council writes.
  */
 export const packCouncil = (council: CouncilConfig): string =>
-  `${packed}${brotliCompressSync(JSON.stringify(council)).toString('base64')}`;
+  `${packed}${brotliCompressSync(JSON.stringify(councilAsBundled(council))).toString('base64')}`;
 
 const unpack = (raw: string): string =>
   raw.startsWith(packed)

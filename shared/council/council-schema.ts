@@ -116,8 +116,11 @@ export type RoutingCondition = z.infer<typeof RoutingCondition>;
 
 export const RoutingRule = z.strictObject({
   id: slug,
-  /** Why this rule exists, in the guide's words. */
-  why: nonEmpty(),
+  /**
+   * Why this rule exists, in the guide's words: for whoever reads the council file, which must say it
+   * (loadCouncilFile refuses a rule without one); nothing at run time reads it, so the bundles leave it out.
+   */
+  why: z.optional(nonEmpty()),
   on: z.array(EventType).check(z.minLength(1)),
   when: z._default(RoutingCondition, {}),
   notify: z
@@ -414,28 +417,23 @@ const councilIssues = (council: CouncilShape): Issue[] => {
   });
   for (const kind of trackedDeadlineKinds(council)) {
     const policy = deadlinePolicy(council, kind);
-    // Only the acknowledgement is opened by one event, whose sender is the referrer.
-    const noReferrer = (ref: string, path: (string | number)[]) => {
-      if (ref === 'referrer' && kind !== 'referral_acknowledgement')
+    // Only an acknowledgement is opened by one event, whose sender (the referrer) its escalation may tell.
+    const deadlineRef = (ref: string, path: (string | number)[], mayBeReferrer = false) => {
+      check(ref, path, true);
+      if (ref === 'referrer' && !mayBeReferrer)
         issue('only an acknowledgement deadline has a referrer', ...path);
     };
-    check(policy.responsible, ['deadlines', kind, 'responsible'], true);
-    if (policy.responsible === 'referrer')
-      issue('the referrer cannot be responsible', 'deadlines', kind, 'responsible');
+    deadlineRef(policy.responsible, ['deadlines', kind, 'responsible']);
     policy.escalateTo.forEach((entry, i) => {
-      const path = ['deadlines', kind, 'escalateTo', i];
-      const { to } = escalationTarget(entry);
-      check(to, path, true);
-      noReferrer(to, path);
+      deadlineRef(
+        escalationTarget(entry).to,
+        ['deadlines', kind, 'escalateTo', i],
+        kind === 'referral_acknowledgement',
+      );
     });
-    const longest = Math.min(
-      policy.hours,
-      kind === 'strategy_discussion'
-        ? (council.deadlines.strategy_discussion?.hoursMissing ?? Infinity)
-        : Infinity,
-    );
+    const soonest = Math.min(policy.hours, (policy as { hoursMissing?: number }).hoursMissing ?? Infinity);
     policy.remindBeforeHours.forEach((h, i) => {
-      if (h >= longest)
+      if (h >= soonest)
         issue('a reminder must fall after the deadline starts', 'deadlines', kind, 'remindBeforeHours', i);
     });
   }

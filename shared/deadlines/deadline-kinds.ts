@@ -2,12 +2,14 @@ import type { DeadlineKind } from '../council/council-schema';
 import type { DetailCategory } from '../events/detail-categories';
 import type { EventType } from '../events/event-types';
 
-/** What the pipeline knows of each kind of deadline, apart from the council's figures. */
+/**
+ * What emails, the open-deadlines list and the README say of each kind of deadline, apart from the council's
+ * figures. (When each starts and what meets it is folded in episode-deadlines.ts; its notice-key code is in
+ * deadline-notices.ts, so the intake's bundle carries none of these words.)
+ */
 export interface DeadlineKindFacts {
   /** What it is called in emails and the README. */
   label: string;
-  /** Its short code in a notice key (a Scheduler name has room for little beside the episode's UUID). */
-  code: string;
   /** When its clock starts, in words for the README: "72 h after <the child was found>". */
   startsWhen: string;
   /**
@@ -29,14 +31,12 @@ export interface DeadlineKindFacts {
 export const deadlineKinds: Record<DeadlineKind, DeadlineKindFacts> = {
   prevention_interview: {
     label: 'Prevention Interview',
-    code: 'pi',
     startsWhen: 'the child was found',
     step: { type: 'prevention_interview.completed' },
     reveals: [],
   },
   return_home_interview: {
     label: 'Return Home Interview',
-    code: 'rhi',
     startsWhen: 'the child got home as the police recorded it, else was found',
     step: { type: 'rhi.completed' },
     alsoMetBy: ['rhi.declined'],
@@ -44,7 +44,6 @@ export const deadlineKinds: Record<DeadlineKind, DeadlineKindFacts> = {
   },
   manager_review: {
     label: "Manager's review",
-    code: 'mr',
     startsWhen: 'the child was last seen, while still missing',
     step: { type: 'missing.reviewed', fixed: { level: 'manager' } },
     alsoMetBy: ['strategy_discussion.held'],
@@ -53,7 +52,6 @@ export const deadlineKinds: Record<DeadlineKind, DeadlineKindFacts> = {
   },
   head_of_service_review: {
     label: 'Head of service review',
-    code: 'hos',
     startsWhen: 'the child was last seen, while still missing',
     step: { type: 'missing.reviewed', fixed: { level: 'head_of_service' } },
     endsWhen: 'the child is found',
@@ -61,7 +59,6 @@ export const deadlineKinds: Record<DeadlineKind, DeadlineKindFacts> = {
   },
   strategy_discussion: {
     label: 'Strategy discussion',
-    code: 'sd',
     startsWhen: 'the police first grade the child at a grade the policy names, while missing',
     step: { type: 'strategy_discussion.held' },
     endsWhen: 'the child is found',
@@ -69,7 +66,6 @@ export const deadlineKinds: Record<DeadlineKind, DeadlineKindFacts> = {
   },
   safety_check: {
     label: 'Confirmation the child is safe',
-    code: 'sc',
     startsWhen: 'the child was last seen, while still absent (whereabouts known)',
     step: { type: 'absence.safety_confirmed' },
     endsWhen: 'the child is back where they should be',
@@ -77,7 +73,6 @@ export const deadlineKinds: Record<DeadlineKind, DeadlineKindFacts> = {
   },
   referral_acknowledgement: {
     label: 'Referral acknowledgement',
-    code: 'ack',
     startsWhen:
       'an event records an immediate risk of significant harm (a Prevention Interview’s or RHI’s concerns) or harm suspected on return',
     step: { type: 'referral.acknowledged' },

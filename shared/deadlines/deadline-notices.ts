@@ -7,7 +7,6 @@ import {
 } from '../council/council-schema';
 import type { Deadline, EpisodeState } from '../episode/episode-state';
 import { addHours, compareInstants } from '../time/instant';
-import { deadlineKinds } from './deadline-kinds';
 
 export type DeadlineState = 'open' | 'overdue' | 'met' | 'met_late' | 'cancelled';
 
@@ -30,13 +29,24 @@ export interface DeadlineNotice {
   dueAt: string;
 }
 
+/** Each kind's short code in a notice key: a Scheduler name has room for little beside the episode's UUID. */
+const kindCode: Record<DeadlineKind, string> = {
+  prevention_interview: 'pi',
+  return_home_interview: 'rhi',
+  manager_review: 'mr',
+  head_of_service_review: 'hos',
+  strategy_discussion: 'sd',
+  safety_check: 'sc',
+  referral_acknowledgement: 'ack',
+};
+
 /**
  * A notice's identity within its episode: kind, notice and the instant it fires, so a deadline that moves
  * gets new notices and the old ones can be cancelled by name. Short enough for a Scheduler name with a UUID.
  */
 export const noticeKey = (notice: DeadlineNotice): string =>
   [
-    deadlineKinds[notice.deadlineKind].code,
+    kindCode[notice.deadlineKind],
     notice.notice === 'reminder' ? `r${notice.hoursBefore}` : 'esc',
     Math.floor(Date.parse(notice.fireAt) / 60_000).toString(36),
   ].join('-');

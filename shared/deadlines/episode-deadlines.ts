@@ -52,12 +52,13 @@ export const episodeDeadlines = (
 ): Deadline[] => {
   const { kind, lastSeenAt, foundAt, withdrawnAt } = facts;
   const policies = council.deadlines;
+  /** A deadline due `hours` after `startsAt` by its policy (or at `dueAt`), met or ended as the events say. */
   const deadline = (
     deadlineKind: DeadlineKind,
     startsAt: string,
-    dueAt: string,
     met: Met | undefined,
     endsAt?: string,
+    dueAt = addHours(startsAt, policies[deadlineKind]?.hours ?? 0),
   ): Deadline => {
     // A withdrawal cancels even a met deadline (it was reported in error); the return ends only an unmet one.
     const cancelledAt = withdrawnAt ?? (met ? undefined : endsAt);
@@ -70,8 +71,6 @@ export const episodeDeadlines = (
       ...(cancelledAt ? { cancelledAt } : {}),
     };
   };
-  const after = (deadlineKind: DeadlineKind, startsAt: string) =>
-    addHours(startsAt, policies[deadlineKind]?.hours ?? 0);
   const deadlines: Deadline[] = [];
 
   // The guides: the Prevention Interview as soon as possible; the RHI within 72 hours of the child returning home.
@@ -84,13 +83,11 @@ export const episodeDeadlines = (
       deadline(
         'prevention_interview',
         foundAt,
-        after('prevention_interview', foundAt),
         prevention && { at: toUtc(prevention.data.completedAt), by: 'completed' },
       ),
       deadline(
         'return_home_interview',
         home,
-        after('return_home_interview', home),
         completed
           ? { at: toUtc(completed.data.completedAt), by: 'completed' }
           : declined && { at: toUtc(declined.data.declinedAt), by: 'declined' },
@@ -107,9 +104,7 @@ export const episodeDeadlines = (
         first(reviews, (e) => e.data.reviewedAt, 'reviewed'),
         held,
       );
-      deadlines.push(
-        deadline('manager_review', lastSeenAt, after('manager_review', lastSeenAt), met, foundAt),
-      );
+      deadlines.push(deadline('manager_review', lastSeenAt, met, foundAt));
     }
     if (policies.head_of_service_review) {
       const met = first(
@@ -117,15 +112,7 @@ export const episodeDeadlines = (
         (e) => e.data.reviewedAt,
         'reviewed',
       );
-      deadlines.push(
-        deadline(
-          'head_of_service_review',
-          lastSeenAt,
-          after('head_of_service_review', lastSeenAt),
-          met,
-          foundAt,
-        ),
-      );
+      deadlines.push(deadline('head_of_service_review', lastSeenAt, met, foundAt));
     }
     const strategy = policies.strategy_discussion;
     if (strategy) {
@@ -133,20 +120,19 @@ export const episodeDeadlines = (
       const graded = facts.assessments.find(
         (a) => strategy.riskGrades.includes(a.grade) && (!foundAt || compareInstants(a.at, foundAt) < 0),
       );
-      const clocks = [
-        ...(graded ? [{ startsAt: graded.at, dueAt: addHours(graded.at, strategy.hours) }] : []),
-        ...(strategy.hoursMissing
-          ? [{ startsAt: lastSeenAt, dueAt: addHours(lastSeenAt, strategy.hoursMissing) }]
-          : []),
-      ].sort((a, b) => compareInstants(a.dueAt, b.dueAt));
-      const clock = clocks[0];
-      if (clock) deadlines.push(deadline('strategy_discussion', clock.startsAt, clock.dueAt, held, foundAt));
+      const missingLong = strategy.hoursMissing && addHours(lastSeenAt, strategy.hoursMissing);
+      const afterGrade = graded && addHours(graded.at, strategy.hours);
+      if (afterGrade && !(missingLong && compareInstants(missingLong, afterGrade) < 0)) {
+        deadlines.push(deadline('strategy_discussion', graded.at, held, foundAt, afterGrade));
+      } else if (missingLong) {
+        deadlines.push(deadline('strategy_discussion', lastSeenAt, held, foundAt, missingLong));
+      }
     }
   }
 
   if (kind === 'absence' && policies.safety_check) {
     const met = first(ofType(ordered, 'absence.safety_confirmed'), (e) => e.data.confirmedAt, 'confirmed');
-    deadlines.push(deadline('safety_check', lastSeenAt, after('safety_check', lastSeenAt), met, foundAt));
+    deadlines.push(deadline('safety_check', lastSeenAt, met, foundAt));
   }
 
   if (policies.referral_acknowledgement) {
@@ -162,7 +148,7 @@ export const episodeDeadlines = (
     }
     for (const { startsAt, openedBy, met } of referrals) {
       deadlines.push({
-        ...deadline('referral_acknowledgement', startsAt, after('referral_acknowledgement', startsAt), met),
+        ...deadline('referral_acknowledgement', startsAt, met),
         openedBy,
       });
     }

@@ -1,6 +1,6 @@
 import { isPending } from '../deadlines/deadline-notices';
 import { type DomainError, domainError } from '../domain-error';
-import { isReport, type PipelineEvent } from '../events/event-schemas';
+import { type EventType, isReport, type PipelineEvent } from '../events/event-schemas';
 import { ageInYears, compareInstants, localDate } from '../time/instant';
 import type { EpisodeState } from './episode-state';
 
@@ -10,31 +10,25 @@ export const CLOCK_SKEW_MINUTES = 5;
 const inFuture = (instant: string, now: string) =>
   Date.parse(instant) - Date.parse(now) > CLOCK_SKEW_MINUTES * 60_000;
 
+/** The data field that says when what an event records happened, for each type that has one. */
+const instantField: Partial<Record<EventType, string>> = {
+  'missing.reported': 'lastSeenAt',
+  'absence.reported': 'lastSeenAt',
+  'missing.found': 'foundAt',
+  'prevention_interview.completed': 'completedAt',
+  'rhi.offered': 'offeredAt',
+  'rhi.completed': 'completedAt',
+  'rhi.declined': 'declinedAt',
+  'strategy_discussion.held': 'heldAt',
+  'referral.acknowledged': 'acknowledgedAt',
+  'missing.reviewed': 'reviewedAt',
+  'absence.safety_confirmed': 'confirmedAt',
+};
+
 const eventInstant = (event: PipelineEvent): { field: string; at: string } | undefined => {
-  switch (event.type) {
-    case 'missing.reported':
-    case 'absence.reported':
-      return { field: 'data.lastSeenAt', at: event.data.lastSeenAt };
-    case 'missing.found':
-      return { field: 'data.foundAt', at: event.data.foundAt };
-    case 'prevention_interview.completed':
-    case 'rhi.completed':
-      return { field: 'data.completedAt', at: event.data.completedAt };
-    case 'rhi.offered':
-      return { field: 'data.offeredAt', at: event.data.offeredAt };
-    case 'rhi.declined':
-      return { field: 'data.declinedAt', at: event.data.declinedAt };
-    case 'strategy_discussion.held':
-      return { field: 'data.heldAt', at: event.data.heldAt };
-    case 'referral.acknowledged':
-      return { field: 'data.acknowledgedAt', at: event.data.acknowledgedAt };
-    case 'missing.reviewed':
-      return { field: 'data.reviewedAt', at: event.data.reviewedAt };
-    case 'absence.safety_confirmed':
-      return { field: 'data.confirmedAt', at: event.data.confirmedAt };
-    default:
-      return undefined;
-  }
+  const field = instantField[event.type];
+  const at = field && (event.data as Record<string, unknown>)[field];
+  return typeof at === 'string' ? { field: `data.${field}`, at } : undefined;
 };
 
 /**
@@ -144,26 +138,15 @@ export const admitEvent = (
     case 'strategy_discussion.held':
     case 'missing.reviewed':
     case 'absence.safety_confirmed': {
-      if (event.type === 'absence.safety_confirmed' && episode.kind === 'missing') {
-        return conflict(
-          'type',
-          'the child is missing (whereabouts unknown): a safety check is for an absence; the police lead the search',
-        );
-      }
-      if (event.type === 'missing.reviewed' && episode.kind === 'absence') {
-        return conflict(
-          'type',
-          'an absence is not reviewed as a missing episode; report it as missing first',
-        );
-      }
+      if (event.type === 'absence.safety_confirmed' && episode.kind === 'missing')
+        return conflict('type', 'the child is missing, not absent: a safety check is for an absence');
+      if (event.type === 'missing.reviewed' && episode.kind === 'absence')
+        return conflict('type', 'an absence is not reviewed as missing; report it as missing first');
       return notBeforeLastSeen(eventInstant(event), episode);
     }
     case 'referral.acknowledged': {
       if (!episode.deadlines.some((d) => d.kind === 'referral_acknowledgement' && isPending(d))) {
-        return conflict(
-          'type',
-          'no referral is awaiting acknowledgement: none recorded an immediate risk of significant harm, or it was acknowledged already',
-        );
+        return conflict('type', 'no referral is awaiting acknowledgement');
       }
       return notBeforeLastSeen(eventInstant(event), episode);
     }

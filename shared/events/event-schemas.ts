@@ -162,13 +162,18 @@ export const RhiDeclinedData = z.strictObject({
   reason: z.optional(text(1000, 'note')),
 });
 
+/** Who recorded a step of social care's, and their note on it. */
+const stepRecord = {
+  recordedBy: z.optional(RecordedBy),
+  note: z.optional(text(2000, 'note')),
+};
+
 /** A strategy discussion held about the child: while missing (high risk, or missing long), or after harm was found. */
 export const StrategyDiscussionHeldData = z.strictObject({
   episodeRef: EpisodeRef,
   heldAt: Instant,
   outcome: StrategyOutcome,
-  recordedBy: z.optional(RecordedBy),
-  note: z.optional(text(2000, 'note')),
+  ...stepRecord,
 });
 
 /** The Duty and Assessment Team acknowledged the referral of an immediate risk of significant harm: by whom, when. */
@@ -185,16 +190,14 @@ export const MissingReviewedData = z.strictObject({
   episodeRef: EpisodeRef,
   reviewedAt: Instant,
   level: ReviewLevel,
-  recordedBy: z.optional(RecordedBy),
-  note: z.optional(text(2000, 'note')),
+  ...stepRecord,
 });
 
 /** During an absence (whereabouts known), the social worker confirmed the child is safe where they are. */
 export const AbsenceSafetyConfirmedData = z.strictObject({
   episodeRef: EpisodeRef,
   confirmedAt: Instant,
-  recordedBy: z.optional(RecordedBy),
-  note: z.optional(text(2000, 'note')),
+  ...stepRecord,
 });
 
 export const WithdrawnData = z.strictObject({

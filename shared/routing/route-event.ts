@@ -7,7 +7,6 @@ import { mergeByAddress, type Recipient, resolveRecipient } from './recipients';
 
 export interface RoutedAction {
   ruleId: string;
-  why: string;
   action: string;
   by?: DeadlineKind;
 }
@@ -102,7 +101,7 @@ export const routeEvent = (
             council.sources[context.sourceId],
             context.referrerSourceId === undefined ? undefined : council.sources[context.referrerSourceId],
           ),
-          actions: [{ ruleId: rule.id, why: rule.why, action: n.action, ...(n.by ? { by: n.by } : {}) }],
+          actions: [{ ruleId: rule.id, action: n.action, ...(n.by ? { by: n.by } : {}) }],
         }),
       ),
     ),

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_NODE_MAJOR } from '../../infra/constructs/pipeline-function';
 import { pipelineFunctions } from '../../infra/council-stack';
-import { councilFromEnv } from '../../shared/config/council-from-env';
+import { councilAsBundled, councilFromEnv } from '../../shared/config/council-from-env';
 import { councils, deployableCouncils } from '../support/councils';
 import { LAMBDA_NODE_PACKAGE, lambdaNode } from '../support/lambda-node';
 
@@ -107,7 +107,7 @@ describe('npx cdk synth -c councilsDir=<filled-in council files>', () => {
         // The council file is inlined packed; unpacked, it is this council's and no other's.
         const packed = [...code.matchAll(/"(br:[A-Za-z0-9+/=]+)"/g)].map((m) => m[1] as string);
         expect(packed).toHaveLength(1);
-        expect(councilFromEnv({ COUNCIL_CONFIG: packed[0] })).toEqual(council);
+        expect(councilFromEnv({ COUNCIL_CONFIG: packed[0] })).toEqual(councilAsBundled(council));
         // Only Node's built-ins stay outside the bundle; the AWS SDK is inside it.
         const imports = [
           ...code.matchAll(/(?:^|[;}])import\s*(?:\{[^}]*\}|\*\s*as\s*\w+|\w+)?\s*from\s*"([^"]+)"/g),

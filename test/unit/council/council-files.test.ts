@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { councilIds, loadCouncilFile } from '../../../infra/councils/council-files';
-import { councilFromEnv, packCouncil } from '../../../shared/config/council-from-env';
+import { councilIds, councilsDir, loadCouncilFile } from '../../../infra/councils/council-files';
+import { councilAsBundled, councilFromEnv, packCouncil } from '../../../shared/config/council-from-env';
 import {
   assertReadyToSend,
   parseCouncil,
@@ -76,8 +79,20 @@ describe('council files', () => {
   it('reads a council file packed as a bundle carries it, or as plain JSON', () => {
     const packed = packCouncil(bathNes);
     expect(packed.length).toBeLessThan(JSON.stringify(bathNes).length / 2);
-    expect(councilFromEnv({ COUNCIL_CONFIG: packed })).toEqual(bathNes);
+    // Each rule's why and each deadline's basis are for people only: the bundles leave them out.
+    expect(councilFromEnv({ COUNCIL_CONFIG: packed })).toEqual(councilAsBundled(bathNes));
+    expect(councilAsBundled(bathNes).deadlines.strategy_discussion).not.toHaveProperty('basis');
+    expect(councilAsBundled(bathNes).routing.some((rule) => 'why' in rule)).toBe(false);
     expect(councilFromEnv({ COUNCIL_CONFIG: JSON.stringify(bathNes) })).toEqual(bathNes);
+  });
+
+  it('refuses a council file with a routing rule that does not say why it exists, naming the rule', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'councils-'));
+    const raw = JSON.parse(readFileSync(join(councilsDir, 'bath-ne-somerset.json'), 'utf8'));
+    delete raw.routing[2].why;
+    writeFileSync(join(dir, 'bath-ne-somerset.json'), JSON.stringify(raw));
+    expect(() => loadCouncilFile('bath-ne-somerset', dir)).toThrow(/routing\.2\.why/);
+    rmSync(dir, { recursive: true });
   });
 
   it('a production build refuses placeholder inboxes, naming each', () => {
