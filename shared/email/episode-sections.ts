@@ -3,10 +3,11 @@ import { deadlineKinds, deadlineLabel } from '../deadlines/deadline-kinds';
 import { openDeadlines } from '../deadlines/open-deadlines';
 import type { EpisodeState } from '../episode/episode-state';
 import { type DetailSet, holdsAll, mayKnowFactor } from '../events/detail-categories';
+import type { PipelineEvent, RecordedByDetails } from '../events/event-schemas';
 import type { RiskGrade } from '../events/risk-factors';
 import { exploitationFactors, type RiskFactor } from '../events/risk-factors';
 import type { EpisodeProvenance } from '../routing/provenance';
-import type { Recipient } from '../routing/recipients';
+import { type Recipient, resolveRecipient } from '../routing/recipients';
 import { formatLocal, formatRelative } from '../time/instant';
 import type { EmailLine, EmailSection } from './email-document';
 
@@ -90,6 +91,32 @@ export const provenanceLines = (provenance: EpisodeProvenance, council: CouncilC
     : [
         `This child was reported through ${council.sources[provenance.reportSourceId]?.name ?? provenance.reportSourceId}, not by the police. ${notAPoliceReport} ${phoneThePolice}`,
       ];
+
+/** Who recorded the event and how to reach them: the source's agency, and the worker when the event names one. */
+export const recordedByLine = (
+  event: PipelineEvent,
+  sourceId: string,
+  episode: EpisodeState,
+  council: CouncilConfig,
+  held: DetailSet,
+): string[] => {
+  const source = council.sources[sourceId];
+  if (!source) return [];
+  // A school's name says which school the child attends: only to those who hold whereabouts.
+  if (source.agency === 'school' && !held.has('whereabouts')) return ["Recorded by the child's school."];
+  const agency = resolveRecipient(source.agency, episode, council);
+  const data = event.data as { recordedBy?: RecordedByDetails; acknowledgedBy?: RecordedByDetails };
+  const worker = data.recordedBy ?? data.acknowledgedBy;
+  const reach = [
+    worker?.phone,
+    worker?.email,
+    agency.address,
+    ...(council.agencies[source.agency]?.phones ?? []),
+  ].filter((part): part is string => part !== undefined);
+  return [
+    `Recorded by ${worker ? `${worker.name}, ` : ''}${agency.name}. Reach them on ${reach.join(', ')}.`,
+  ];
+};
 
 /** "3rd", "11th", "22nd". */
 export const ordinal = (n: number) => {

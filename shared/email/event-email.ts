@@ -1,14 +1,8 @@
 import type { CouncilConfig } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
 import type { DetailSet } from '../events/detail-categories';
-import type {
-  ConcernFlags,
-  PipelineEvent,
-  RecordedByDetails,
-  StrategyOutcome,
-} from '../events/event-schemas';
+import type { ConcernFlags, PipelineEvent, StrategyOutcome } from '../events/event-schemas';
 import type { EpisodeProvenance } from '../routing/provenance';
-import { resolveRecipient } from '../routing/recipients';
 import type { Delivery } from '../routing/route-event';
 import { newRiskFactors } from '../routing/route-event';
 import { formatLocal } from '../time/instant';
@@ -25,6 +19,7 @@ import {
   factorsFor,
   openDeadlinesSection,
   provenanceLines,
+  recordedByLine,
   riskGradeLabel,
   riskSection,
   whenLocal,
@@ -246,32 +241,6 @@ const describe = (
         sentences: ['The report was withdrawn.', ...freeText('Reason', event.data.reason)],
       };
   }
-};
-
-/** Who recorded the event and how to reach them: the source's agency, and the worker when the event names one. */
-const recordedByLine = (
-  event: PipelineEvent,
-  sourceId: string,
-  episode: EpisodeState,
-  council: CouncilConfig,
-  held: DetailSet,
-): string[] => {
-  const source = council.sources[sourceId];
-  if (!source) return [];
-  // A school's name says which school the child attends: only to those who hold whereabouts.
-  if (source.agency === 'school' && !held.has('whereabouts')) return ["Recorded by the child's school."];
-  const agency = resolveRecipient(source.agency, episode, council);
-  const data = event.data as { recordedBy?: RecordedByDetails; acknowledgedBy?: RecordedByDetails };
-  const worker = data.recordedBy ?? data.acknowledgedBy;
-  const reach = [
-    worker?.phone,
-    worker?.email,
-    agency.address,
-    ...(council.agencies[source.agency]?.phones ?? []),
-  ].filter((part): part is string => part !== undefined);
-  return [
-    `Recorded by ${worker ? `${worker.name}, ` : ''}${agency.name}. Reach them on ${reach.join(', ')}.`,
-  ];
 };
 
 /**

@@ -17,6 +17,7 @@ import {
   emailSubject,
   openDeadlinesSection,
   provenanceLines,
+  recordedByLine,
   riskGradeLabel,
   riskSection,
   whenLocal,
@@ -103,6 +104,10 @@ export const noticeEmail = (input: {
           `${started ? `${started} ` : ''}The ${deadlineInSentence(notice.deadlineKind)}${asked} ${
             overdue ? 'was due' : 'is due'
           } by ${whenLocal(notice.dueAt, now, council)}${policy.asSoonAsPossible ? ' at the latest' : ''}, and is not recorded as done.`,
+          // An acknowledgement is owed to a referrer: whoever takes it up calls them.
+          ...(input.openedBy
+            ? recordedByLine(input.openedBy.event, input.openedBy.sourceId, episode, council, held)
+            : []),
           ...(overdue
             ? [
                 `Responsible: ${responsible}. This escalation goes to ${input.told.map((r) => r.name).join(', ')}.`,

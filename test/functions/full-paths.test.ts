@@ -253,6 +253,10 @@ describe('Bath and North East Somerset, with the Return Home Interview late', ()
     expect(unacknowledged[3]?.text).toContain(
       'No acknowledgement has come from the Duty and Assessment Team of the immediate risk of significant harm you recorded',
     );
+    // The out-of-hours team can call whoever recorded it.
+    expect(unacknowledged[2]?.text).toContain(
+      'Recorded by B&NES Youth Offending Service. Reach them on youth-offending-service@bathnes.invalid.',
+    );
     expect(bnes.schedules.size).toBe(0);
     expect(await bnes.sweep()).toMatchObject({ fired: 0, due: 0 });
   });
