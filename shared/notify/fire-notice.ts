@@ -84,15 +84,21 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
   if (!(await store.claimNotice(episodeId, noticeKey, now))) return 'already_sent';
 
   const outcomes: SendOutcome[] = [];
-  for (const { recipient, email } of noticeEmails(record, notice, council, now)) {
-    outcomes.push(
-      await sendOnce(deps, {
-        sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
-        episodeId,
-        recipient,
-        email,
-      }),
-    );
+  try {
+    for (const { recipient, email } of noticeEmails(record, notice, council, now)) {
+      outcomes.push(
+        await sendOnce(deps, {
+          sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
+          episodeId,
+          recipient,
+          email,
+        }),
+      );
+    }
+  } catch (error) {
+    // The store failed mid-send: give the claim back, so the retry (or the sweep) sends what is still owed.
+    await store.releaseNotice(episodeId, noticeKey);
+    throw error;
   }
   const result = tally(outcomes);
   if (result.failed + result.throttled > 0) {
