@@ -139,6 +139,11 @@ export interface DeadlineScheduler {
 }
 
 export interface OutgoingEmail {
+  /**
+   * The send's identity (its send record's key): a mailer that can refuse a repeat of it does, so a crash
+   * between sending and recording the send shows no duplicate. SES has no such key and ignores it.
+   */
+  sendKey?: string;
   to: string[];
   cc: string[];
   subject: string;

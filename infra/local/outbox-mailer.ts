@@ -1,7 +1,8 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { Clock, Mailer, OutgoingEmail } from '../../shared/ports';
+import { appendJsonLines, readJsonLines } from './json-lines';
 
 export const OutboxEntry = z.object({
   to: z.array(z.string()),
@@ -13,6 +14,8 @@ export const OutboxEntry = z.object({
   messageId: z.string(),
   /** The same email as a .eml file a mail client opens, relative to the outbox folder. */
   file: z.string(),
+  /** The send's identity: a send with one already in the outbox is not written again. */
+  sendKey: z.optional(z.string()),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
@@ -70,45 +73,36 @@ const slug = (text: string) =>
     .slice(0, 50);
 
 /**
- * The emails of an earlier run, one JSON line each. A line cut short by a crash mid-append is dropped and
- * cut from the file, so the next email starts on a line of its own.
- */
-const loadOutbox = (index: string): OutboxEntry[] => {
-  if (!existsSync(index)) return [];
-  const text = readFileSync(index, 'utf8');
-  const complete = text.lastIndexOf('\n') + 1;
-  if (complete < text.length) truncateSync(index, Buffer.byteLength(text.slice(0, complete)));
-  return text
-    .slice(0, complete)
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => OutboxEntry.parse(JSON.parse(line)));
-};
-
-/**
  * SES, locally: every email is appended as one JSON line to outbox.jsonl (oldest first) and written as a
  * .eml file that a mail client opens, both in the data folder so they survive restarts; the list is kept in
  * memory too. Sending costs the same with 10 emails in the outbox as with 10,000. Sends always succeed.
+ * Unlike SES, it knows each send's identity (its send record's key): a send already in the outbox is
+ * answered with the first one's message id and not written again, so a runtime killed between writing an
+ * email and recording its send shows no duplicate when the message is delivered again.
  */
 export const createOutboxMailer = (options: { dir: string; from: string; clock: Clock }): OutboxMailer => {
   const { dir } = options;
   const index = join(dir, 'outbox.jsonl');
   mkdirSync(dir, { recursive: true });
-  const entries = loadOutbox(index);
+  const entries = readJsonLines(index).map((line) => OutboxEntry.parse(line));
+  const bySendKey = new Map(entries.flatMap((e) => (e.sendKey ? [[e.sendKey, e.messageId] as const] : [])));
 
   return {
     dir,
     read: () => entries.map((e) => ({ ...e })),
     count: () => entries.length,
-    async send(email) {
+    async send({ sendKey, ...email }) {
+      const earlier = sendKey === undefined ? undefined : bySendKey.get(sendKey);
+      if (earlier) return { ok: true, messageId: earlier };
       const sentAt = options.clock.now();
       const sequence = String(entries.length + 1).padStart(4, '0');
       const messageId = `local-${sequence}-${Date.now().toString(36)}`;
       const file = `${sequence}-${slug(email.subject)}.eml`;
       writeFileSync(join(dir, file), emlOf(email, options.from, sentAt, messageId));
-      const entry: OutboxEntry = { ...email, sentAt, messageId, file };
-      appendFileSync(index, `${JSON.stringify(entry)}\n`);
+      const entry: OutboxEntry = { ...email, sentAt, messageId, file, ...(sendKey ? { sendKey } : {}) };
+      appendJsonLines(index, [entry]);
       entries.push(entry);
+      if (sendKey) bySendKey.set(sendKey, messageId);
       return { ok: true, messageId };
     },
   };

@@ -15,9 +15,12 @@ import {
   tally,
 } from './send-once';
 
-/** An email about an event goes once per (event, inbox), however often the message is delivered. */
-export const eventSendKey = (eventId: string, address: string): string =>
-  `${eventId}:${address.toLowerCase()}`;
+/**
+ * An email about an event goes once per (delivery, inbox), however often the message is delivered. The
+ * delivery is (source, event id): each source owns its ids, so two sources may use the same one.
+ */
+export const eventSendKey = (message: RoutingMessage, address: string): string =>
+  `${message.sourceId}:${message.eventId}:${address.toLowerCase()}`;
 
 /**
  * The episode as it stood just before and with this event, and the event routed on it: who hears of an
@@ -76,7 +79,7 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
   const stored = record?.events.find(
     (e) => e.sourceId === message.sourceId && e.event.id === message.eventId,
   );
-  // The intake commits before it queues, so this is a store that has not caught up yet: try again later.
+  // The message is dispatched from the event's commit, so this is a store that has not caught up: try later.
   if (!record || !stored) {
     throw new Error(`episode ${message.episodeId} has no event ${message.sourceId}/${message.eventId}`);
   }
@@ -84,7 +87,7 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
   for (const { delivery, email } of eventEmails(record, stored, deps.council, deps.clock.now())) {
     outcomes.push(
       await sendOnce(deps, {
-        sendKey: eventSendKey(message.eventId, delivery.recipient.address),
+        sendKey: eventSendKey(message, delivery.recipient.address),
         episodeId: record.episodeId,
         recipient: delivery.recipient,
         email,

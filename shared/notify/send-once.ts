@@ -53,7 +53,7 @@ export const sendOnce = async (deps: MailDeps, send: Send): Promise<SendOutcome>
   const { store, mailer, clock, log } = deps;
   const { sendKey, episodeId, recipient } = send;
   if (await store.hasSent(sendKey)) return 'already_sent';
-  const result = await mailer.send({ to: [recipient.address], cc: [], ...send.email });
+  const result = await mailer.send({ sendKey, to: [recipient.address], cc: [], ...send.email });
   const ids = { episodeId, councilId: deps.council.id, recipientRef: recipient.ref };
   if (!result.ok && result.failure === 'recipient-rejected') {
     return rejectAndFallBack(deps, send, result.reason);

@@ -65,4 +65,20 @@ describe('the outbox mailer', () => {
     const reopened = createOutboxMailer({ dir, from: 'a@b.invalid', clock });
     expect(reopened.read().map((e) => e.subject)).toEqual([email.subject, 'after the crash']);
   });
+
+  it('does not write a send it already holds again, even after a restart: a crash cannot show a duplicate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    const sendKey = 'met-police:evt-1:exploitation.team@towerhamlets.gov.uk';
+    const first = await createOutboxMailer({ dir, from: 'a@b.invalid', clock }).send({ ...email, sendKey });
+    const again = createOutboxMailer({ dir, from: 'a@b.invalid', clock });
+    expect(await again.send({ ...email, sendKey })).toEqual(first);
+    await again.send({ ...email, sendKey: 'schools:evt-1:exploitation.team@towerhamlets.gov.uk' });
+    await again.send(email);
+    expect(again.read().map((e) => e.sendKey)).toEqual([
+      sendKey,
+      'schools:evt-1:exploitation.team@towerhamlets.gov.uk',
+      undefined,
+    ]);
+  });
 });
+

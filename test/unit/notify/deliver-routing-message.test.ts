@@ -67,7 +67,7 @@ describe('delivering a routing message', () => {
     const failure = await deliverRoutingMessage(deps, message).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TransientSendError);
     expect(failure).not.toBeInstanceOf(ThrottledSendError);
-    expect(await deps.store.hasSent(`${found.id}:${returnRecipients[1]}`)).toBe(false);
+    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[1]}`)).toBe(false);
     expect(deps.log.entries.filter((e) => e.level === 'error')).toEqual([
       {
         level: 'error',
@@ -97,8 +97,8 @@ describe('delivering a routing message', () => {
       `meant for Tower Hamlets Exploitation service (${returnRecipients[0]})`,
     );
     expect(forwarded?.html).toContain('the email service refused that address');
-    expect(await deps.store.hasSent(`${found.id}:${returnRecipients[0]}`)).toBe(true);
-    expect(await deps.store.hasSent(`${found.id}:${returnRecipients[0]}#fallback`)).toBe(true);
+    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[0]}`)).toBe(true);
+    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[0]}#fallback`)).toBe(true);
     expect(deps.log.entries.filter((e) => e.level === 'error')).toEqual([
       {
         level: 'error',
@@ -123,7 +123,7 @@ describe('delivering a routing message', () => {
       { ok: false, failure: 'transient', reason: 'ServiceUnavailable' },
     );
     await expect(deliverRoutingMessage(deps, message)).rejects.toBeInstanceOf(TransientSendError);
-    expect(await deps.store.hasSent(`${found.id}:${returnRecipients[0]}`)).toBe(false);
+    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[0]}`)).toBe(false);
     deps.mailer.failNext({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
     const retry = await deliverRoutingMessage(deps, message);
     expect(retry).toMatchObject({ rejected: 1, alreadySent: 3 });
@@ -168,6 +168,15 @@ describe('delivering a routing message', () => {
       'childrens-social-care@tower-hamlets.invalid',
     ]);
     expect(deps.mailer.sent[0]?.text).toContain('Police risk grade: high');
+  });
+
+  test('keys each send by the delivery, source included: another source may reuse the event id', async () => {
+    await deliverRoutingMessage(deps, message);
+    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[1]}`)).toBe(true);
+    expect(await deps.store.hasSent(`schools:${found.id}:${returnRecipients[1]}`)).toBe(false);
+    expect(deps.mailer.sent.map((email) => email.sendKey)).toEqual(
+      returnRecipients.map((address) => `met-police:${found.id}:${address}`),
+    );
   });
 
   test('a message for an event the store does not hold yet is retried, not dropped', async () => {
