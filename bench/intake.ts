@@ -3,14 +3,16 @@ import { createIntakeHandler } from '../functions/intake/intake-handler';
 import { apiGatewayEvent } from '../infra/local/api-gateway-event';
 import { DynamoEpisodeStore } from '../shared/adapters/dynamo-episode-store';
 import type { CouncilConfig } from '../shared/council/council-schema';
-import type { DeadlineScheduler, RoutingQueue } from '../shared/ports';
 import type { Figure } from './bench-report';
 import type { EpisodeTableServer } from './episode-table-server';
 import { runInFlight } from './in-flight';
 import { reportedEvent, type SignedDelivery, signedDelivery } from './signed-delivery';
 import { summarise } from './stats';
 
-export const INTAKE_RATIO_LIMIT = 1.5;
+/** Intake's events per second against the raw rate of transactions as large as its commit. */
+export const INTAKE_RATIO_LIMIT = 1.3;
+/** Store requests an event may cost in the request itself. */
+export const INTAKE_REQUESTS_LIMIT = 3;
 
 const SECRET = 'whsec_YmVuY2gtc2VjcmV0LWZvci1pbnRha2UtYmVuY2g=';
 
@@ -28,9 +30,9 @@ const requestOf = (delivery: SignedDelivery) =>
   });
 
 /**
- * The intake handler in this process against DynamoDB Local with the real DynamoDB store; the queue and
- * the scheduler only count (their AWS services are not what is measured here). Every event is a new
- * child reported missing, signed as its source signs it, at the raw write figure's concurrency.
+ * The intake handler in this process against DynamoDB Local with the real DynamoDB store: the commit is
+ * its only write, and what follows (the outbox items in the commit) is the dispatcher's, not measured here.
+ * Every event is a new child reported missing, signed as its source signs it, at the raw figures' concurrency.
  */
 export const measureIntake = async (
   server: EpisodeTableServer,
@@ -47,33 +49,20 @@ export const measureIntake = async (
   const doc = server.newDocClient();
   const requestsByCommand = new Map<string, number>();
   let transactItems = 0;
+  let outboxItems = 0;
   doc.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? 'unknown';
       requestsByCommand.set(name, (requestsByCommand.get(name) ?? 0) + 1);
-      const items = (args.input as { TransactItems?: unknown[] }).TransactItems;
+      const items = (args.input as { TransactItems?: { Put?: { Item?: { pk?: unknown } } }[] }).TransactItems;
       transactItems += items?.length ?? 0;
+      outboxItems += items?.filter((i) => String(i.Put?.Item?.pk).startsWith('OUTBOX#')).length ?? 0;
       return next(args);
     },
     { step: 'initialize', name: 'benchRequestCounter' },
   );
-  let queued = 0;
-  let scheduled = 0;
-  const queue: RoutingQueue = {
-    send: async (messages) => {
-      queued += messages.length;
-    },
-  };
-  const scheduler: DeadlineScheduler = {
-    schedule: async () => {
-      scheduled++;
-    },
-    cancel: async () => {},
-  };
   const handler = createIntakeHandler({
     store: new DynamoEpisodeStore(doc, await server.createTable()),
-    queue,
-    scheduler,
     secrets: { secretsFor: async () => [SECRET] },
     clock: { now: () => new Date().toISOString() },
     council: options.council,
@@ -93,8 +82,7 @@ export const measureIntake = async (
   await runInFlight(warmUp.length, options.inFlight, (i) => post(warmUp[i] as SignedDelivery));
   requestsByCommand.clear();
   transactItems = 0;
-  queued = 0;
-  scheduled = 0;
+  outboxItems = 0;
 
   const measured = deliveries('BENCH-INTAKE', options.events);
   const run = await runInFlight(measured.length, options.inFlight, (i) =>
@@ -117,13 +105,14 @@ export const measureIntake = async (
       name: 'throughput',
       value: run.perSecond,
       unit: 'events/s',
-      note: `${options.inFlight} in flight, ${options.events} events; ${queued} routing messages, ${scheduled} schedules (counted, not sent)`,
+      note: `${options.inFlight} in flight, ${options.events} events; ${outboxItems} outbox items committed`,
     },
     {
       hop,
       name: 'DynamoDB requests per event',
       value: requests / options.events,
       unit: 'requests',
+      target: { atMost: INTAKE_REQUESTS_LIMIT },
       note: `${requestMix}; ${perEvent(transactItems)} items per transaction`,
     },
     {
@@ -131,7 +120,6 @@ export const measureIntake = async (
       name: 'raw writes/s / intake events/s',
       value: options.rawWritesPerSecond / run.perSecond,
       unit: 'x',
-      target: { atMost: INTAKE_RATIO_LIMIT },
       note: 'an event costs several store requests (above), the raw figure one PutItem',
     },
     {
@@ -146,7 +134,8 @@ export const measureIntake = async (
       name: 'raw transactions/s / intake events/s',
       value: options.rawTransactionsPerSecond / run.perSecond,
       unit: 'x',
-      note: 'against transactions as large as intake commit: the rest is reads, the update and the code',
+      target: { atMost: INTAKE_RATIO_LIMIT },
+      note: "against transactions as large as intake's commit: the rest is its reads and its code",
     },
   ];
 };

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import * as z from 'zod';
+import { isSettled, LocalStatus } from '../infra/local/local-status';
 import type { OutboxEntry } from '../infra/local/outbox-mailer';
 import type { PipelineEventInput } from '../shared/events/event-schemas';
 import { type LocalRuntime, startRuntime } from '../test/e2e/support/local-runtime';
@@ -51,30 +52,19 @@ export const postTimed = async (
 
 const Accepted = z.object({ episodeId: z.string() });
 
-/** The part of GET /_local/status the bench reads. */
-const RuntimeStatus = z.object({
-  now: z.string(),
-  queue: z.object({ depth: z.number() }),
-  schedules: z.object({
-    pending: z.array(z.object({ fireAt: z.string(), payload: z.object({ episodeId: z.string() }) })),
-  }),
-  outbox: z.object({ emails: z.number() }),
-});
-export type RuntimeStatus = z.infer<typeof RuntimeStatus>;
-
-export const runtimeStatus = async (runtime: LocalRuntime): Promise<RuntimeStatus> =>
-  RuntimeStatus.parse(await (await fetch(`${runtime.url}/_local/status`)).json());
+export const runtimeStatus = async (runtime: LocalRuntime): Promise<LocalStatus> =>
+  LocalStatus.parse(await (await fetch(`${runtime.url}/_local/status`)).json());
 
 /**
- * Waits until the routing queue is empty and the outbox has stopped growing, then reads it once: reading
- * the whole outbox while the load runs would load the pipeline being measured.
+ * Waits until the outbox stream is dispatched, the routing queue is empty and the mail outbox has stopped
+ * growing, then reads it once: reading the whole outbox while the load runs would load what is measured.
  */
 export const quietOutbox = async (runtime: LocalRuntime, timeoutMs: number): Promise<OutboxEntry[]> => {
   const until = Date.now() + timeoutMs;
   let previous = -1;
   for (;;) {
     const status = await runtimeStatus(runtime);
-    if (status.queue.depth === 0 && status.outbox.emails === previous) return runtime.outbox();
+    if (isSettled(status) && status.outbox.emails === previous) return runtime.outbox();
     if (Date.now() > until) throw new Error(`the local pipeline was still busy after ${timeoutMs} ms`);
     previous = status.outbox.emails;
     await sleep(250);

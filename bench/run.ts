@@ -50,8 +50,11 @@ const outDir = values.out ?? 'bench-results';
 
 /** The same concurrency for the raw store figure and for intake, so their ratio is fair. */
 const IN_FLIGHT = 16;
-/** A new episode's commit: the episode, its event, the delivery, the ref, the child's open pointer and episode. */
-const INTAKE_TRANSACTION_ITEMS = 6;
+/**
+ * A new episode's commit: the episode, its event, the delivery, the ref, the child's open pointer and episode,
+ * and the outbox item of its routing message.
+ */
+const INTAKE_TRANSACTION_ITEMS = 7;
 
 const sizes = quick
   ? {

@@ -11,10 +11,17 @@ import {
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -22,7 +29,13 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
-import { PENDING_NOTICE_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/adapters/episode-table';
+import {
+  OUTBOX_INSERT_FILTER,
+  PENDING_NOTICE_INDEX,
+  STREAM_SPECIFICATION,
+  TABLE_KEYS,
+  TTL_ATTRIBUTE,
+} from '../shared/adapters/episode-table';
 import type { CouncilConfig } from '../shared/council/council-schema';
 import { sendingStages } from '../shared/council/load-council';
 import { CouncilEmail } from './constructs/council-email';
@@ -37,7 +50,7 @@ export type DeployStage = z.infer<typeof DeployStage>;
  * environment variables that name it (a function gets no variable for what it may not touch).
  */
 export type Access =
-  /** GetItem and Query on the table: episodes, deliveries, notices, send records. */
+  /** GetItem, BatchGetItem and Query on the table: episodes, deliveries, notices, send records. */
   | 'episode-reads'
   /** The intake's commit: the items of its TransactWriteItems (Put, Update, Delete, ConditionCheck). */
   | 'episode-commits'
@@ -47,7 +60,7 @@ export type Access =
   | 'send-records'
   | 'episode-scan'
   | 'pending-notices'
-  /** SendMessage to the routing queue (intake queues; notify sends a throttled message back). */
+  /** SendMessage to the routing queue (the dispatcher queues; notify sends a throttled message back). */
   | 'routing-queue'
   /** SendMessage to the deadline queue (the reminder sends a throttled message back). */
   | 'deadline-queue'
@@ -59,10 +72,10 @@ export type Access =
 export type Timetable = ScheduleExpression | ((council: CouncilConfig) => ScheduleExpression);
 
 /**
- * What starts a function: the webhook route, a queue it consumes (the routing queue; the deadline queue
- * the deadline schedules put their payloads on), or a timetable.
+ * What starts a function: the webhook route, the table's stream (its outbox inserts), a queue it consumes
+ * (the routing queue; the deadline queue the deadline schedules put their payloads on), or a timetable.
  */
-export type Trigger = 'webhook' | 'routing-queue' | 'deadline-queue' | Timetable;
+export type Trigger = 'webhook' | 'outbox-stream' | 'routing-queue' | 'deadline-queue' | Timetable;
 
 export interface FunctionSpec {
   timeout: Duration;
@@ -76,8 +89,16 @@ export const pipelineFunctions = {
   intake: {
     timeout: Duration.seconds(10),
     memorySize: 512,
-    uses: ['episode-reads', 'episode-commits', 'routing-queue', 'schedule-deadlines', 'source-secrets'],
+    // The commit is its only write: what follows from an event goes out through the outbox.
+    uses: ['episode-reads', 'episode-commits', 'source-secrets'],
     triggeredBy: 'webhook',
+  },
+  dispatch: {
+    timeout: Duration.seconds(30),
+    memorySize: 512,
+    // Claims and email too: a notice already due when its event is committed is fired at once.
+    uses: ['episode-reads', 'routing-queue', 'schedule-deadlines', 'notice-claims', 'send-records', 'email'],
+    triggeredBy: 'outbox-stream',
   },
   notify: {
     timeout: Duration.seconds(30),
@@ -121,6 +142,12 @@ export const MAX_RECEIVES = 5;
 export const CONSUMER_MAX_CONCURRENCY = 2;
 /** SES's sending rate once an account leaves the sandbox (emails a second); raise it with the quota. */
 export const SES_SENDS_PER_SECOND = 14;
+/**
+ * The dispatcher's stream batches: small, as each may fire notices through SES; a failing batch is split
+ * and retried (twenty times, or for six hours, whichever ends first) before it goes to the dead-letter
+ * queue, so one bad item does not hold up the stream behind it for the stream's 24 hours.
+ */
+const OUTBOX_STREAM = { batchSize: 10, retryAttempts: 20, maxRecordAge: Duration.hours(6) };
 /** SQS's longest retention: a message nobody could deliver waits two weeks for a person. */
 const QUEUE_RETENTION = Duration.days(14);
 /** The oldest routing or deadline message this old means notify or the reminder is stuck. */
@@ -174,6 +201,8 @@ export class CouncilStack extends Stack {
       encryptionKey: key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The outbox: the dispatcher reads what each commit inserted (STREAM_SPECIFICATION, as locally).
+      stream: StreamViewType[STREAM_SPECIFICATION.StreamViewType],
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -224,6 +253,8 @@ export class CouncilStack extends Stack {
     const scheduleDeadLetters = encryptedQueue('ScheduleDeadLetters');
     // Where Lambda puts a timetabled invocation (the sweep, the monthly report) that failed its retries.
     const timetableFailures = encryptedQueue('TimetableFailures');
+    // Where the outbox stream's mapping puts a batch the dispatcher failed every retry of.
+    const dispatchDeadLetters = encryptedQueue('DispatchDeadLetters');
 
     const deadlineSchedules = new ScheduleGroup(this, 'DeadlineSchedules', {
       scheduleGroupName: `${prefix}-deadlines`,
@@ -266,7 +297,7 @@ export class CouncilStack extends Stack {
     const accesses: Record<Access, { environment: Record<string, string>; grant: (role: Role) => void }> = {
       'episode-reads': {
         environment: tableName,
-        grant: (role) => grantTable(role, ['dynamodb:GetItem', 'dynamodb:Query']),
+        grant: (role) => grantTable(role, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
       },
       'episode-commits': {
         environment: tableName,
@@ -399,6 +430,11 @@ export class CouncilStack extends Stack {
       timetableFailures,
       'sweep or monthly report runs that failed every retry',
     );
+    alarms.onDeadLetters(
+      'DispatchDeadLetters',
+      dispatchDeadLetters,
+      'outbox stream batches the dispatcher gave up on (routing messages or schedules not delivered)',
+    );
     alarms.onOldestMessage('RoutingStuck', routing.queue, 'routing', OLDEST_MESSAGE_ALARM);
     alarms.onOldestMessage('DeadlinesStuck', deadlines.queue, 'deadline', OLDEST_MESSAGE_ALARM);
     alarms.onApiServerErrors(apiStage);
@@ -443,6 +479,32 @@ export class CouncilStack extends Stack {
           integration: new HttpLambdaIntegration('WebhookIntegration', fn.fn),
         });
         alarms.onIntakeOutcomes(fn.logGroup, council.sources);
+      } else if (trigger === 'outbox-stream') {
+        // The mapping reads the stream as this function's role: the stream's read actions, on this stream only
+        // (its records decrypt through DynamoDB with the table's grant).
+        const streamArn = table.tableStreamArn as string;
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: [
+              'dynamodb:DescribeStream',
+              'dynamodb:GetRecords',
+              'dynamodb:GetShardIterator',
+              'dynamodb:ListStreams',
+            ],
+            resources: [streamArn],
+          }),
+        );
+        fn.fn.addEventSourceMapping('OutboxStream', {
+          eventSourceArn: streamArn,
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          filters: [FilterCriteria.filter(OUTBOX_INSERT_FILTER)],
+          reportBatchItemFailures: true,
+          bisectBatchOnError: true,
+          ...OUTBOX_STREAM,
+          // Not SqsDlq, whose grant would let the role use the key directly.
+          onFailure: { bind: () => ({ destination: dispatchDeadLetters.queueArn }) },
+        });
+        grantSend(fn.role, dispatchDeadLetters);
       } else if (consumesQueue) {
         const { queue } = trigger === 'routing-queue' ? routing : deadlines;
         fn.fn.addEventSourceMapping('Queue', {
@@ -490,7 +552,7 @@ export class CouncilStack extends Stack {
       (Object.keys(pipelineFunctions) as FunctionName[])
         .filter((name) => typeof pipelineFunctions[name].triggeredBy !== 'string')
         .map((name) => functions[name]),
-      [scheduleDeadLetters, timetableFailures],
+      [scheduleDeadLetters, timetableFailures, dispatchDeadLetters],
     );
 
     new CfnOutput(this, 'WebhookUrl', { value: `${apiStage.url}v1/sources/{sourceId}/events` });
@@ -529,7 +591,7 @@ export class CouncilStack extends Stack {
       ),
       iam5(
         `Resource::${region.replace('%s', 'scheduler')}:schedule/${scheduleGroupName}/*`,
-        "Intake names a schedule per deadline at run time; the wildcard is limited to this council's deadline schedule group.",
+        "The dispatcher names a schedule per deadline notice at run time; the wildcard is limited to this council's deadline schedule group.",
       ),
       iam5(
         `Resource::${region.replace('%s', 'ses')}:identity/*`,
@@ -546,7 +608,7 @@ export class CouncilStack extends Stack {
       Validations.of(deadLetters).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason:
-          "This queue is itself a dead-letter queue: the schedules' DeadLetterConfig or Lambda's on-failure destination, which are not declared as an SQS redrive.",
+          "This queue is itself a dead-letter queue: the schedules' DeadLetterConfig or a Lambda on-failure destination (of a timetabled run, or of the outbox stream's mapping), which are not declared as an SQS redrive.",
       });
     }
   }

@@ -33,16 +33,53 @@ export interface EpisodeRecord {
   events: StoredEvent[];
   /** Optimistic-concurrency version: every commit increments it. */
   version: number;
+  /**
+   * The child's other episodes as the fold last counted them (repeat-missing), so an event that is not a
+   * report needs no read of the child. Absent on episodes stored before it was kept.
+   */
+  otherEpisodes?: EpisodeReport[];
+  /**
+   * Whether the child's OPEN pointer names this episode, as the store last wrote it; handed back in the
+   * commit, so closing the episode knows whether to free the pointer without reading it. Absent on episodes
+   * stored before it was kept (the store then reads the pointer).
+   */
+  holdsOpenPointer?: boolean;
 }
 
-/** What a delivery of (source, event id) resulted in; kept so a redelivery answers the same and finishes the work. */
+/** What a delivery of (source, event id) resulted in; kept so a redelivery is answered from the store alone. */
 export interface AcceptedDelivery {
   sourceId: string;
   eventId: string;
   episodeId: string;
   status: EpisodeState['status'];
-  /** False until the routing message is queued and the schedules are made; a redelivery completes them. */
-  effectsDone: boolean;
+}
+
+/** The keys intake looks up before it folds, all in one consistent read. */
+export interface DeliveryKeys {
+  sourceId: string;
+  eventId: string;
+  episodeRef: string;
+}
+
+/** What the store already knows of a delivery: whether it is stored, and which episode its ref names. */
+export interface DeliveryLookup {
+  delivery?: AcceptedDelivery;
+  /** The episode the event's episodeRef names, if any. */
+  refEpisodeId?: string;
+}
+
+/** One of a child's episodes, as the child's own items list it. */
+export interface ChildEpisode {
+  episodeId: string;
+  kind: EpisodeState['kind'];
+  status: EpisodeState['status'];
+  reportedAt: string;
+}
+
+/** A child's episodes and which one is open (missing, absent or found): one at most. */
+export interface ChildRecord {
+  openEpisodeId?: string;
+  episodes: ChildEpisode[];
 }
 
 /** One deadline notice as stored: the truth the Scheduler and the sweep both fire from. */
@@ -53,6 +90,21 @@ export interface NoticeRecord extends DeadlineNotice {
   sentAt?: string;
 }
 
+/**
+ * What must follow from one committed event, stored in the same transaction as the event and delivered at
+ * least once afterwards by the dispatcher: ids, notice keys and times only, never personal data.
+ */
+export type OutboxItem =
+  | { kind: 'routing'; committedAt: string; message: RoutingMessage }
+  | {
+      kind: 'deadlines';
+      committedAt: string;
+      episodeId: string;
+      /** Notices to schedule, or to fire at once when already due. */
+      schedule: DeadlineNotice[];
+      cancel: DeadlineNotice[];
+    };
+
 export interface EpisodeCommit {
   delivery: StoredEvent;
   episodeId: string;
@@ -62,23 +114,27 @@ export interface EpisodeCommit {
   state: EpisodeState;
   /** The version read before folding; the commit fails with 'conflict' if another writer got there first. */
   expectedVersion: number;
+  /** What the fold counted as the child's other episodes (EpisodeRecord.otherEpisodes). */
+  otherEpisodes: EpisodeReport[];
+  /** EpisodeRecord.holdsOpenPointer as read, for an existing episode. */
+  heldOpenPointer?: boolean;
   notices: { create: DeadlineNotice[]; cancel: DeadlineNotice[] };
+  /** The outbox items written with the event (see outboxItems). */
+  outbox: OutboxItem[];
   retentionExpiresAt: string;
 }
 
 export interface EpisodeStore {
-  findDelivery(sourceId: string, eventId: string): Promise<AcceptedDelivery | undefined>;
-  markEffectsDone(sourceId: string, eventId: string): Promise<void>;
+  /** The delivery record and the ref in one consistent read: intake's first request. */
+  lookUpDelivery(keys: DeliveryKeys): Promise<DeliveryLookup>;
   getEpisode(episodeId: string): Promise<EpisodeRecord | undefined>;
-  findEpisodeIdByRef(episodeRef: string): Promise<string | undefined>;
-  /** The child's episode that is still open (missing, absent or found), if any: one at most. */
-  findOpenEpisodeId(childId: string): Promise<string | undefined>;
-  /** When each of the child's other non-withdrawn episodes was reported, and its kind, for the repeat-missing count. */
-  childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<EpisodeReport[]>;
+  /** The child's open episode and every episode of theirs, in one read. */
+  getChild(childId: string): Promise<ChildRecord>;
   /**
-   * Atomically stores the event, the new state, the delivery record, the ref and child indexes and the
-   * notice changes. 'duplicate' when this (source, event id) is already stored; 'conflict' when the
-   * episode moved on since expectedVersion (re-read and retry) or the child has another open episode.
+   * Atomically stores the event, the new state, the delivery record, the ref and child indexes, the
+   * notice changes and the outbox items. 'duplicate' when this (source, event id) is already stored;
+   * 'conflict' when the episode moved on since expectedVersion (re-read and retry) or the child has
+   * another open episode.
    */
   commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'>;
   /** Notices still pending whose fire time is at or before `until`, oldest first. */

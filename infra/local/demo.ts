@@ -5,6 +5,7 @@ import { formatLocal } from '../../shared/time/instant';
 import { loadCouncilFile } from '../councils/council-files';
 import { demoEpisode } from './demo-episode';
 import { localSourceSecrets } from './local-source-secrets';
+import { isSettled, LocalStatus } from './local-status';
 import { OutboxEntry } from './outbox-mailer';
 import { sendSignedEvent } from './webhook-sender';
 
@@ -18,14 +19,6 @@ const { values } = parseArgs({
 });
 const baseUrl = values.url.replace(/\/$/, '');
 
-const Status = z.object({
-  council: z.string(),
-  now: z.string(),
-  dataDir: z.string(),
-  queue: z.object({ depth: z.number() }),
-  outbox: z.object({ dir: z.string() }),
-});
-
 const getJson = async (path: string) => {
   const response = await fetch(`${baseUrl}${path}`).catch(() => undefined);
   if (!response?.ok) {
@@ -37,13 +30,13 @@ const getJson = async (path: string) => {
   return response.json();
 };
 
-const status = async () => Status.parse(await getJson('/_local/status'));
+const status = async () => LocalStatus.parse(await getJson('/_local/status'));
 const outbox = async () => z.array(OutboxEntry).parse(await getJson('/_local/outbox'));
 
-/** The notify function works through the queue after intake answers: wait until it has. */
+/** The dispatcher and the notify function work after intake answers: wait until they have. */
 const settled = async () => {
   const deadline = Date.now() + 15_000;
-  while ((await status()).queue.depth > 0 && Date.now() < deadline) {
+  while (!isSettled(await status()) && Date.now() < deadline) {
     await new Promise((done) => setTimeout(done, 100));
   }
 };

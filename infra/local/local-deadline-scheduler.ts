@@ -96,8 +96,9 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * deleted once fired or cancelled. A schedule fires by delivering the same JSON payload the Scheduler would
  * send to its target (the reminder behind the deadline queue: viaDeadlineQueue), retried and then dead-lettered. Once started, a timer is set for the
  * earliest pending schedule, and schedules that fall due together fire together, a bounded number at a
- * time, as the Scheduler invokes its targets in parallel. Schedules do not survive a restart; the
- * sweep fires anything pending from the store, which is what it is for in AWS too.
+ * time, as the Scheduler invokes its targets in parallel. Schedules live in memory: at every start the
+ * local runtime makes one again for each notice the store holds pending (the store is the truth, as in AWS,
+ * where the sweep stands behind the Scheduler too).
  */
 export const createLocalDeadlineScheduler = (
   options: LocalDeadlineSchedulerOptions,

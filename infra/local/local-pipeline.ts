@@ -3,22 +3,31 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
+import { createDispatchHandler } from '../../functions/dispatch/dispatch-handler';
 import { createIntakeHandler } from '../../functions/intake/intake-handler';
 import { createNotifyHandler } from '../../functions/notify/notify-handler';
 import { createReminderHandler } from '../../functions/reminder/reminder-handler';
 import { createSweepHandler } from '../../functions/sweep/sweep-handler';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { EnvSecretSource } from '../../shared/adapters/env-secret-source';
+import { OUTBOX_INSERT_FILTER } from '../../shared/adapters/episode-table';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import type { OutgoingEmail } from '../../shared/ports';
 import { loadCouncilFile } from '../councils/council-files';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-server';
 import { createLocalClock } from './local-clock';
 import { createLocalDeadlineScheduler, viaDeadlineQueue } from './local-deadline-scheduler';
-import { ensureEpisodeTable, localDynamoDbClient } from './local-episode-table';
+import {
+  type EpisodeTable,
+  ensureEpisodeTable,
+  localDynamoDbClient,
+  localStreamsClient,
+} from './local-episode-table';
 import { createLocalHttpServer, type LocalRoutes, listen } from './local-http-server';
 import { createLocalRoutingQueue } from './local-routing-queue';
 import { type LocalSourceSecret, localSourceSecrets, secretVariables } from './local-source-secrets';
+import type { LocalStatus } from './local-status';
+import { createLocalTableStream } from './local-table-stream';
 import { createOutboxMailer } from './outbox-mailer';
 
 export interface LocalPipelineOptions {
@@ -37,7 +46,7 @@ export interface LocalPipeline {
   dataDir: string;
   outboxDir: string;
   dynamoDbEndpoint: string;
-  table: 'created' | 'found';
+  table: EpisodeTable['table'];
   secrets: LocalSourceSecret[];
   stop(): Promise<void>;
 }
@@ -58,9 +67,10 @@ const closeServer = (server: Server) =>
   });
 
 /**
- * The whole pipeline on one machine: the Lambda handlers themselves, with DynamoDB Local for the store, an
- * in-memory SQS and Scheduler that call the handlers as AWS would, and an outbox for SES. The HTTP port is
- * taken first, so a port in use fails before anything else starts.
+ * The whole pipeline on one machine: the Lambda handlers themselves, with DynamoDB Local for the store and its
+ * stream, which feeds the dispatch handler as Lambda's event source mapping would (from where the last run
+ * stopped: outbox-stream.json); an in-memory SQS and Scheduler that call the handlers as AWS would; and an
+ * outbox for SES. The HTTP port is taken first, so a port in use fails before anything else starts.
  */
 export const startLocalPipeline = async (options: LocalPipelineOptions): Promise<LocalPipeline> => {
   const env = options.env ?? process.env;
@@ -96,7 +106,9 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     const client = localDynamoDbClient(dynamo.endpoint);
     stoppers.push(async () => client.destroy());
     const tableName = tableNameOf(council.id);
-    const table = await ensureEpisodeTable(client, tableName);
+    const { table, streamArn } = await ensureEpisodeTable(client, tableName);
+    const streamsClient = localStreamsClient(dynamo.endpoint);
+    stoppers.push(async () => streamsClient.destroy());
 
     const outboxDir = join(dataDir, 'outbox');
     const mailer = createOutboxMailer({ dir: outboxDir, from: council.email.from.address, clock });
@@ -133,10 +145,23 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     stoppers.push(() => queue.stop());
     const scheduler = createLocalDeadlineScheduler({ clock, target: viaDeadlineQueue(reminder) });
     stoppers.push(() => scheduler.stop());
+    const outboxStream = createLocalTableStream({
+      client: streamsClient,
+      streamArn,
+      consumer: createDispatchHandler({
+        ...mailDeps,
+        queue,
+        scheduler,
+        logger: logger.createChild({ serviceName: 'dispatch' }),
+      }),
+      filter: OUTBOX_INSERT_FILTER,
+      checkpointFile: join(dataDir, 'outbox-stream.json'),
+      onError: (error) => logger.error('dispatch failed its batch', { error: String(error) }),
+    });
+    // Stopped before the queue and the scheduler it hands work to.
+    stoppers.push(() => outboxStream.stop());
     const intake = createIntakeHandler({
       store: mailDeps.store,
-      queue,
-      scheduler,
       secrets: new EnvSecretSource(secretVariables(secrets)),
       clock,
       council,
@@ -157,6 +182,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     stoppers.push(() => sweeping.then(() => undefined));
     await sweepNow();
     scheduler.start();
+    outboxStream.start();
     timers.push(
       setInterval(
         () => void sweepNow().catch((error) => logger.error('sweep failed', { error: String(error) })),
@@ -167,6 +193,8 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     routes = {
       async intake(event) {
         const answer = await intake(event);
+        // A commit's outbox items are on the stream now: the dispatcher need not wait for its next look.
+        if (answer.statusCode === 202) outboxStream.poke();
         print(`${event.requestContext.http.method} ${event.rawPath} -> ${answer.statusCode}`);
         return answer;
       },
@@ -178,15 +206,20 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
         const sweepResult = await sweepNow();
         return { now, schedulesFired, sweep: sweepResult, outbox: mailer.count() };
       },
-      status: () => ({
-        council: council.id,
-        now: clock.now(),
-        clockOffsetMs: clock.offsetMs(),
-        dataDir,
-        queue: { depth: queue.depth(), deadLetters: queue.deadLetters() },
-        schedules: { pending: scheduler.pending(), deadLetters: scheduler.deadLetters() },
-        outbox: { emails: mailer.count(), dir: outboxDir },
-      }),
+      status: () => {
+        const current = {
+          council: council.id,
+          now: clock.now(),
+          clockOffsetMs: clock.offsetMs(),
+          dataDir,
+          dispatch: { caughtUp: outboxStream.caughtUp(), deadLetters: outboxStream.deadLetters() },
+          queue: { depth: queue.depth(), deadLetters: queue.deadLetters() },
+          schedules: { pending: scheduler.pending(), deadLetters: scheduler.deadLetters() },
+          outbox: { emails: mailer.count(), dir: outboxDir },
+        };
+        // What the runtime's clients read is there, beside the rest.
+        return current satisfies LocalStatus;
+      },
     };
     return {
       url: `http://${host}:${port}`,

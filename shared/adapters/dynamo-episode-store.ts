@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -14,6 +16,9 @@ import type { EpisodeState } from '../episode/episode-state';
 import type { EpisodeReport } from '../episode/fold-episode';
 import type {
   AcceptedDelivery,
+  ChildRecord,
+  DeliveryKeys,
+  DeliveryLookup,
   EpisodeCommit,
   EpisodeRecord,
   EpisodeStore,
@@ -21,7 +26,7 @@ import type {
   SendRecord,
   StoredEvent,
 } from '../ports';
-import { compareInstants } from '../time/instant';
+import { outboxTableItem } from './dynamo-outbox';
 import {
   childEpisodeKey,
   childPartition,
@@ -38,6 +43,7 @@ import {
   pendingNoticeUpperBound,
   refKey,
   sendKeyOf,
+  type TableKey,
   TTL_ATTRIBUTE,
   ttlSeconds,
 } from './episode-table';
@@ -131,26 +137,44 @@ export class DynamoEpisodeStore implements EpisodeStore {
     }
   }
 
-  async findDelivery(sourceId: string, eventId: string): Promise<AcceptedDelivery | undefined> {
-    const item = await this.get(deliveryKey(sourceId, eventId));
-    return (
-      item && {
-        sourceId: item.sourceId as string,
-        eventId: item.eventId as string,
-        episodeId: item.episodeId as string,
-        status: item.status as AcceptedDelivery['status'],
-        effectsDone: item.effectsDone === true,
-      }
-    );
+  async lookUpDelivery(keys: DeliveryKeys): Promise<DeliveryLookup> {
+    const wanted = {
+      delivery: deliveryKey(keys.sourceId, keys.eventId),
+      ref: refKey(keys.episodeRef),
+    };
+    const found = await this.batchGet(Object.values(wanted));
+    const item = (key: TableKey) => found.get(`${key.pk}|${key.sk}`);
+    const delivery = item(wanted.delivery);
+    const refEpisodeId = item(wanted.ref)?.episodeId as string | undefined;
+    return {
+      ...(delivery
+        ? {
+            delivery: {
+              sourceId: delivery.sourceId as string,
+              eventId: delivery.eventId as string,
+              episodeId: delivery.episodeId as string,
+              status: delivery.status as AcceptedDelivery['status'],
+            },
+          }
+        : {}),
+      ...(refEpisodeId ? { refEpisodeId } : {}),
+    };
   }
 
-  async markEffectsDone(sourceId: string, eventId: string): Promise<void> {
-    await this.updateIf({
-      key: deliveryKey(sourceId, eventId),
-      update: 'SET effectsDone = :done',
-      condition: 'attribute_exists(pk)',
-      values: { ':done': true },
-    });
+  /** Consistent reads of a few items in one request (again for any the server left unprocessed), by "pk|sk". */
+  private async batchGet(keys: TableKey[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    let pending: Item[] | undefined = keys.map((key) => ({ ...key }));
+    while (pending && pending.length > 0) {
+      const answer: BatchGetCommandOutput = await this.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      for (const item of answer.Responses?.[this.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
+      pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return found;
   }
 
   async getEpisode(episodeId: string): Promise<EpisodeRecord | undefined> {
@@ -180,27 +204,35 @@ export class DynamoEpisodeStore implements EpisodeStore {
       state: episode.state as EpisodeState,
       events,
       version: episode.version as number,
+      ...(Array.isArray(episode.otherEpisodes)
+        ? { otherEpisodes: episode.otherEpisodes as EpisodeReport[] }
+        : {}),
+      ...(typeof episode.holdsOpenPointer === 'boolean'
+        ? { holdsOpenPointer: episode.holdsOpenPointer }
+        : {}),
     };
   }
 
-  async findEpisodeIdByRef(episodeRef: string): Promise<string | undefined> {
-    return (await this.get(refKey(episodeRef)))?.episodeId as string | undefined;
-  }
-
-  async findOpenEpisodeId(childId: string): Promise<string | undefined> {
-    return (await this.get(openEpisodeKey(childId)))?.episodeId as string | undefined;
-  }
-
-  async childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<EpisodeReport[]> {
+  async getChild(childId: string): Promise<ChildRecord> {
     const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :episode)',
-      ExpressionAttributeValues: { ':pk': childPartition(childId), ':episode': 'EPISODE#' },
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': childPartition(childId) },
       ConsistentRead: true,
     });
-    return items
-      .filter((item) => item.episodeId !== exceptEpisodeId && item.status !== 'withdrawn')
-      .map((item) => ({ reportedAt: item.reportedAt as string, kind: item.kind as EpisodeReport['kind'] }))
-      .sort((a, b) => compareInstants(a.reportedAt, b.reportedAt));
+    const openEpisodeId = items.find((item) => item.sk === openEpisodeKey(childId).sk)?.episodeId as
+      | string
+      | undefined;
+    return {
+      ...(openEpisodeId ? { openEpisodeId } : {}),
+      episodes: items
+        .filter((item) => (item.sk as string).startsWith('EPISODE#'))
+        .map((item) => ({
+          episodeId: item.episodeId as string,
+          kind: item.kind as EpisodeState['kind'],
+          status: item.status as EpisodeState['status'],
+          reportedAt: item.reportedAt as string,
+        })),
+    };
   }
 
   async commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'> {
@@ -208,12 +240,15 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const TableName = this.tableName;
     const expiresAt = ttlSeconds(change.retentionExpiresAt);
     const isNew = change.expectedVersion === 0;
+    const pointer = await this.openPointerWrites(change, isNew, expiresAt);
 
     const episodeUpdate: TransactItem = {
       Update: {
         TableName,
         Key: episodeKey(episodeId),
-        UpdateExpression: `SET #state = :state, #version = :next, childId = :childId, #ttl = :ttl${
+        UpdateExpression: `SET #state = :state, #version = :next, childId = :childId, #ttl = :ttl, otherEpisodes = :others${
+          pointer.holds === undefined ? '' : ', holdsOpenPointer = :holds'
+        }${
           change.previousEpisodeId ? ', previousEpisodeId = if_not_exists(previousEpisodeId, :previous)' : ''
         } ADD episodeRefs :refs`,
         ConditionExpression: isNew ? 'attribute_not_exists(pk)' : '#version = :expected',
@@ -223,7 +258,9 @@ export class DynamoEpisodeStore implements EpisodeStore {
           ':next': change.expectedVersion + 1,
           ':childId': childId,
           ':ttl': expiresAt,
+          ':others': change.otherEpisodes,
           ':refs': new Set([change.episodeRef]),
+          ...(pointer.holds === undefined ? {} : { ':holds': pointer.holds }),
           ...(isNew ? {} : { ':expected': change.expectedVersion }),
           ...(change.previousEpisodeId ? { ':previous': change.previousEpisodeId } : {}),
         },
@@ -238,7 +275,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
           eventId: delivery.event.id,
           episodeId,
           status: state.status,
-          effectsDone: false,
           [TTL_ATTRIBUTE]: expiresAt,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -278,7 +314,12 @@ export class DynamoEpisodeStore implements EpisodeStore {
           },
         },
       },
-      ...(await this.openEpisodeWrite(change, isNew, expiresAt)),
+      ...pointer.writes,
+      ...change.outbox.map(
+        (item): TransactItem => ({
+          Put: { TableName, Item: outboxTableItem(delivery.sourceId, delivery.event.id, item, expiresAt) },
+        }),
+      ),
       ...change.notices.create.map(
         (notice): TransactItem => ({
           Put: {
@@ -318,20 +359,22 @@ export class DynamoEpisodeStore implements EpisodeStore {
       if (errorName(error) !== 'TransactionCanceledException') throw error;
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (reasons?.[1]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-      if (!reasons && (await this.findDelivery(delivery.sourceId, delivery.event.id))) return 'duplicate';
+      if (!reasons && (await this.get(deliveryKey(delivery.sourceId, delivery.event.id)))) return 'duplicate';
       return 'conflict';
     }
   }
 
   /**
-   * The child's OPEN pointer: a new episode takes it only when it is free or held by the episode it follows
-   * (one open episode per child); an episode that closes gives it up only if it still holds it.
+   * The child's OPEN pointer, and whether the episode holds it after the commit (undefined: unchanged). A new
+   * episode takes it only when it is free or held by the episode it follows (one open episode per child), and
+   * marks that one as no longer holding it; an episode that closes frees it only if it still holds it, which
+   * its own item says (a pointer taken from under it fails the condition, and the retry reads it again).
    */
-  private async openEpisodeWrite(
+  private async openPointerWrites(
     change: EpisodeCommit,
     isNew: boolean,
     expiresAt: number,
-  ): Promise<TransactItem[]> {
+  ): Promise<{ writes: TransactItem[]; holds?: boolean }> {
     const TableName = this.tableName;
     const Key = openEpisodeKey(change.childId);
     const open = isOpenEpisodeStatus(change.state.status);
@@ -344,32 +387,52 @@ export class DynamoEpisodeStore implements EpisodeStore {
           ? { ExpressionAttributeValues: { ':previous': change.previousEpisodeId } }
           : {}),
       };
-      return open
+      if (!open) return { writes: [{ ConditionCheck: { TableName, Key, ...condition } }], holds: false };
+      const takeOver: TransactItem[] = change.previousEpisodeId
         ? [
             {
-              Put: {
+              Update: {
                 TableName,
-                Item: { ...Key, episodeId: change.episodeId, [TTL_ATTRIBUTE]: expiresAt },
-                ...condition,
+                Key: episodeKey(change.previousEpisodeId),
+                UpdateExpression: 'SET holdsOpenPointer = :false',
+                // The episode outlives its pointer (its TTL is re-stamped on every commit), so it is there.
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':false': false },
               },
             },
           ]
-        : [{ ConditionCheck: { TableName, Key, ...condition } }];
-    }
-    if (open) return [];
-    const pointer = await this.get(Key);
-    return pointer?.episodeId === change.episodeId
-      ? [
+        : [];
+      return {
+        writes: [
           {
-            Delete: {
+            Put: {
               TableName,
-              Key,
-              ConditionExpression: 'episodeId = :episodeId',
-              ExpressionAttributeValues: { ':episodeId': change.episodeId },
+              Item: { ...Key, episodeId: change.episodeId, [TTL_ATTRIBUTE]: expiresAt },
+              ...condition,
             },
           },
-        ]
-      : [];
+          ...takeOver,
+        ],
+        holds: true,
+      };
+    }
+    if (open) return { writes: [] };
+    // Stored before episodes said whether they hold the pointer: read it, as this store once always did.
+    const holds = change.heldOpenPointer ?? (await this.get(Key))?.episodeId === change.episodeId;
+    if (!holds) return { writes: [], holds: false };
+    return {
+      writes: [
+        {
+          Delete: {
+            TableName,
+            Key,
+            ConditionExpression: 'episodeId = :episodeId',
+            ExpressionAttributeValues: { ':episodeId': change.episodeId },
+          },
+        },
+      ],
+      holds: false,
+    };
   }
 
   async dueNotices(until: string, limit: number): Promise<NoticeRecord[]> {

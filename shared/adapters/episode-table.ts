@@ -1,35 +1,45 @@
-import type { CreateTableCommandInput, UpdateTimeToLiveCommandInput } from '@aws-sdk/client-dynamodb';
+import type {
+  CreateTableCommandInput,
+  StreamSpecification,
+  UpdateTimeToLiveCommandInput,
+} from '@aws-sdk/client-dynamodb';
 
 /**
  * The episode table: one DynamoDB table per council, every item keyed by the functions below and nowhere
  * else. The CDK stack imports these constants so the deployed table matches the local one exactly.
  *
  * Items (pk | sk -> what it holds):
- *   EPISODE#<episodeId> | EPISODE                  the episode: childId, episodeRefs, previousEpisodeId, state, version
+ *   EPISODE#<episodeId> | EPISODE                  the episode: childId, episodeRefs, previousEpisodeId, state, version,
+ *                                                   otherEpisodes (what its repeat count was folded from) and
+ *                                                   holdsOpenPointer (whether CHILD#/OPEN names it)
  *   EPISODE#<episodeId> | EVENT#<sourceId>#<eventId> the audit trail: each accepted event as it came, with source and time
  *   EPISODE#<episodeId> | NOTICE#<noticeKey>        a deadline notice (pending | sent | cancelled); pending ones carry
  *                                                   the sparse pending-notice index keys
  *   REF#<episodeRef>    | REF                       which episode an episodeRef names
  *   CHILD#<childId>     | OPEN                      the child's one open episode (missing, absent or found)
  *   CHILD#<childId>     | EPISODE#<episodeId>       one of the child's episodes: kind, status, reportedAt
- *   DELIVERY#<sourceId>#<eventId> | DELIVERY        what a delivery resulted in, and whether its effects are done
+ *   DELIVERY#<sourceId>#<eventId> | DELIVERY        what a delivery resulted in (episode, status)
+ *   OUTBOX#<sourceId>#<eventId>   | ROUTING         the outbox: the routing message the event calls for (ids only)
+ *   OUTBOX#<sourceId>#<eventId>   | DEADLINES       the outbox: the schedules it makes and cancels (notice keys, times)
  *   SEND#<sendKey>      | SEND                      an email sent (or rejected): nothing is sent twice
  *
  * Access patterns:
+ *   what intake knows of a delivery          BatchGetItem DELIVERY#source#id + REF#ref (consistent): one request
  *   an episode with its events               Query pk = EPISODE#id (consistent)
- *   an episode by episodeRef                 GetItem REF#ref
- *   the child's open episode                 GetItem CHILD#id / OPEN
- *   the child's recent episodes (repeat)     Query pk = CHILD#id, sk begins_with EPISODE#
- *   idempotency on (source, event id)        GetItem DELIVERY#source#id; commit puts it attribute_not_exists
+ *   the child's open episode and history     Query pk = CHILD#id (consistent): OPEN and every EPISODE# item at once
+ *   idempotency on (source, event id)        the BatchGetItem above; commit puts DELIVERY attribute_not_exists
+ *   the outbox, after the commit             the table's stream (NEW_IMAGE), filtered to inserts of OUTBOX# items
  *   pending notices by fire time (sweep)     Query index PENDING_NOTICE_INDEX, pendingNotice = PENDING, fireAtKey <= until
  *   one notice (reminder)                    GetItem EPISODE#id / NOTICE#key; claim pending -> sent conditionally
  *   has this email been sent                 GetItem SEND#key
  *
- * Writes that could race are one TransactWriteItems per accepted event: the episode put is conditioned on its
- * version, the delivery on its absence, the ref on naming no other episode, and the child's OPEN pointer on
- * being absent or the episode the writer read. Retention: every item a commit writes carries the TTL attribute,
- * set to the commit's time plus the council's retention days (the episode item is re-stamped on every commit, so
- * an episode's first items may expire up to the episode's length before it). Send records carry no TTL yet.
+ * Writes that could race are one TransactWriteItems per accepted event, the only write of a request: the episode
+ * put is conditioned on its version, the delivery on its absence, the ref on naming no other episode, and the
+ * child's OPEN pointer on being absent or the episode the writer read; the outbox items go in the same transaction,
+ * so what follows from an event is stored exactly when the event is. Retention: every item a commit writes carries
+ * the TTL attribute, set to the commit's time plus the council's retention days (the episode item is re-stamped on
+ * every commit, so an episode's first items may expire up to the episode's length before it). Send records carry
+ * the retention of the episode they belong to.
  */
 
 /** The statuses in which an episode is the child's open one (it holds the CHILD#/OPEN pointer). */
@@ -79,6 +89,30 @@ export const deliveryKey = (sourceId: string, eventId: string): TableKey => ({
 });
 export const sendKeyOf = (sendKey: string): TableKey => ({ pk: `SEND#${sendKey}`, sk: 'SEND' });
 
+/** What an outbox item carries: the routing message, or the deadline schedules. */
+export type OutboxKind = 'routing' | 'deadlines';
+const OUTBOX_PARTITION_PREFIX = 'OUTBOX#';
+const outboxSortKeys: Record<OutboxKind, string> = { routing: 'ROUTING', deadlines: 'DEADLINES' };
+export const outboxKey = (sourceId: string, eventId: string, kind: OutboxKind): TableKey => ({
+  pk: `${OUTBOX_PARTITION_PREFIX}${sourceId}#${eventId}`,
+  sk: outboxSortKeys[kind],
+});
+
+/**
+ * The stream records the dispatcher is given: outbox items as they are inserted (never updated or removed).
+ * A Lambda event filter pattern; the local runtime applies the same pattern to DynamoDB Local's stream.
+ */
+export const OUTBOX_INSERT_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { Keys: { [TABLE_KEYS.partitionKey]: { S: [{ prefix: OUTBOX_PARTITION_PREFIX }] } } },
+} as const;
+
+/** The table's stream: new images only, as the dispatcher reads what a commit inserted. */
+export const STREAM_SPECIFICATION = {
+  StreamEnabled: true,
+  StreamViewType: 'NEW_IMAGE',
+} as const satisfies StreamSpecification;
+
 /** Sorts by fire time (UTC ISO-8601 sorts as text), then names the notice so keys never collide. */
 export const pendingNoticeKeys = (fireAt: string, episodeId: string, noticeKey: string) => ({
   [PENDING_NOTICE_INDEX.partitionKey]: PENDING,
@@ -115,6 +149,7 @@ export const createTableInput = (tableName: string): CreateTableCommandInput => 
       Projection: { ProjectionType: 'ALL' },
     },
   ],
+  StreamSpecification: STREAM_SPECIFICATION,
 });
 
 /** CreateTable cannot turn on TTL; this call after it does (DynamoDB Local honours it too). */

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, test } from 'vitest';
+import { createDispatchHandler } from '../../functions/dispatch/dispatch-handler';
 import { createIntakeHandler } from '../../functions/intake/intake-handler';
 import { createNotifyHandler } from '../../functions/notify/notify-handler';
 import { createReminderHandler } from '../../functions/reminder/reminder-handler';
@@ -13,12 +14,19 @@ import { addHours, compareInstants } from '../../shared/time/instant';
 import { bathNes, towerHamlets } from '../support/councils';
 import { fullEpisode, parsedEvent, reportData } from '../support/events';
 import { MemoryEpisodeStore } from '../support/memory-episode-store';
-import { deadlineQueueEvent, FakeMailer, settableClock, sqsRecord } from '../support/notify-fakes';
+import {
+  deadlineQueueEvent,
+  FakeMailer,
+  outboxRecord,
+  settableClock,
+  sqsRecord,
+} from '../support/notify-fakes';
 import { newSecret, signedRequest } from './intake/signed-request';
 
 /**
- * One council's pipeline with the real handlers wired as in AWS: intake -> queue -> notify, and the
- * Scheduler's one-time schedules -> reminder, with the sweep behind them. Only the ports are in memory.
+ * One council's pipeline with the real handlers wired as in AWS: intake -> the table's stream (its outbox
+ * items) -> dispatch -> queue -> notify, and the Scheduler's one-time schedules -> reminder, with the sweep
+ * behind them. Only the ports are in memory.
  */
 const pipeline = (council: CouncilConfig) => {
   const store = new MemoryEpisodeStore();
@@ -38,11 +46,11 @@ const pipeline = (council: CouncilConfig) => {
   };
   const env = Object.fromEntries(Object.entries(secrets).map(([id, s]) => [sourceSecretVariable(id), s]));
   const deps = { store, mailer, clock, council, logger };
-  const intake = createIntakeHandler({
+  const intake = createIntakeHandler({ ...deps, secrets: new EnvSecretSource(env) });
+  const dispatch = createDispatchHandler({
     ...deps,
     queue: { send: async (messages) => void queued.push(...messages) },
     scheduler,
-    secrets: new EnvSecretSource(env),
   });
   const notify = createNotifyHandler(deps);
   const reminder = createReminderHandler(deps);
@@ -58,12 +66,17 @@ const pipeline = (council: CouncilConfig) => {
     schedules,
     sweep,
     reminder,
-    /** A source posts an event a few minutes after it happened; the queue then delivers to notify. */
+    /**
+     * A source posts an event a few minutes after it happened; the stream hands its outbox items to the
+     * dispatcher, and the queue then delivers to notify.
+     */
     post: (sourceId: string, event: PipelineEvent) =>
       emailsDuring(async () => {
         if (compareInstants(event.time, clock.now()) > 0) clock.set(addHours(event.time, 0.1));
         const answer = await intake(signedRequest(sourceId, event, { secret: secrets[sourceId] ?? '' }));
         expect(answer.statusCode, answer.body).toBe(202);
+        const dispatched = await dispatch({ Records: store.takeOutbox().map(outboxRecord) });
+        expect(dispatched.batchItemFailures).toEqual([]);
         const Records = queued.splice(0).map((m, i) => sqsRecord(`m${i}`, JSON.stringify(m)));
         const result = await notify({ Records });
         expect(result.batchItemFailures).toEqual([]);
@@ -310,6 +323,49 @@ describe('Tower Hamlets, a high-risk child missing for five days', () => {
     );
     // Five days: nothing more is owed while the child is missing, and the sweep finds nothing left.
     expect(to(await lbth.advanceTo('2026-10-27T16:00:00Z'))).toEqual([]);
+    expect(await lbth.sweep()).toMatchObject({ fired: 0, due: 0 });
+  });
+});
+
+describe('what follows from a commit', () => {
+  test('one event id used by two sources is two deliveries: both children are routed', async () => {
+    const lbth = pipeline(towerHamlets);
+    const reportOf = (ref: string, givenName: string) =>
+      parsedEvent(
+        'missing.reported',
+        reportData(ref, { child: { givenName, familyName: 'Shared', dateOfBirth: '2012-02-02' } }),
+        { id: 'evt-shared-1', time: '2026-10-22T19:00:00+01:00' },
+      );
+    const byPolice = await lbth.post('met-police', reportOf('MPS-SHARED', 'Robin'));
+    const bySchool = await lbth.post('schools', reportOf('SCH-SHARED', 'Sam'));
+    // Both reach the police and social care: only the delivery's identity, source included, tells those
+    // sends apart (the school's report also goes to education safeguarding).
+    const both = ['missing-persons@met-police.invalid', 'childrens-social-care@tower-hamlets.invalid'];
+    expect(to(byPolice)).toEqual(both);
+    expect(to(bySchool)).toEqual(['education-safeguarding@tower-hamlets.invalid', ...both]);
+    expect(byPolice[0]?.subject).toContain('(ref MPS-SHARED)');
+    expect(bySchool[0]?.subject).toContain('(ref SCH-SHARED)');
+  });
+
+  test('a return reported two days late sends the reminders already due at once, not at the next sweep', async () => {
+    const lbth = pipeline(towerHamlets);
+    const ref = 'MPS-LATE-1';
+    const [report] = fullEpisode(ref);
+    if (!report) throw new Error('a report');
+    await lbth.post('met-police', report);
+    const lateReturn = parsedEvent(
+      'missing.found',
+      { episodeRef: ref, foundAt: '2026-10-24T09:30:00+01:00' },
+      { id: `${ref}-found`, time: '2026-10-26T10:30:00Z' },
+    );
+    const emails = await lbth.post('met-police', lateReturn);
+    const reminders = emails.filter((email) => email.subject.startsWith('[LBTH] Reminder'));
+    // The 24-hours-before reminders of both interviews (26 Oct 08:30 UTC) fell due before the return was reported.
+    expect(to(reminders).sort()).toEqual([
+      'exploitation.team@towerhamlets.gov.uk',
+      'missing-persons@met-police.invalid',
+    ]);
+    expect(lbth.schedules.size).toBe(3);
     expect(await lbth.sweep()).toMatchObject({ fired: 0, due: 0 });
   });
 });

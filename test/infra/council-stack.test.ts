@@ -11,7 +11,7 @@ import {
   pipelineFunctions,
   SES_SENDS_PER_SECOND,
 } from '../../infra/council-stack';
-import { createTableInput, TTL_ATTRIBUTE } from '../../shared/adapters/episode-table';
+import { createTableInput, OUTBOX_INSERT_FILTER, TTL_ATTRIBUTE } from '../../shared/adapters/episode-table';
 import {
   actionsOf,
   CDK_TEST_TIMEOUT_MS,
@@ -41,28 +41,44 @@ const consume = [
   'sqs:DeleteMessage',
   'sqs:GetQueueAttributes',
 ];
+/** What reading episodes takes: single items, a few at once (intake's first read), queries. */
+const episodeReads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const streamRead = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 const expectedActions: Record<FunctionName, string[]> = {
+  // The commit is intake's only write: no queue, no Scheduler.
   intake: [
     ...logs,
-    'dynamodb:GetItem',
-    'dynamodb:Query',
+    ...episodeReads,
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
     'dynamodb:ConditionCheckItem',
     ...dynamoKey,
+    'secretsmanager:GetSecretValue',
+    'secretsmanager:DescribeSecret',
+  ],
+  dispatch: [
+    ...logs,
+    ...episodeReads,
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    ...dynamoKey,
+    ...streamRead,
+    ...email,
     'sqs:SendMessage',
     ...queueKey,
     'scheduler:CreateSchedule',
     'scheduler:DeleteSchedule',
     'iam:PassRole',
-    'secretsmanager:GetSecretValue',
-    'secretsmanager:DescribeSecret',
   ],
   notify: [
     ...logs,
-    'dynamodb:GetItem',
-    'dynamodb:Query',
+    ...episodeReads,
     'dynamodb:PutItem',
     ...dynamoKey,
     ...email,
@@ -72,8 +88,7 @@ const expectedActions: Record<FunctionName, string[]> = {
   ],
   reminder: [
     ...logs,
-    'dynamodb:GetItem',
-    'dynamodb:Query',
+    ...episodeReads,
     'dynamodb:UpdateItem',
     'dynamodb:PutItem',
     ...dynamoKey,
@@ -84,8 +99,7 @@ const expectedActions: Record<FunctionName, string[]> = {
   ],
   sweep: [
     ...logs,
-    'dynamodb:GetItem',
-    'dynamodb:Query',
+    ...episodeReads,
     'dynamodb:UpdateItem',
     'dynamodb:PutItem',
     ...dynamoKey,
@@ -107,14 +121,16 @@ const expectedActions: Record<FunctionName, string[]> = {
 
 /** Each function's own variables: what it parses, and nothing it may not use. */
 const expectedEnvironment: Record<FunctionName, string[]> = {
-  intake: [
+  intake: ['TABLE_NAME', 'SOURCE_SECRET_PREFIX'],
+  dispatch: [
     'TABLE_NAME',
     'ROUTING_QUEUE_URL',
     'SCHEDULE_GROUP',
     'DEADLINE_QUEUE_ARN',
     'SCHEDULER_ROLE_ARN',
     'SCHEDULER_DLQ_ARN',
-    'SOURCE_SECRET_PREFIX',
+    'SES_CONFIGURATION_SET',
+    'SES_MAX_SENDS_PER_SECOND',
   ],
   notify: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'ROUTING_QUEUE_URL'],
   reminder: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'DEADLINE_QUEUE_URL'],
@@ -149,6 +165,8 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
   const deadlinesDlqId = idAt('DeadlinesDeadLetters');
   const scheduleDlqId = idAt('ScheduleDeadLetters');
   const timetableFailuresId = idAt('TimetableFailures');
+  const dispatchDlqId = idAt('DispatchDeadLetters');
+  const tableId = idAt('Episodes');
   const schedulerRoleId = idAt('DeadlineSchedulerRole');
   const topicId = idAt('Alarms', 'Topic');
   const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
@@ -172,6 +190,9 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       );
       expect(props.KeySchema).toEqual(local.KeySchema);
       expect(props.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+      expect(props.StreamSpecification).toEqual({
+        StreamViewType: local.StreamSpecification?.StreamViewType,
+      });
     });
 
     it('is on demand, recoverable to a point in time, encrypted with the council key, expiring by TTL and kept on stack deletion', () => {
@@ -223,9 +244,9 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe(name);
     });
 
-    it('the intake schedules against the deadline queue, and each consumer sends back to its own queue', () => {
-      expect(variablesOf('intake').DEADLINE_QUEUE_ARN).toEqual(arnOf(deadlinesId));
-      expect(variablesOf('intake').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
+    it('the dispatcher schedules against the deadline queue, and each consumer sends back to its own queue', () => {
+      expect(variablesOf('dispatch').DEADLINE_QUEUE_ARN).toEqual(arnOf(deadlinesId));
+      expect(variablesOf('dispatch').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
       expect(variablesOf('notify').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
       expect(variablesOf('reminder').DEADLINE_QUEUE_URL).toEqual({ Ref: deadlinesId });
     });
@@ -268,12 +289,12 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       expect(functionNames.filter(onIndex)).toEqual(['sweep']);
     });
 
-    it('only the intake passes a role, only the deadline schedulers role, and only to the Scheduler', () => {
+    it('only the dispatcher passes a role, only the deadline schedulers role, and only to the Scheduler', () => {
       for (const name of functionNames) {
         const passRole = statementsOfRole(template, roleId(name)).filter((s) =>
           actionsOf([s]).includes('iam:PassRole'),
         );
-        if (name !== 'intake') {
+        if (name !== 'dispatch') {
           expect(passRole).toEqual([]);
           continue;
         }
@@ -288,8 +309,8 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       }
     });
 
-    it("the intake's schedules are limited to the council's deadline schedule group", () => {
-      const scheduling = statementsOfRole(template, roleId('intake')).find((s) =>
+    it("the dispatcher's schedules are limited to the council's deadline schedule group", () => {
+      const scheduling = statementsOfRole(template, roleId('dispatch')).find((s) =>
         actionsOf([s]).includes('scheduler:CreateSchedule'),
       );
       expect(JSON.stringify(scheduling?.Resource)).toContain(`:schedule/${prefix}-deadlines/*`);
@@ -360,11 +381,73 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
     });
   });
 
+  describe('the outbox', () => {
+    it("the dispatcher reads the table's stream, filtered to outbox inserts, with partial batch failures", () => {
+      const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).filter((m) =>
+        JSON.stringify(m.Properties.EventSourceArn).includes(tableId),
+      );
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]?.Properties).toMatchObject({
+        FunctionName: { Ref: fnId('dispatch') },
+        EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_INSERT_FILTER) }] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: expect.any(Number),
+        MaximumRecordAgeInSeconds: expect.any(Number),
+        DestinationConfig: { OnFailure: { Destination: arnOf(dispatchDlqId) } },
+      });
+      const { MaximumRetryAttempts, MaximumRecordAgeInSeconds } = (mappings[0]?.Properties ?? {}) as Record<
+        string,
+        number
+      >;
+      // Bounded: a failing item reaches the dead-letter queue (and a person) well within the stream's 24 hours.
+      expect(MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(MaximumRetryAttempts).toBeLessThanOrEqual(100);
+      expect(MaximumRecordAgeInSeconds).toBeGreaterThanOrEqual(60);
+      expect(MaximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
+    });
+
+    it('only the dispatcher reads the stream, and only this table’s', () => {
+      const readsStream = (name: FunctionName) =>
+        statementsOfRole(template, roleId(name)).filter((s) =>
+          actionsOf([s]).includes('dynamodb:GetRecords'),
+        );
+      for (const name of functionNames) {
+        if (name !== 'dispatch') expect(readsStream(name)).toEqual([]);
+      }
+      expect(readsStream('dispatch').map((s) => s.Resource)).toEqual([
+        { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      ]);
+    });
+
+    it('only the dispatcher may make schedules; it may send to the routing queue and its own dead-letter queue', () => {
+      const may = (action: string) =>
+        functionNames.filter((name) => actionsOf(statementsOfRole(template, roleId(name))).includes(action));
+      expect(may('scheduler:CreateSchedule')).toEqual(['dispatch']);
+      const sends = statementsOfRole(template, roleId('dispatch')).filter((s) =>
+        actionsOf([s]).includes('sqs:SendMessage'),
+      );
+      expect(sends.flatMap((s) => [s.Resource].flat()).sort()).toEqual(
+        [arnOf(routingId), arnOf(dispatchDlqId)].sort(),
+      );
+    });
+  });
+
   describe('the queues', () => {
     it('every queue is encrypted with the council key, keeps messages 14 days and refuses anything but TLS', () => {
       const queues = resourcesOf(template, 'AWS::SQS::Queue');
       expect(Object.keys(queues).sort()).toEqual(
-        [routingId, routingDlqId, deadlinesId, deadlinesDlqId, scheduleDlqId, timetableFailuresId].sort(),
+        [
+          routingId,
+          routingDlqId,
+          deadlinesId,
+          deadlinesDlqId,
+          scheduleDlqId,
+          timetableFailuresId,
+          dispatchDlqId,
+        ].sort(),
       );
       for (const queue of Object.values(queues)) {
         expect(queue.Properties.KmsMasterKeyId).toEqual(arnOf(keyId));
@@ -604,7 +687,9 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       const queueDimension = (id: string) =>
         JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }]);
       expect(dlqAlarms.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(
-        [routingDlqId, deadlinesDlqId, scheduleDlqId, timetableFailuresId].map(queueDimension).sort(),
+        [routingDlqId, deadlinesDlqId, scheduleDlqId, timetableFailuresId, dispatchDlqId]
+          .map(queueDimension)
+          .sort(),
       );
       const ageAlarms = alarms.filter((a) => metricOf(a) === 'ApproximateAgeOfOldestMessage');
       expect(ageAlarms.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(

@@ -36,10 +36,21 @@ const commitOf = (
   childId: 'child-1',
   episodeRef: event.data.episodeRef,
   expectedVersion: 0,
+  otherEpisodes: [],
   notices: { create: [], cancel: [] },
+  outbox: [],
   retentionExpiresAt: '2033-10-22T18:05:00.000Z',
   ...change,
 });
+
+/** The episode's current version and pointer flag, as intake hands them back in its commit. */
+const readBack = async (store: EpisodeStore, episodeId: string) => {
+  const episode = await store.getEpisode(episodeId);
+  return {
+    expectedVersion: episode?.version ?? 0,
+    ...(episode?.holdsOpenPointer === undefined ? {} : { heldOpenPointer: episode.holdsOpenPointer }),
+  };
+};
 
 describe.each(stores)('%s', (_name, makeStore) => {
   let store: EpisodeStore;
@@ -48,6 +59,9 @@ describe.each(stores)('%s', (_name, makeStore) => {
   beforeEach(async () => {
     store = await makeStore();
   });
+  const refOwner = async (episodeRef: string) =>
+    (await store.lookUpDelivery({ sourceId: 'met-police', eventId: 'none', episodeRef })).refEpisodeId;
+  const openEpisodeOf = async (childId: string) => (await store.getChild(childId)).openEpisodeId;
 
   it('stores the episode, its event, its ref, the open pointer and the delivery in one commit', async () => {
     const commit = commitOf(report, { state: stateOf([report]) });
@@ -57,17 +71,33 @@ describe.each(stores)('%s', (_name, makeStore) => {
     expect(episode).toMatchObject({ childId: 'child-1', episodeRefs: ['MPS-1'], version: 1 });
     expect(episode?.state.status).toBe('missing');
     expect(episode?.events).toEqual([commit.delivery]);
-    expect(await store.findEpisodeIdByRef('MPS-1')).toBe(commit.episodeId);
-    expect(await store.findOpenEpisodeId('child-1')).toBe(commit.episodeId);
-    expect(await store.findDelivery('met-police', report.id)).toEqual({
-      sourceId: 'met-police',
-      eventId: report.id,
-      episodeId: commit.episodeId,
-      status: 'missing',
-      effectsDone: false,
+    expect(await openEpisodeOf('child-1')).toBe(commit.episodeId);
+    expect(
+      await store.lookUpDelivery({ sourceId: 'met-police', eventId: report.id, episodeRef: 'MPS-1' }),
+    ).toEqual({
+      delivery: {
+        sourceId: 'met-police',
+        eventId: report.id,
+        episodeId: commit.episodeId,
+        status: 'missing',
+      },
+      refEpisodeId: commit.episodeId,
     });
-    await store.markEffectsDone('met-police', report.id);
-    expect((await store.findDelivery('met-police', report.id))?.effectsDone).toBe(true);
+    expect(
+      await store.lookUpDelivery({ sourceId: 'schools', eventId: report.id, episodeRef: 'MPS-9' }),
+    ).toEqual({});
+  });
+
+  it('keeps what the fold counted and whether the episode holds the open pointer on the episode', async () => {
+    const commit = commitOf(report, {
+      state: stateOf([report]),
+      otherEpisodes: [{ reportedAt: '2026-09-01T10:00:00.000Z', kind: 'missing' }],
+    });
+    await store.commit(commit);
+    expect(await store.getEpisode(commit.episodeId)).toMatchObject({
+      otherEpisodes: [{ reportedAt: '2026-09-01T10:00:00.000Z', kind: 'missing' }],
+      holdsOpenPointer: true,
+    });
   });
 
   it('answers duplicate for a (source, event id) already stored, and stores nothing more', async () => {
@@ -103,7 +133,10 @@ describe.each(stores)('%s', (_name, makeStore) => {
       expectedVersion: 0,
     });
     expect(await store.commit(stale)).toBe('conflict');
-    expect(await store.findDelivery('met-police', risk.id)).toBeUndefined();
+    expect(
+      (await store.lookUpDelivery({ sourceId: 'met-police', eventId: risk.id, episodeRef: 'MPS-1' }))
+        .delivery,
+    ).toBeUndefined();
     const episode = await store.getEpisode(first.episodeId);
     expect(episode?.events).toHaveLength(1);
     expect(episode?.state.riskGrade).toBeUndefined();
@@ -129,8 +162,8 @@ describe.each(stores)('%s', (_name, makeStore) => {
     await store.commit(first);
     const second = parsedEvent('missing.reported', reportData('MPS-2'), { id: 'MPS-2-1' });
     expect(await store.commit(commitOf(second, { state: stateOf([second]) }))).toBe('conflict');
-    expect(await store.findOpenEpisodeId('child-1')).toBe(first.episodeId);
-    expect(await store.findEpisodeIdByRef('MPS-2')).toBeUndefined();
+    expect(await openEpisodeOf('child-1')).toBe(first.episodeId);
+    expect(await refOwner('MPS-2')).toBeUndefined();
   });
 
   it('links a second ref to the open episode', async () => {
@@ -144,7 +177,7 @@ describe.each(stores)('%s', (_name, makeStore) => {
     });
     expect(await store.commit(linked)).toBe('committed');
     expect((await store.getEpisode(first.episodeId))?.episodeRefs).toEqual(['MPS-1', 'MPS-2']);
-    expect(await store.findEpisodeIdByRef('MPS-2')).toBe(first.episodeId);
+    expect(await refOwner('MPS-2')).toBe(first.episodeId);
   });
 
   it('refuses a ref that already names another episode', async () => {
@@ -161,19 +194,38 @@ describe.each(stores)('%s', (_name, makeStore) => {
       commitOf(found, { state: stateOf([report, found]), episodeId: first.episodeId, expectedVersion: 1 }),
     );
     const second = parsedEvent('missing.reported', reportData('MPS-2'), { id: 'MPS-2-1' });
+    // Read before the next episode took the pointer: a commit that still thinks it holds it.
+    const stale = await readBack(store, first.episodeId);
     const next = commitOf(second, { state: stateOf([second]), previousEpisodeId: first.episodeId });
     expect(await store.commit(next)).toBe('committed');
-    expect(await store.findOpenEpisodeId('child-1')).toBe(next.episodeId);
+    expect(await openEpisodeOf('child-1')).toBe(next.episodeId);
     expect((await store.getEpisode(next.episodeId))?.previousEpisodeId).toBe(first.episodeId);
+    expect((await store.getEpisode(first.episodeId))?.holdsOpenPointer).toBe(false);
 
+    const [, , , pi] = fullEpisode('MPS-1') as PipelineEvent[];
+    const closing = (read: { expectedVersion: number; heldOpenPointer?: boolean }) =>
+      commitOf(pi as PipelineEvent, {
+        state: stateOf([report, found], 'closed'),
+        episodeId: first.episodeId,
+        ...read,
+      });
+    expect(stale.heldOpenPointer).toBe(true);
+    expect(await store.commit(closing(stale))).toBe('conflict');
+    expect(await store.commit(closing(await readBack(store, first.episodeId)))).toBe('committed');
+    expect(await openEpisodeOf('child-1')).toBe(next.episodeId);
+  });
+
+  it('frees the open pointer of an episode stored before episodes said whether they hold it', async () => {
+    const first = commitOf(report, { state: stateOf([report]) });
+    await store.commit(first);
     const [, , , pi] = fullEpisode('MPS-1') as PipelineEvent[];
     const closing = commitOf(pi as PipelineEvent, {
       state: stateOf([report, found], 'closed'),
       episodeId: first.episodeId,
-      expectedVersion: 2,
+      expectedVersion: 1,
     });
     expect(await store.commit(closing)).toBe('committed');
-    expect(await store.findOpenEpisodeId('child-1')).toBe(next.episodeId);
+    expect(await openEpisodeOf('child-1')).toBeUndefined();
   });
 
   it('frees the open pointer when the open episode closes or is withdrawn', async () => {
@@ -184,13 +236,14 @@ describe.each(stores)('%s', (_name, makeStore) => {
       commitOf(withdrawn, {
         state: stateOf([report, withdrawn]),
         episodeId: first.episodeId,
-        expectedVersion: 1,
+        ...(await readBack(store, first.episodeId)),
       }),
     );
-    expect(await store.findOpenEpisodeId('child-1')).toBeUndefined();
+    expect(await openEpisodeOf('child-1')).toBeUndefined();
+    expect((await store.getEpisode(first.episodeId))?.holdsOpenPointer).toBe(false);
   });
 
-  it("lists the child's other episodes' report times and kinds, without withdrawn ones or the one asked about", async () => {
+  it("lists the child's episodes with their kind, status and report time, and the open one", async () => {
     const episodes = ['A', 'B', 'C', 'D'].map((ref, i) => {
       const type = ref === 'D' ? 'absence.reported' : 'missing.reported';
       const event = parsedEvent(type, reportData(`MPS-${ref}`), {
@@ -200,16 +253,18 @@ describe.each(stores)('%s', (_name, makeStore) => {
       return commitOf(event, { state: stateOf([event], i === 1 ? 'withdrawn' : 'closed') });
     });
     for (const episode of episodes) expect(await store.commit(episode)).toBe('committed');
-    expect(await store.childEpisodeReports('child-1')).toEqual([
-      { reportedAt: '2026-01-01T10:00:00.000Z', kind: 'missing' },
-      { reportedAt: '2026-03-01T10:00:00.000Z', kind: 'missing' },
-      { reportedAt: '2026-04-01T10:00:00.000Z', kind: 'absence' },
-    ]);
-    expect(await store.childEpisodeReports('child-1', episodes[0]?.episodeId)).toEqual([
-      { reportedAt: '2026-03-01T10:00:00.000Z', kind: 'missing' },
-      { reportedAt: '2026-04-01T10:00:00.000Z', kind: 'absence' },
-    ]);
-    expect(await store.childEpisodeReports('child-2')).toEqual([]);
+    const child = await store.getChild('child-1');
+    expect(child.openEpisodeId).toBeUndefined();
+    expect([...child.episodes].sort((a, b) => a.reportedAt.localeCompare(b.reportedAt))).toEqual(
+      episodes.map((e) => ({
+        episodeId: e.episodeId,
+        kind: e.state.kind,
+        status: e.state.status,
+        reportedAt: e.state.reportedAt,
+      })),
+    );
+    expect(episodes.map((e) => e.state.kind)).toEqual(['missing', 'missing', 'missing', 'absence']);
+    expect(await store.getChild('child-2')).toEqual({ episodes: [] });
   });
 
   describe('deadline notices', () => {

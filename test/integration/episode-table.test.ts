@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
 import { TTL_ATTRIBUTE, ttlSeconds } from '../../shared/adapters/episode-table';
 import { deadlineNotices } from '../../shared/deadlines/deadline-notices';
+import { outboxItems } from '../../shared/dispatch/outbox-item';
 import { foldEpisode } from '../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
 import { towerHamlets } from '../support/councils';
@@ -21,21 +22,29 @@ describe('the episode table', () => {
     const commit = (event: PipelineEvent, events: PipelineEvent[], expectedVersion: number) => {
       const state = foldEpisode(events, { council: towerHamlets });
       if (!state) throw new Error('no report');
+      const notices = { create: deadlineNotices(state, towerHamlets), cancel: [] };
+      const receivedAt = '2026-10-24T10:00:00.000Z';
       return store.commit({
-        delivery: { sourceId: 'met-police', receivedAt: '2026-10-24T10:00:00.000Z', event, rawBody: '{}' },
+        delivery: { sourceId: 'met-police', receivedAt, event, rawBody: '{}' },
         episodeId: 'ep-1',
         childId: 'child-1',
         episodeRef: 'MPS-1',
         state,
         expectedVersion,
-        notices: { create: deadlineNotices(state, towerHamlets), cancel: [] },
+        otherEpisodes: [],
+        notices,
+        outbox: outboxItems(
+          { sourceId: 'met-police', eventId: event.id, episodeId: 'ep-1' },
+          notices,
+          receivedAt,
+        ),
         retentionExpiresAt,
       });
     };
     expect(await commit(report, [report], 0)).toBe('committed');
     expect(await commit(found, [report, found], 1)).toBe('committed');
     await store.recordSend({
-      sendKey: `${found.id}:police@example.org`,
+      sendKey: `met-police:${found.id}:police@example.org`,
       episodeId: 'ep-1',
       recipientRef: 'met-police',
       address: 'police@example.org',
@@ -54,6 +63,8 @@ describe('the episode table', () => {
       'EPISODE/EPISODE',
       'EPISODE/EVENT',
       'EPISODE/NOTICE',
+      'OUTBOX/DEADLINES',
+      'OUTBOX/ROUTING',
       'REF/REF',
       'SEND/SEND',
     ]);

@@ -54,7 +54,9 @@ beforeAll(async () => {
       episodeRef: state.episodeRef,
       state,
       expectedVersion: 0,
+      otherEpisodes: [],
       notices: { create: [], cancel: [] },
+      outbox: [],
       retentionExpiresAt: '2033-11-04T12:00:00Z',
     });
     expect(outcome).toBe('committed');

@@ -1,23 +1,20 @@
 import { isOpenEpisodeStatus, pendingNoticeKeys } from '../../shared/adapters/episode-table';
 import type { DeadlineNotice } from '../../shared/deadlines/deadline-notices';
 import { noticeKey } from '../../shared/deadlines/deadline-notices';
-import type { EpisodeState } from '../../shared/episode/episode-state';
 import type { EpisodeReport } from '../../shared/episode/fold-episode';
 import type {
   AcceptedDelivery,
+  ChildEpisode,
+  ChildRecord,
+  DeliveryKeys,
+  DeliveryLookup,
   EpisodeCommit,
   EpisodeRecord,
   EpisodeStore,
   NoticeRecord,
+  OutboxItem,
   SendRecord,
 } from '../../shared/ports';
-import { compareInstants } from '../../shared/time/instant';
-
-interface ChildEpisode {
-  kind: EpisodeState['kind'];
-  status: EpisodeState['status'];
-  reportedAt: string;
-}
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -35,7 +32,8 @@ const noticeRecord = (
 /**
  * The EpisodeStore port in memory, with the DynamoDB store's semantics (the same contract suite runs on
  * both): a commit is all or nothing, conditioned on the episode version, the delivery's absence, the ref
- * naming no other episode and the child's open-episode pointer. Everything returned is a copy.
+ * naming no other episode and the child's open-episode pointer. Everything returned is a copy. The outbox
+ * items commits write wait in `outbox` until a test takes them, as the table's stream holds them.
  */
 export class MemoryEpisodeStore implements EpisodeStore {
   private readonly episodes = new Map<string, EpisodeRecord>();
@@ -45,35 +43,43 @@ export class MemoryEpisodeStore implements EpisodeStore {
   private readonly deliveries = new Map<string, AcceptedDelivery>();
   private readonly notices = new Map<string, NoticeRecord>();
   private readonly sends = new Map<string, SendRecord>();
+  private readonly holdsOpenPointer = new Map<string, boolean>();
+  private readonly otherEpisodes = new Map<string, EpisodeReport[]>();
+  /** Every outbox item committed and not yet taken, oldest first. */
+  private readonly outbox: OutboxItem[] = [];
 
-  async findDelivery(sourceId: string, eventId: string): Promise<AcceptedDelivery | undefined> {
-    const delivery = this.deliveries.get(`${sourceId}#${eventId}`);
-    return delivery && copy(delivery);
+  /** The outbox items committed since the last call, as the stream would deliver them. */
+  takeOutbox(): OutboxItem[] {
+    return this.outbox.splice(0).map(copy);
   }
 
-  async markEffectsDone(sourceId: string, eventId: string): Promise<void> {
-    const delivery = this.deliveries.get(`${sourceId}#${eventId}`);
-    if (delivery) delivery.effectsDone = true;
+  async lookUpDelivery(keys: DeliveryKeys): Promise<DeliveryLookup> {
+    const delivery = this.deliveries.get(`${keys.sourceId}#${keys.eventId}`);
+    const refEpisodeId = this.refs.get(keys.episodeRef);
+    return {
+      ...(delivery ? { delivery: copy(delivery) } : {}),
+      ...(refEpisodeId ? { refEpisodeId } : {}),
+    };
   }
 
   async getEpisode(episodeId: string): Promise<EpisodeRecord | undefined> {
     const episode = this.episodes.get(episodeId);
-    return episode && copy(episode);
+    if (!episode) return undefined;
+    const others = this.otherEpisodes.get(episodeId);
+    const holds = this.holdsOpenPointer.get(episodeId);
+    return copy({
+      ...episode,
+      ...(others ? { otherEpisodes: others } : {}),
+      ...(holds === undefined ? {} : { holdsOpenPointer: holds }),
+    });
   }
 
-  async findEpisodeIdByRef(episodeRef: string): Promise<string | undefined> {
-    return this.refs.get(episodeRef);
-  }
-
-  async findOpenEpisodeId(childId: string): Promise<string | undefined> {
-    return this.openEpisodes.get(childId);
-  }
-
-  async childEpisodeReports(childId: string, exceptEpisodeId?: string): Promise<EpisodeReport[]> {
-    return [...(this.childEpisodes.get(childId) ?? new Map<string, ChildEpisode>())]
-      .filter(([id, e]) => id !== exceptEpisodeId && e.status !== 'withdrawn')
-      .map(([, e]) => ({ reportedAt: e.reportedAt, kind: e.kind }))
-      .sort((a, b) => compareInstants(a.reportedAt, b.reportedAt));
+  async getChild(childId: string): Promise<ChildRecord> {
+    const openEpisodeId = this.openEpisodes.get(childId);
+    return {
+      ...(openEpisodeId ? { openEpisodeId } : {}),
+      episodes: [...(this.childEpisodes.get(childId)?.values() ?? [])].map(copy),
+    };
   }
 
   async commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'> {
@@ -86,10 +92,22 @@ export class MemoryEpisodeStore implements EpisodeStore {
     if (refOwner !== undefined && refOwner !== episodeId) return 'conflict';
     const pointer = this.openEpisodes.get(childId);
     if (!existing && pointer !== undefined && pointer !== change.previousEpisodeId) return 'conflict';
+    // A closing episode frees the pointer it read it held; one taken from under it fails the commit.
+    const releases = change.heldOpenPointer ?? pointer === episodeId;
+    if (existing && !isOpenEpisodeStatus(state.status) && releases && pointer !== episodeId)
+      return 'conflict';
 
-    if (!existing && isOpenEpisodeStatus(state.status)) this.openEpisodes.set(childId, episodeId);
-    if (existing && !isOpenEpisodeStatus(state.status) && pointer === episodeId)
+    if (!existing && isOpenEpisodeStatus(state.status)) {
+      this.openEpisodes.set(childId, episodeId);
+      this.holdsOpenPointer.set(episodeId, true);
+      if (change.previousEpisodeId) this.holdsOpenPointer.set(change.previousEpisodeId, false);
+    }
+    if (existing && !isOpenEpisodeStatus(state.status) && releases) {
       this.openEpisodes.delete(childId);
+      this.holdsOpenPointer.set(episodeId, false);
+    }
+    this.otherEpisodes.set(episodeId, copy(change.otherEpisodes));
+    this.outbox.push(...change.outbox.map(copy));
     const previousEpisodeId = existing ? existing.previousEpisodeId : change.previousEpisodeId;
     this.episodes.set(episodeId, {
       episodeId,
@@ -102,14 +120,18 @@ export class MemoryEpisodeStore implements EpisodeStore {
     });
     this.refs.set(change.episodeRef, episodeId);
     const children = this.childEpisodes.get(childId) ?? new Map<string, ChildEpisode>();
-    children.set(episodeId, { kind: state.kind, status: state.status, reportedAt: state.reportedAt });
+    children.set(episodeId, {
+      episodeId,
+      kind: state.kind,
+      status: state.status,
+      reportedAt: state.reportedAt,
+    });
     this.childEpisodes.set(childId, children);
     this.deliveries.set(deliveryId, {
       sourceId: delivery.sourceId,
       eventId: delivery.event.id,
       episodeId,
       status: state.status,
-      effectsDone: false,
     });
     for (const notice of change.notices.create) {
       this.notices.set(`${episodeId}#${noticeKey(notice)}`, noticeRecord(episodeId, notice, 'pending'));

@@ -1,11 +1,13 @@
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
+import { outboxTableItem } from '../../shared/adapters/dynamo-outbox';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { noticeChanges } from '../../shared/deadlines/deadline-notices';
 import { childId } from '../../shared/episode/child-identity';
 import { foldEpisode } from '../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
 import type { NotifyLog } from '../../shared/notify/send-once';
-import type { Clock, EpisodeStore, Mailer, MailResult, OutgoingEmail } from '../../shared/ports';
+import type { Clock, EpisodeStore, Mailer, MailResult, OutboxItem, OutgoingEmail } from '../../shared/ports';
 import { addDays } from '../../shared/time/instant';
 
 /** A mailer that keeps what it sent; `failNext` makes the next sends answer as SES would on failure. */
@@ -76,9 +78,12 @@ export const commitEvents = async (
       episodeRef: event.data.episodeRef,
       state,
       expectedVersion: record?.version ?? 0,
+      otherEpisodes: [],
       notices: options.keepNotices
         ? { create: [], cancel: [] }
         : noticeChanges(record?.state, state, council),
+      // What comes after the commit is what these tests drive themselves.
+      outbox: [],
       retentionExpiresAt: addDays(event.time, council.retention.days),
     });
     if (outcome !== 'committed') throw new Error(`commit of ${event.id}: ${outcome}`);
@@ -112,3 +117,31 @@ export const deadlineQueueEvent = (payload: unknown, messageId = 'd1'): SQSEvent
     },
   ],
 });
+
+let sequence = 0;
+
+/** An outbox item as the table's stream hands it to the dispatch function: an INSERT with its new image. */
+export const outboxRecord = (item: OutboxItem): DynamoDBRecord => {
+  const SequenceNumber = String(++sequence).padStart(21, '0');
+  const [sourceId, eventId] =
+    item.kind === 'routing' ? [item.message.sourceId, item.message.eventId] : ['source', SequenceNumber];
+  const image = outboxTableItem(sourceId, eventId, item, 2_000_000_000);
+  return {
+    eventID: `event-${SequenceNumber}`,
+    eventName: 'INSERT',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'eu-west-2',
+    dynamodb: {
+      ApproximateCreationDateTime: 1_790_000_000,
+      Keys: marshall({ pk: image.pk, sk: image.sk }) as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
+      NewImage: marshall(image, { removeUndefinedValues: true }) as NonNullable<
+        DynamoDBRecord['dynamodb']
+      >['NewImage'],
+      SequenceNumber,
+      SizeBytes: 100,
+      StreamViewType: 'NEW_IMAGE',
+    },
+    eventSourceARN: 'arn:aws:dynamodb:eu-west-2:123456789012:table/episodes/stream/2026-12-01T00:00:00.000',
+  };
+};

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateScheduleGroupCommand,
   GetScheduleCommand,
@@ -20,12 +23,21 @@ import {
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
   SQSBatchResponse,
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  ensureEpisodeTable,
+  localDynamoDbClient,
+  localStreamsClient,
+} from '../../infra/local/local-episode-table';
+import { createLocalTableStream, type LocalTableStream } from '../../infra/local/local-table-stream';
 import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { OUTBOX_INSERT_FILTER } from '../../shared/adapters/episode-table';
 import { atExpression, scheduleName } from '../../shared/adapters/eventbridge-deadline-scheduler';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { SqsRequeue } from '../../shared/adapters/sqs-requeue';
@@ -41,8 +53,10 @@ import { toolAvailable } from '../support/python-tools';
 /**
  * The wiring tier: the real handler modules (functions/<name>/handler.ts: their environment parsing, their
  * clients, the real AWS SDK requests) against moto_server for SQS, EventBridge Scheduler, Secrets Manager
- * and SES, and DynamoDB Local for the table. What moto cannot do is done here as AWS would do it: Lambda's
- * SQS poller (receive, invoke, delete what succeeded) and a schedule firing (its Input sent to its target).
+ * and SES, and DynamoDB Local for the table and its stream. What moto cannot do is done here as AWS would
+ * do it: Lambda's stream mapping (the table's outbox inserts to the dispatch function, as the local runtime
+ * reads them), Lambda's SQS poller (receive, invoke, delete what succeeded) and a schedule firing (its
+ * Input sent to its target).
  */
 // Servers answering over loopback on a loaded 2-core machine: seconds, where a quiet one takes milliseconds.
 vi.setConfig({ testTimeout: 60_000 });
@@ -56,6 +70,7 @@ const secret = newSecret();
 type Handler<E, R> = (event: E) => Promise<R>;
 interface Handlers {
   intake: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+  dispatch: Handler<DynamoDBStreamEvent, DynamoDBBatchResponse>;
   notify: Handler<SQSEvent, SQSBatchResponse>;
   reminder: Handler<SQSEvent, SQSBatchResponse>;
   sweep: () => Promise<{ fired: number; failed: number; due: number }>;
@@ -74,6 +89,8 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
     let ses: SESClient;
     let store: DynamoEpisodeStore;
     let handlers: Handlers;
+    let outboxStream: LocalTableStream | undefined;
+    const checkpointDir = mkdtempSync(join(tmpdir(), 'wiring-stream-'));
     const queues: Record<'routing' | 'deadlines' | 'scheduleDeadLetters', { url: string; arn: string }> = {
       routing: { url: '', arn: '' },
       deadlines: { url: '', arn: '' },
@@ -115,14 +132,16 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
     const loadHandlers = async (env: NodeJS.ProcessEnv): Promise<Handlers> => {
       Object.assign(process.env, env);
       vi.resetModules();
-      const [intake, notify, reminder, sweep] = await Promise.all([
+      const [intake, dispatch, notify, reminder, sweep] = await Promise.all([
         import('../../functions/intake/handler'),
+        import('../../functions/dispatch/handler'),
         import('../../functions/notify/handler'),
         import('../../functions/reminder/handler'),
         import('../../functions/sweep/handler'),
       ]);
       return {
         intake: intake.handler,
+        dispatch: dispatch.handler,
         notify: notify.handler,
         reminder: reminder.handler,
         sweep: sweep.handler,
@@ -158,9 +177,21 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       const tableName = await dynamo.createTable();
       store = new DynamoEpisodeStore(dynamo.doc(), tableName);
       handlers = await loadHandlers(functionEnvironment(tableName, 'production'));
+      const { streamArn } = await ensureEpisodeTable(localDynamoDbClient(dynamo.endpoint()), tableName);
+      outboxStream = createLocalTableStream({
+        client: localStreamsClient(dynamo.endpoint()),
+        streamArn,
+        consumer: (event) => handlers.dispatch(event),
+        filter: OUTBOX_INSERT_FILTER,
+        checkpointFile: join(checkpointDir, 'outbox-stream.json'),
+        idleMs: 50,
+      });
+      outboxStream.start();
     }, 120_000);
 
-    afterAll(() => {
+    afterAll(async () => {
+      await outboxStream?.stop();
+      rmSync(checkpointDir, { recursive: true, force: true });
       vi.restoreAllMocks();
       for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
       Object.assign(process.env, savedEnv);
@@ -230,7 +261,17 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
         ),
       );
 
-    const post = (event: unknown) => handlers.intake(signedRequest(sourceId, event, { secret }));
+    /** A delivery through the intake handler, then its commit's outbox items through the dispatch function. */
+    const post = async (event: unknown) => {
+      const answer = await handlers.intake(signedRequest(sourceId, event, { secret }));
+      outboxStream?.poke();
+      const until = Date.now() + 30_000;
+      while (!outboxStream?.caughtUp()) {
+        if (Date.now() > until) throw new Error('the outbox stream was not dispatched');
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      return answer;
+    };
     const logged = (field: string) => logLines.filter((line) => line[field] === true);
     const sentTo = async () => (await moto.sentEmails()).flatMap((e) => e.destinations.ToAddresses ?? []);
     const inbox = (agency: string) => council.agencies[agency]?.inbox.address ?? '';
@@ -243,7 +284,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
     );
     let episodeId = '';
 
-    it('a signed report through the intake handler is stored and its routing message queued, ids only', async () => {
+    it('a signed report through the intake handler is stored, and the dispatcher queues its routing message, ids only', async () => {
       const answer = await post(report);
       expect(answer.statusCode, answer.body).toBe(202);
       episodeId = (JSON.parse(answer.body ?? '{}') as { episodeId: string }).episodeId;
@@ -251,8 +292,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
     });
 
     it('with the sending domain unverified, notify fails the message for a retry and logs emailSendingBlocked; nothing counts as sent', async () => {
-      // The intake -> routing message leg: intake queues it now; with the outbox (issue 14) a dispatcher
-      // on the table's stream will, and this first poll is where it arrives either way.
+      // The routing message the dispatcher queued from the report's commit.
       const { messages, failed } = await poll(queues.routing, handlers.notify);
       expect(messages.map((m) => JSON.parse(m.Body ?? '{}'))).toEqual([
         { episodeId, eventId: 'wire-report-1', sourceId },
@@ -261,7 +301,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       expect(logged('emailSendingBlocked').map((l) => l.reason)).toContain('MessageRejected');
       expect(logged('emailRejected')).toEqual([]);
       expect(await moto.sentEmails()).toEqual([]);
-      expect(await store.hasSent(`wire-report-1:${inbox('met-police')}`)).toBe(false);
+      expect(await store.hasSent(`${sourceId}:wire-report-1:${inbox('met-police')}`)).toBe(false);
       await makeVisible(queues.routing.url, messages);
     });
 
@@ -278,7 +318,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
     let schedules: GetScheduleCommandOutput[] = [];
     let expected: DeadlineNotice[] = [];
 
-    it('a return reported late makes a schedule per notice still to come: name, group, time and zone, target queue, role, dead-letter queue, ids-only input', async () => {
+    it('a return reported late: the dispatcher makes a schedule per notice still to come (name, group, time and zone, target queue, role, dead-letter queue, ids-only input) and sends at once the reminders already due', async () => {
       // Reported 60 hours late: both 24-hour reminders are due at once, the 4-hour RHI reminder in 8 hours.
       const foundAt = new Date(Date.now() - 60 * 3_600_000).toISOString();
       const found = wireEvent(
@@ -286,11 +326,16 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
         { episodeRef: 'MPS-WIRE-1', foundAt },
         { id: 'wire-found-1', time: foundAt },
       );
+      const before = (await sentTo()).length;
       expect((await post(found)).statusCode).toBe(202);
+      // Due when the return was committed: the dispatcher fired them through their claims.
+      expect((await sentTo()).slice(before).sort()).toEqual(
+        [inbox('exploitation-service'), inbox('met-police')].sort(),
+      );
       const state = (await store.getEpisode(episodeId))?.state;
       if (!state) throw new Error('the episode is stored');
       expected = deadlineNotices(state, council).filter((n) => Date.parse(n.fireAt) > Date.now());
-      // The two 24-hour reminders are due already (the sweep's); the 4-hour RHI reminder and both escalations wait.
+      // The two 24-hour reminders were due already (sent above); the 4-hour RHI reminder and both escalations wait.
       expect(
         expected
           .map(noticeKey)
@@ -367,13 +412,11 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       expect((await store.getNotice(episodeId, noticeKey(reminder)))?.state).toBe('sent');
     });
 
-    it('the sweep fires the reminders that were already due when the return was reported, and only those', async () => {
+    it('the sweep finds nothing left: the reminders already due went out when the return was committed', async () => {
       const before = (await sentTo()).length;
       const result = await handlers.sweep();
-      expect(result).toMatchObject({ due: 2, fired: 2, failed: 0 });
-      expect((await sentTo()).slice(before).sort()).toEqual(
-        [inbox('exploitation-service'), inbox('met-police')].sort(),
-      );
+      expect(result).toMatchObject({ fired: 0, failed: 0 });
+      expect((await sentTo()).slice(before)).toEqual([]);
     });
 
     it('SES refusing an address itself is a refused recipient, as moto answers it; a refused sender blocks sending', async () => {

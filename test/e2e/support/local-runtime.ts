@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { loadCouncilFile } from '../../../infra/councils/council-files';
+import { isSettled, LocalStatus } from '../../../infra/local/local-status';
 import { OutboxEntry } from '../../../infra/local/outbox-mailer';
 import { type SendOptions, sendSignedEvent } from '../../../infra/local/webhook-sender';
 import { sourceSecretVariable } from '../../../shared/adapters/env-secret-source';
@@ -97,13 +98,6 @@ export const processesUsing = (dataDir: string): string[] =>
     .split('\n')
     .filter((line) => line.includes(dataDir) && line.includes('java'));
 
-const Status = z.object({
-  queue: z.object({ depth: z.number() }),
-  schedules: z.object({ pending: z.array(z.unknown()) }),
-  outbox: z.object({ emails: z.number() }),
-  now: z.string(),
-});
-
 export type LocalRuntime = Awaited<ReturnType<typeof startRuntime>>;
 
 /** Starts the runtime and waits for its "Ready on" line; every source's secret is chosen by the test. */
@@ -135,7 +129,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
     if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
     return response.json();
   };
-  const status = async () => Status.parse(await getJson('/_local/status'));
+  const status = async () => LocalStatus.parse(await getJson('/_local/status'));
   const outbox = async () => z.array(OutboxEntry).parse(await getJson('/_local/outbox'));
 
   return {
@@ -149,11 +143,11 @@ export const startRuntime = async (options: RuntimeOptions) => {
       sendSignedEvent(baseUrl, sourceId, secrets[sourceId] ?? 'whsec_AAAA', event, sendOptions),
     status,
     outbox,
-    /** The outbox once the queue has handed every routing message to the notify handler. */
+    /** The outbox once every commit is dispatched and the queue has handed every message to notify. */
     async settledOutbox() {
-      const until = Date.now() + 15_000;
-      while ((await status()).queue.depth > 0) {
-        if (Date.now() > until) throw new Error('the routing queue did not drain');
+      const until = Date.now() + 30_000;
+      while (!isSettled(await status())) {
+        if (Date.now() > until) throw new Error('the outbox stream and the routing queue did not settle');
         await new Promise((done) => setTimeout(done, 50));
       }
       return outbox();

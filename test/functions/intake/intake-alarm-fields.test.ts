@@ -13,8 +13,6 @@ const intake = (store = new MemoryEpisodeStore()) => {
   const logger = new Logger({ serviceName: 'intake-test', logLevel: 'SILENT' });
   const handle = createIntakeHandler({
     store,
-    queue: { send: async () => {} },
-    scheduler: { schedule: async () => {}, cancel: async () => {} },
     secrets: new EnvSecretSource({ [sourceSecretVariable('met-police')]: secret }),
     clock: { now: () => new Date().toISOString() },
     council: towerHamlets,

@@ -1,31 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createIntakeHandler } from '../../../functions/intake/intake-handler';
-import { EventBridgeDeadlineScheduler } from '../../../shared/adapters/eventbridge-deadline-scheduler';
 import { SecretsManagerSecretSource } from '../../../shared/adapters/secrets-manager-secret-source';
-import { SqsRoutingQueue } from '../../../shared/adapters/sqs-routing-queue';
 import { MAX_BODY_BYTES } from '../../../shared/intake/check-request';
+import type { OutboxItem } from '../../../shared/ports';
 import { towerHamlets } from '../../support/councils';
 import { reportData, wireEvent } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
 import { newSecret, signedRequest } from './signed-request';
 
-const sqs = mockClient(SQSClient);
-const scheduler = mockClient(SchedulerClient);
 const secretsManager = mockClient(SecretsManagerClient);
-
-const QUEUE_URL = 'https://sqs.eu-west-2.amazonaws.com/123456789012/routing';
-const target = {
-  groupName: 'tower-hamlets',
-  targetArn: 'arn:aws:lambda:eu-west-2:123456789012:function:reminder',
-  roleArn: 'arn:aws:iam::123456789012:role/scheduler',
-  deadLetterArn: 'arn:aws:sqs:eu-west-2:123456789012:scheduler-dlq',
-};
 
 const report = wireEvent('missing.reported', reportData('MPS-1'), {
   id: 'evt-report',
@@ -42,6 +29,8 @@ let now: string;
 /** The secrets cache's clock: it re-reads a source's secrets at most every 30 seconds. */
 let cacheMs: number;
 let store: MemoryEpisodeStore;
+/** Every outbox item committed so far: what the dispatcher is given after each commit. */
+let committed: OutboxItem[];
 let handle: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const post = (
@@ -53,29 +42,23 @@ const post = (
 const json = (result: APIGatewayProxyStructuredResultV2) =>
   JSON.parse(result.body ?? '') as Record<string, unknown>;
 
-const queuedBodies = () =>
-  sqs
-    .commandCalls(SendMessageBatchCommand)
-    .flatMap((call) => call.args[0].input.Entries?.map((e) => e.MessageBody));
-const createdSchedules = () =>
-  scheduler.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input);
+const outbox = () => {
+  committed.push(...store.takeOutbox());
+  return committed;
+};
+const routed = () => outbox().flatMap((item) => (item.kind === 'routing' ? [item.message] : []));
+const deadlineItems = () => outbox().flatMap((item) => (item.kind === 'deadlines' ? [item] : []));
 
 beforeEach(() => {
-  sqs.reset();
-  scheduler.reset();
   secretsManager.reset();
   secret = newSecret();
   now = '2026-10-24T10:00:00.000Z';
   cacheMs = 0;
   store = new MemoryEpisodeStore();
-  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
-  scheduler.on(DeleteScheduleCommand).resolves({});
+  committed = [];
   secretsManager.on(GetSecretValueCommand).callsFake(() => ({ SecretString: JSON.stringify([secret]) }));
   handle = createIntakeHandler({
     store,
-    queue: new SqsRoutingQueue(new SQSClient({ region: 'eu-west-2' }), QUEUE_URL),
-    scheduler: new EventBridgeDeadlineScheduler(new SchedulerClient({ region: 'eu-west-2' }), target),
     secrets: new SecretsManagerSecretSource(
       new SecretsManagerClient({ region: 'eu-west-2' }),
       'missing/tower-hamlets/',
@@ -88,7 +71,7 @@ beforeEach(() => {
 });
 
 describe('accepted deliveries', () => {
-  it('answers 202 for a signed report, stores it and queues a routing message with ids only', async () => {
+  it('answers 202 for a signed report, and commits it with its routing message (ids only) in the outbox', async () => {
     const result = await post(report);
     expect(result.statusCode).toBe(202);
     const body = json(result);
@@ -97,22 +80,25 @@ describe('accepted deliveries', () => {
     expect(episode?.events.map((e) => [e.sourceId, e.event.id])).toEqual([['met-police', 'evt-report']]);
     // The audit trail keeps the body exactly as signed.
     expect(episode?.events[0]?.rawBody).toBe(JSON.stringify(report));
-    expect(queuedBodies()).toEqual([
-      JSON.stringify({ episodeId: body.episodeId, eventId: 'evt-report', sourceId: 'met-police' }),
-    ]);
-    expect(sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.QueueUrl).toBe(QUEUE_URL);
-    expect((await store.findDelivery('met-police', 'evt-report'))?.effectsDone).toBe(true);
+    expect(routed()).toEqual([{ episodeId: body.episodeId, eventId: 'evt-report', sourceId: 'met-police' }]);
+    expect(outbox()[0]).toEqual({
+      kind: 'routing',
+      committedAt: now,
+      message: { episodeId: body.episodeId, eventId: 'evt-report', sourceId: 'met-police' },
+    });
+    // The deadlines a missing child opens from the report on: in the same commit, ids, keys and times only.
+    expect(deadlineItems().map((item) => item.episodeId)).toEqual([body.episodeId]);
   });
 
-  it('answers a redelivered event 200 with duplicate true, and sends nothing twice', async () => {
+  it('answers a redelivered event 200 with duplicate true from the store alone, committing nothing more', async () => {
     const first = json(await post(report));
     await post(found);
-    const schedulesBefore = createdSchedules().length;
+    const before = outbox().length;
     const again = await post(found);
     expect(again.statusCode).toBe(200);
     expect(json(again)).toEqual({ episodeId: first.episodeId, status: 'found', duplicate: true });
-    expect(queuedBodies()).toHaveLength(2);
-    expect(createdSchedules()).toHaveLength(schedulesBefore);
+    expect(outbox()).toHaveLength(before);
+    expect(routed()).toHaveLength(2);
     expect((await store.getEpisode(first.episodeId as string))?.events).toHaveLength(2);
   });
 
@@ -120,70 +106,50 @@ describe('accepted deliveries', () => {
     expect((await post(report, { base64: true })).statusCode).toBe(202);
   });
 
-  it('schedules each deadline notice once, by a deterministic name, to fire the reminder with ids only', async () => {
+  it('commits the deadline notices the return opens, with ids, notice keys and times only', async () => {
     const { episodeId } = json(await post(report));
-    // While missing: the head of service review and the strategy discussion (72 hours after last seen); the
-    // manager's review (24 hours) is already due by the clock here, so the sweep fires it.
-    const whileMissing = createdSchedules().map((s) => s.Name?.split('-').at(-3));
-    expect(whileMissing).toEqual(['hos', 'hos', 'sd', 'sd']);
+    // While missing: the manager's review, the head of service review and the strategy discussion.
+    const [whileMissing] = deadlineItems();
+    expect([...new Set(whileMissing?.schedule.map((n) => n.deadlineKind))].sort()).toEqual([
+      'head_of_service_review',
+      'manager_review',
+      'strategy_discussion',
+    ]);
     await post(found);
-    const schedules = createdSchedules().slice(whileMissing.length);
+    const [, deadlines, ...more] = deadlineItems();
+    expect(more).toEqual([]);
+    expect(deadlines?.episodeId).toBe(episodeId);
     // Prevention Interview: a reminder and an escalation; RHI: two reminders and an escalation.
-    expect(schedules).toHaveLength(5);
-    for (const schedule of createdSchedules()) {
-      expect(schedule.Name).toMatch(new RegExp(`^${episodeId}-(pi|rhi|hos|sd)-(r\\d+|esc)-[0-9a-z]+$`));
-      expect(schedule.Name?.length).toBeLessThanOrEqual(64);
-      expect(schedule).toMatchObject({
-        GroupName: 'tower-hamlets',
-        ScheduleExpressionTimezone: 'UTC',
-        FlexibleTimeWindow: { Mode: 'OFF' },
-        ActionAfterCompletion: 'DELETE',
-        Target: {
-          Arn: target.targetArn,
-          RoleArn: target.roleArn,
-          DeadLetterConfig: { Arn: target.deadLetterArn },
-          RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: expect.any(Number) }),
-        },
-      });
-      expect(Object.keys(JSON.parse(schedule.Target?.Input ?? '{}')).sort()).toEqual([
-        'episodeId',
-        'noticeKey',
-      ]);
-    }
-    expect(schedules.map((s) => s.ScheduleExpression)).toContain('at(2026-10-27T08:30:00)');
+    expect(deadlines?.schedule).toHaveLength(5);
+    expect(deadlines?.schedule.map((n) => n.fireAt)).toContain('2026-10-27T08:30:00.000Z');
+    expect(JSON.stringify(outbox())).not.toMatch(/Alex|Example|2011-05-14/);
   });
 
-  it('makes no schedule for a notice whose time has already passed (the sweep fires it)', async () => {
+  it('commits a notice already due like any other: the dispatcher fires it at once', async () => {
     await post(report);
-    const beforeReturn = createdSchedules().length;
     now = '2026-10-26T12:00:00.000Z';
     await post(found);
+    const due = deadlineItems()
+      .at(-1)
+      ?.schedule.filter((n) => Date.parse(n.fireAt) <= Date.parse(now));
     // The two 24-hours-before reminders (26 Oct 08:30 UTC) are already due.
-    expect(createdSchedules().slice(beforeReturn)).toHaveLength(3);
-    expect((await store.dueNotices(now, 10)).map((n) => n.noticeKey).sort()).toHaveLength(2);
+    expect(due).toHaveLength(2);
+    expect((await store.dueNotices(now, 10)).map((n) => n.noticeKey)).toHaveLength(2);
   });
 
-  it('cancels the schedules of a deadline the event meets, treating one already gone as cancelled', async () => {
-    const { episodeId } = json(await post(report));
+  it('commits the cancellation of the notices of a deadline the event meets', async () => {
+    await post(report);
     await post(found);
-    scheduler
-      .on(DeleteScheduleCommand)
-      .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
     const interview = wireEvent(
       'prevention_interview.completed',
       { episodeRef: 'MPS-1', completedAt: '2026-10-24T10:30:00+01:00' },
       { id: 'evt-pi', time: '2026-10-24T10:31:00+01:00' },
     );
     now = '2026-10-24T10:00:00.000Z';
-    const beforeInterview = scheduler.commandCalls(DeleteScheduleCommand).length;
-    const result = await post(interview);
-    expect(result.statusCode).toBe(202);
-    const deleted = scheduler
-      .commandCalls(DeleteScheduleCommand)
-      .slice(beforeInterview)
-      .map((call) => call.args[0].input.Name);
-    expect(deleted).toHaveLength(2);
-    expect(deleted.every((name) => name?.startsWith(`${episodeId}-pi-`))).toBe(true);
+    expect((await post(interview)).statusCode).toBe(202);
+    const cancelled = deadlineItems().at(-1)?.cancel ?? [];
+    expect(cancelled).toHaveLength(2);
+    expect(cancelled.every((n) => n.deadlineKind === 'prevention_interview')).toBe(true);
   });
 
   it('links a second report for a child still missing to the same episode', async () => {
@@ -243,7 +209,7 @@ describe('signatures', () => {
     const result = await post(report, { signedBody: JSON.stringify({ ...report, id: 'other' }) });
     expect(result.statusCode).toBe(401);
     expect(json(result).errors).toEqual([{ field: 'webhook-signature', message: expect.any(String) }]);
-    expect(queuedBodies()).toEqual([]);
+    expect(outbox()).toEqual([]);
   });
 
   it('answers 401 for a stale timestamp, naming the timestamp header', async () => {
@@ -333,21 +299,22 @@ describe('refusals', () => {
     const body = expectProblem(result, 422);
     expect(body.errors).toEqual([{ field: 'data.child.dateOfBirth', message: expect.any(String) }]);
     expect(result.body).not.toMatch(/1990|Sam|Adult/);
-    expect(queuedBodies()).toEqual([]);
+    expect(outbox()).toEqual([]);
   });
 
   it('answers 409 for an event about an episode never reported', async () => {
     expectProblem(await post(found), 409);
-    expect(await store.findEpisodeIdByRef('MPS-1')).toBeUndefined();
+    expect(
+      await store.lookUpDelivery({ sourceId: 'met-police', eventId: found.id, episodeRef: 'MPS-1' }),
+    ).toEqual({});
+    expect(outbox()).toEqual([]);
   });
 });
 
-/** The refusal left no trace: no delivery, no episode, no routing message, no schedule. */
+/** The refusal left no trace: no delivery, no episode, nothing in the outbox. */
 const expectNothingStored = async (eventId: string, episodeRef = 'MPS-1') => {
-  expect(await store.findDelivery('met-police', eventId)).toBeUndefined();
-  expect(await store.findEpisodeIdByRef(episodeRef)).toBeUndefined();
-  expect(queuedBodies()).toEqual([]);
-  expect(createdSchedules()).toEqual([]);
+  expect(await store.lookUpDelivery({ sourceId: 'met-police', eventId, episodeRef })).toEqual({});
+  expect(outbox()).toEqual([]);
 };
 
 /** The problem document of a refusal: its status, and the one field it names. */
@@ -537,56 +504,24 @@ describe('a body that is not UTF-8', () => {
   });
 });
 
-describe('failures after the event was stored', () => {
-  it('answers 500 when SQS fails, and the retried delivery queues the message once', async () => {
-    sqs
-      .on(SendMessageBatchCommand)
-      .rejectsOnce(new Error('SQS unavailable'))
-      .resolves({ Successful: [], Failed: [] });
+describe('a store that fails', () => {
+  it('answers 500 with a problem document, and the retried delivery is committed once', async () => {
+    const commit = store.commit.bind(store);
+    let failures = 1;
+    store.commit = async (change) => {
+      if (failures-- > 0)
+        throw Object.assign(new Error('throughput exceeded'), { name: 'ThrottlingException' });
+      return commit(change);
+    };
     const failed = await post(report);
     expect(failed.statusCode).toBe(500);
     expect(failed.headers?.['content-type']).toBe('application/problem+json');
-    const delivery = await store.findDelivery('met-police', 'evt-report');
-    expect(delivery?.effectsDone).toBe(false);
+    expect(outbox()).toEqual([]);
 
     const retried = await post(report);
-    expect(retried.statusCode).toBe(200);
-    expect(json(retried)).toEqual({ episodeId: delivery?.episodeId, status: 'missing', duplicate: true });
-    expect((await store.findDelivery('met-police', 'evt-report'))?.effectsDone).toBe(true);
-    const message = JSON.stringify({
-      episodeId: delivery?.episodeId,
-      eventId: 'evt-report',
-      sourceId: 'met-police',
-    });
-    // The failed attempt and the one that succeeded: one message reached the queue.
-    expect(queuedBodies()).toEqual([message, message]);
-    expect((await store.getEpisode(delivery?.episodeId ?? ''))?.events).toHaveLength(1);
-
-    await post(report);
-    expect(queuedBodies()).toHaveLength(2);
-  });
-
-  it('answers 500 when the Scheduler fails, and the retry makes every schedule without doubling the routing message', async () => {
-    await post(report);
-    // A fake Scheduler: the second create is throttled; a name made before answers ConflictException.
-    const made = new Set<string>();
-    let creates = 0;
-    scheduler.on(CreateScheduleCommand).callsFake((input: { Name: string }) => {
-      creates++;
-      if (creates === 2) throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
-      if (made.has(input.Name)) throw Object.assign(new Error('exists'), { name: 'ConflictException' });
-      made.add(input.Name);
-      return { ScheduleArn: `arn:${input.Name}` };
-    });
-    expect((await post(found)).statusCode).toBe(500);
-    expect(made.size).toBe(4);
-    expect(queuedBodies()).toHaveLength(1);
-
-    const retried = await post(found);
-    expect(retried.statusCode).toBe(200);
-    expect(json(retried).duplicate).toBe(true);
-    expect(made.size).toBe(5);
-    expect(new Set(queuedBodies()).size).toBe(2);
-    expect(queuedBodies()).toHaveLength(2);
+    expect(retried.statusCode).toBe(202);
+    expect(routed()).toHaveLength(1);
+    expect(json(await post(report)).duplicate).toBe(true);
+    expect(routed()).toHaveLength(1);
   });
 });

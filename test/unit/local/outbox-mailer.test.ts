@@ -81,4 +81,3 @@ describe('the outbox mailer', () => {
     ]);
   });
 });
-

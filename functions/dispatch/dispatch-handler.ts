@@ -1,0 +1,46 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { outboxItemOf } from '../../shared/adapters/dynamo-outbox';
+import { dispatchOutboxItem } from '../../shared/dispatch/dispatch-outbox';
+import { OutboxItemSchema } from '../../shared/dispatch/outbox-item';
+import type { DeadlineScheduler, RoutingQueue } from '../../shared/ports';
+import type { NotifyDeps } from '../notify/notify-handler';
+
+export interface DispatchHandlerDeps extends NotifyDeps {
+  queue: RoutingQueue;
+  scheduler: DeadlineScheduler;
+}
+
+/**
+ * The table's stream (outbox inserts only) -> routing messages and deadline schedules, with partial batch
+ * responses: a record whose delivery failed is reported, and the stream gives it (and those after it) again.
+ * A malformed item can never succeed, so it is logged (ids only) and dropped, not retried.
+ */
+export const createDispatchHandler = (deps: DispatchHandlerDeps) => {
+  const { logger } = deps;
+  const dispatch = { ...deps, log: logger };
+  const handleRecord = async (record: DynamoDBRecord) => {
+    const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
+    const parsed = OutboxItemSchema.safeParse(outboxItemOf(record));
+    if (!parsed.success) {
+      logger.error('malformed outbox item dropped', {
+        sequenceNumber,
+        fields: parsed.error.issues.map((i) => i.path.join('.') || '(item)').join(','),
+      });
+      return;
+    }
+    const item = parsed.data;
+    const done = await dispatchOutboxItem(dispatch, item);
+    logger.info('outbox item dispatched', {
+      sequenceNumber,
+      kind: item.kind,
+      ...(item.kind === 'routing' ? item.message : { episodeId: item.episodeId }),
+      // How long after its commit the item went out: the outbox's lag.
+      lagMs: Date.parse(deps.clock.now()) - Date.parse(item.committedAt),
+      ...done,
+    });
+  };
+  return (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
+    // A processor per batch: it holds the batch's results.
+    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.DynamoDBStreams));
+};
