@@ -18,6 +18,7 @@ import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-s
 import { createLocalClock } from './local-clock';
 import { createLocalDeadlineScheduler, viaDeadlineQueue } from './local-deadline-scheduler';
 import {
+  durableTransactions,
   type EpisodeTable,
   ensureEpisodeTable,
   localDynamoDbClient,
@@ -60,6 +61,9 @@ const tableNameOf = (councilId: string) => `episodes-${councilId}`;
 /** The sweep's period, as in the stack. */
 const SWEEP_PERIOD_MS = 15 * 60_000;
 
+/** Every notice still pending fires before this: re-arming at start asks the store for all of them. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
 const closeServer = (server: Server) =>
   new Promise<void>((done) => {
     server.close(() => done());
@@ -68,9 +72,12 @@ const closeServer = (server: Server) =>
 
 /**
  * The whole pipeline on one machine: the Lambda handlers themselves, with DynamoDB Local for the store and its
- * stream, which feeds the dispatch handler as Lambda's event source mapping would (from where the last run
- * stopped: outbox-stream.json); an in-memory SQS and Scheduler that call the handlers as AWS would; and an
- * outbox for SES. The HTTP port is taken first, so a port in use fails before anything else starts.
+ * stream, which feeds the dispatch handler as Lambda's event source mapping would; a routing queue journalled
+ * in the data folder that calls notify as SQS would; an in-memory Scheduler that calls the reminder handler,
+ * re-armed from the store's pending notices at every start; and an outbox for SES. What a restart keeps: the
+ * table and its stream, the stream position dispatched (outbox-stream.json), the routing messages not yet
+ * delivered (routing-queue.jsonl), the emails (outbox/), the clock and the secrets. The HTTP port is taken
+ * first, so a port in use fails before anything else starts.
  */
 export const startLocalPipeline = async (options: LocalPipelineOptions): Promise<LocalPipeline> => {
   const env = options.env ?? process.env;
@@ -103,7 +110,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     });
     // A loaded machine can take far longer than the usual 2.5 s to boot the JVM.
     dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), readyTimeoutMs: 90_000 });
-    const client = localDynamoDbClient(dynamo.endpoint);
+    const client = durableTransactions(localDynamoDbClient(dynamo.endpoint));
     stoppers.push(async () => client.destroy());
     const tableName = tableNameOf(council.id);
     const { table, streamArn } = await ensureEpisodeTable(client, tableName);
@@ -140,6 +147,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     const sweep = createSweepHandler({ ...mailDeps, logger: logger.createChild({ serviceName: 'sweep' }) });
     const queue = createLocalRoutingQueue({
       consumer: notify,
+      journal: join(dataDir, 'routing-queue.jsonl'),
       onError: (error) => logger.error('notify failed its batch', { error: String(error) }),
     });
     stoppers.push(() => queue.stop());
@@ -180,7 +188,11 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       return run;
     };
     stoppers.push(() => sweeping.then(() => undefined));
-    await sweepNow();
+    // The Scheduler's schedules live in memory here: every pending notice gets one again, so a notice falling
+    // due after a restart fires on time (and one that fell due while stopped fires now), not at the next sweep.
+    const pending = await mailDeps.store.dueNotices(END_OF_TIME, Number.POSITIVE_INFINITY);
+    for (const notice of pending) await scheduler.schedule(notice.episodeId, notice);
+    if (pending.length > 0) print(`re-armed ${pending.length} pending deadline notice(s)`);
     scheduler.start();
     outboxStream.start();
     timers.push(

@@ -1,16 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as z from 'zod';
 import type { RoutingMessage, RoutingQueue } from '../../shared/ports';
+import { appendJsonLines, readJsonLines, rewriteJsonLines } from './json-lines';
 
 /** What the notify function is to a queue: it takes a batch and names the records that failed. */
 export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
-export interface DeadLetter {
-  messageId: string;
-  body: string;
-  receiveCount: number;
-  deadLetteredAt: string;
-}
+const DeadLetter = z.object({
+  messageId: z.string(),
+  body: z.string(),
+  receiveCount: z.number(),
+  deadLetteredAt: z.string(),
+});
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
+/** One line of the queue's journal: a message sent, a message deleted, a message dead-lettered. */
+const JournalLine = z.union([
+  z.object({ sent: z.object({ messageId: z.string(), body: z.string(), sentAt: z.number() }) }),
+  z.object({ done: z.string() }),
+  z.object({ dead: DeadLetter }),
+]);
+type JournalLine = z.infer<typeof JournalLine>;
 
 export interface LocalRoutingQueueOptions {
   consumer: QueueConsumer;
@@ -27,6 +38,12 @@ export interface LocalRoutingQueueOptions {
   maxReceiveCount?: number;
   queueArn?: string;
   onError?: (error: unknown) => void;
+  /**
+   * A file that keeps the queue across restarts, as SQS keeps a message once SendMessage has answered: every
+   * message is appended to it before `send` returns, and its deletion or dead-lettering after. A queue
+   * started on the same file delivers again what was not deleted. In memory only when undefined.
+   */
+  journal?: string;
 }
 
 export interface LocalRoutingQueue extends RoutingQueue {
@@ -53,7 +70,8 @@ interface Held {
 /**
  * An in-memory SQS standard queue in front of the notify handler: the same SQSEvent records, partial batch
  * responses honoured, failed records redelivered after the visibility timeout and dead-lettered after
- * maxReceiveCount receives. A handler that throws fails its whole batch, as with Lambda.
+ * maxReceiveCount receives. A handler that throws fails its whole batch, as with Lambda. With a journal,
+ * a message sent is never lost to a crash: it is delivered (again) after the restart, at least once.
  */
 export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): LocalRoutingQueue => {
   const batchSize = options.batchSize ?? 10;
@@ -67,6 +85,34 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let waiters: (() => void)[] = [];
+  const record = (lines: JournalLine[]) => {
+    if (options.journal) appendJsonLines(options.journal, lines);
+  };
+  if (options.journal) {
+    // What an earlier run left: messages sent and neither deleted nor dead, in the order they were sent.
+    const sent = new Map<string, Held>();
+    for (const line of readJsonLines(options.journal).map((l) => JournalLine.parse(l))) {
+      if ('sent' in line) {
+        sent.set(line.sent.messageId, {
+          ...line.sent,
+          receiveCount: 0,
+          visibleAt: Date.now(),
+          delivering: false,
+        });
+      } else if ('done' in line) sent.delete(line.done);
+      else {
+        sent.delete(line.dead.messageId);
+        dead.push(line.dead);
+      }
+    }
+    held.push(...sent.values());
+    // Only what is still owed is kept, so the journal does not grow from one run to the next.
+    rewriteJsonLines(options.journal, [
+      ...dead.map((letter) => ({ dead: letter })),
+      ...held.map(({ messageId, body, sentAt }) => ({ sent: { messageId, body, sentAt } })),
+    ]);
+    if (held.length > 0) setImmediate(() => pump());
+  }
 
   const settleWaiters = () => {
     if (held.length > 0) return;
@@ -107,19 +153,23 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
       options.onError?.(error);
       failed = new Set(batch.map((m) => m.messageId));
     }
+    const settled: JournalLine[] = [];
     for (const message of batch) {
       message.delivering = false;
       if (failed.has(message.messageId) && message.receiveCount < maxReceiveCount) continue;
       held.splice(held.indexOf(message), 1);
       if (failed.has(message.messageId)) {
-        dead.push({
+        const letter = {
           messageId: message.messageId,
           body: message.body,
           receiveCount: message.receiveCount,
           deadLetteredAt: new Date().toISOString(),
-        });
-      }
+        };
+        dead.push(letter);
+        settled.push({ dead: letter });
+      } else settled.push({ done: message.messageId });
     }
+    record(settled);
   };
 
   const pump = () => {
@@ -149,15 +199,15 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
     async send(messages: RoutingMessage[]) {
       if (stopped) throw new Error('the local routing queue is stopped');
       const now = Date.now();
-      for (const message of messages) {
-        held.push({
-          messageId: randomUUID(),
-          body: JSON.stringify(message),
-          sentAt: now,
-          receiveCount: 0,
-          visibleAt: now,
-          delivering: false,
-        });
+      const sent = messages.map((message) => ({
+        messageId: randomUUID(),
+        body: JSON.stringify(message),
+        sentAt: now,
+      }));
+      // Kept before the send answers: from here on a crash cannot lose them.
+      record(sent.map((message) => ({ sent: message })));
+      for (const message of sent) {
+        held.push({ ...message, receiveCount: 0, visibleAt: now, delivering: false });
       }
       setImmediate(pump);
     },

@@ -1,6 +1,12 @@
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ensureEpisodeTable, localDynamoDbClient } from '../../infra/local/local-episode-table';
+import {
+  durableTransactions,
+  ensureEpisodeTable,
+  localDynamoDbClient,
+} from '../../infra/local/local-episode-table';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { createTableInput } from '../../shared/adapters/episode-table';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 
@@ -21,5 +27,25 @@ describe("the local runtime's episode table", () => {
       table: 'found',
       streamArn: upgraded.streamArn,
     });
+  });
+
+  it('waits, after each transaction, for a read that DynamoDB Local runs only once the transaction is on disk', async () => {
+    const tableName = await tables.createTable();
+    const client = durableTransactions(localDynamoDbClient(tables.endpoint()));
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordRequests' },
+    );
+    await episodeTableClient(client).send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: tableName, Item: { pk: 'A', sk: 'B' } } }],
+      }),
+    );
+    expect(sent).toEqual(['TransactWriteItemsCommand', 'GetItemCommand']);
+    client.destroy();
   });
 });

@@ -159,6 +159,19 @@ export const startRuntime = async (options: RuntimeOptions) => {
       });
       return { status: response.status, body: (await response.json()) as unknown };
     },
+    /**
+     * SIGKILL to its whole process group (tsx, the runtime and DynamoDB Local's JVM), as a power cut or the
+     * OOM killer would end it: nothing gets to stop cleanly. Resolves once no process of it is left.
+     */
+    async kill(): Promise<Exit> {
+      running.killGroup();
+      const exit = await running.exited;
+      const until = Date.now() + 15_000;
+      while (processesUsing(running.dataDir).length > 0 && Date.now() < until) {
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      return exit;
+    },
     /** Stops it and deletes its data folder: what a test does when done with it. */
     async discard(): Promise<void> {
       await this.stop();

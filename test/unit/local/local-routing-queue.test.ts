@@ -1,3 +1,6 @@
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createLocalRoutingQueue } from '../../../infra/local/local-routing-queue';
@@ -119,5 +122,87 @@ describe('the local routing queue', () => {
     await queue.send([message(1), message(2)]);
     await queue.drained();
     expect(received).toEqual(['evt-1#1', 'evt-2#1', 'evt-1#2', 'evt-2 done']);
+  });
+
+  describe('with a journal', () => {
+    const journal = () => join(mkdtempSync(join(tmpdir(), 'queue-')), 'routing-queue.jsonl');
+    const bodies = (events: SQSEvent[]) => events.flatMap((e) => e.Records.map((r) => JSON.parse(r.body)));
+    /** A consumer that never answers: the process is killed with its batch in hand. */
+    const killedMidBatch = () => new Promise<SQSBatchResponse>(() => {});
+
+    it('delivers after a restart what a crash left undelivered, and nothing it had delivered', async () => {
+      const file = journal();
+      const delivered: SQSEvent[] = [];
+      const first = createLocalRoutingQueue({
+        journal: file,
+        batchSize: 1,
+        concurrentBatches: 1,
+        consumer: async (event) => {
+          if (JSON.parse(event.Records[0]?.body ?? '{}').eventId === 'evt-1') {
+            delivered.push(event);
+            return { batchItemFailures: [] };
+          }
+          return killedMidBatch();
+        },
+      });
+      await first.send([message(1), message(2), message(3)]);
+      await new Promise((done) => setTimeout(done, 50));
+      expect(bodies(delivered)).toEqual([message(1)]);
+
+      // The process dies here: no stop(). Another queue on the same journal is the restarted runtime's.
+      const again: SQSEvent[] = [];
+      const second = createLocalRoutingQueue({
+        journal: file,
+        consumer: async (event) => {
+          again.push(event);
+          return { batchItemFailures: [] };
+        },
+      });
+      await new Promise((done) => setTimeout(done, 10));
+      await second.drained();
+      expect(bodies(again)).toEqual([message(2), message(3)]);
+
+      const third: SQSEvent[] = [];
+      const later = createLocalRoutingQueue({
+        journal: file,
+        consumer: async (event) => {
+          third.push(event);
+          return { batchItemFailures: [] };
+        },
+      });
+      await new Promise((done) => setTimeout(done, 10));
+      expect(later.depth()).toBe(0);
+      expect(third).toEqual([]);
+    });
+
+    it('keeps its dead letters across a restart, and compacts the journal to what is still owed', async () => {
+      const file = journal();
+      const failing = createLocalRoutingQueue({
+        journal: file,
+        visibilityTimeoutMs: 1,
+        maxReceiveCount: 2,
+        consumer: async () => {
+          throw new Error('SES is down');
+        },
+      });
+      await failing.send([message(1)]);
+      await failing.drained();
+      await failing.send([message(2)]);
+      await failing.stop();
+      // A line a crash cut short is dropped.
+      appendFileSync(file, '{"sent":{"messa');
+
+      const restarted = createLocalRoutingQueue({
+        journal: file,
+        consumer: async () => killedMidBatch(),
+      });
+      expect(restarted.deadLetters()).toMatchObject([{ body: JSON.stringify(message(1)), receiveCount: 2 }]);
+      expect(restarted.depth()).toBe(1);
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines.map((line) => Object.keys(line)[0])).toEqual(['dead', 'sent']);
+    });
   });
 });
