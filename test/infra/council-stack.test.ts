@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -137,6 +139,40 @@ const expectedEnvironment: Record<FunctionName, string[]> = {
   sweep: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND'],
   'monthly-report': ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND'],
 };
+
+/** What each request the DynamoDB store sends needs (a transaction needs the actions of its items). */
+const actionsOfStoreRequest: Record<string, string[]> = {
+  Get: ['dynamodb:GetItem'],
+  BatchGet: ['dynamodb:BatchGetItem'],
+  Put: ['dynamodb:PutItem'],
+  Update: ['dynamodb:UpdateItem'],
+  Query: ['dynamodb:Query'],
+  TransactWrite: [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+};
+
+it('some function may send each request the DynamoDB store sends, and the intake every request of its path', () => {
+  const source = readFileSync(
+    fileURLToPath(new URL('../../shared/adapters/dynamo-episode-store.ts', import.meta.url)),
+    'utf8',
+  );
+  const requests = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] ?? ''))];
+  expect(requests.length).toBeGreaterThan(3);
+  const granted = new Set(Object.values(expectedActions).flat());
+  for (const request of requests) {
+    expect(actionsOfStoreRequest[request], `${request}Command`).toBeDefined();
+    for (const action of actionsOfStoreRequest[request] ?? []) expect(granted, request).toContain(action);
+  }
+  // Its read of the delivery and the ref, its reads of the child and the episode, its commit.
+  for (const request of ['BatchGet', 'Query', 'Get', 'TransactWrite']) {
+    for (const action of actionsOfStoreRequest[request] ?? [])
+      expect(expectedActions.intake).toContain(action);
+  }
+});
 
 it('synthesizes one stack per council file and stage', () => {
   expect(stacks.map((stack) => stack.stackName).sort()).toEqual([
