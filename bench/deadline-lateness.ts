@@ -12,7 +12,8 @@ import {
 import { foundEvent, reportedEvent } from './signed-delivery';
 import { summarise } from './stats';
 
-export const REMINDER_LATENESS_LIMIT_MS = 1_000;
+/** Lateness p99: of notices falling due in real time, and of those a clock advance made due all at once. */
+export const REMINDER_LATENESS_LIMIT_MS = { realTime: 1_000, afterAdvance: 2_000 } as const;
 
 /** How far before the first reminders the clock is brought, so that they fall due in real time. */
 const LEAD_MS = 2_000;
@@ -36,7 +37,7 @@ const advance = async (runtime: LocalRuntime, ms: number) => {
   return answer.body as { now: string; schedulesFired: number };
 };
 
-const latenessFigures = (hop: string, lateness: number[], note: string): Figure[] => {
+const latenessFigures = (hop: string, lateness: number[], note: string, limitMs: number): Figure[] => {
   if (lateness.length === 0) throw new Error(`${hop}: no reminder or escalation was sent`);
   const summary = summarise(lateness);
   return [
@@ -46,7 +47,7 @@ const latenessFigures = (hop: string, lateness: number[], note: string): Figure[
       name: 'lateness p99',
       value: summary.p99,
       unit: 'ms',
-      target: { atMost: REMINDER_LATENESS_LIMIT_MS },
+      target: { atMost: limitMs },
     },
     { hop, name: 'lateness max', value: summary.max, unit: 'ms' },
   ];
@@ -123,11 +124,13 @@ export const measureDeadlineLateness = async (options: {
         'deadlines: falling due in real time',
         onTick,
         `${options.episodes} episodes, ${onTick.length} emails at return + ${first} h`,
+        REMINDER_LATENESS_LIMIT_MS.realTime,
       ),
       ...latenessFigures(
         'deadlines: after a clock advance',
         afterAdvance,
         `${fired} notices fired by ${later.length} advances, ${afterAdvance.length} emails`,
+        REMINDER_LATENESS_LIMIT_MS.afterAdvance,
       ),
     ];
   });

@@ -11,7 +11,8 @@ import {
 import { reportedEvent } from './signed-delivery';
 import { summarise } from './stats';
 
-export const OUTBOX_P99_LIMIT_MS = 250;
+/** From a 202 to the last of its emails, p99: at a steady 10 per second, and in a burst of 1,000 at 50 in flight. */
+export const OUTBOX_P99_LIMIT_MS = { steady: 250, burst: 1_000 } as const;
 
 export type Load =
   | { kind: 'steady'; events: number; perSecond: number }
@@ -88,7 +89,7 @@ export const measureEndToEnd = async (options: {
         name: '202 -> last email p99',
         value: fromAccepted.p99,
         unit: 'ms',
-        target: { atMost: OUTBOX_P99_LIMIT_MS },
+        target: { atMost: OUTBOX_P99_LIMIT_MS[load.kind] },
       },
       { hop, name: 'posted -> last email p99', value: fromPosted.p99, unit: 'ms' },
       {

@@ -140,13 +140,19 @@ export interface EpisodeStore {
   /** Notices still pending whose fire time is at or before `until`, oldest first. */
   dueNotices(until: string, limit: number): Promise<NoticeRecord[]>;
   getNotice(episodeId: string, noticeKey: string): Promise<NoticeRecord | undefined>;
+  /** A notice and the episode it belongs to, in one read (they share the episode's partition). */
+  getNoticeWithEpisode(
+    episodeId: string,
+    noticeKey: string,
+  ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }>;
   /** pending -> sent, once: false when it was already sent or cancelled. */
   claimNotice(episodeId: string, noticeKey: string, sentAt: string): Promise<boolean>;
   /** sent -> pending, when the send after a claim failed, so the sweep fires it again. */
   releaseNotice(episodeId: string, noticeKey: string): Promise<void>;
-  /** Whether an email with this key was already sent (a redelivered message sends nothing twice). */
-  hasSent(sendKey: string): Promise<boolean>;
-  recordSend(send: SendRecord): Promise<void>;
+  /** Which of these emails were already sent, in one read (a redelivered message sends nothing twice). */
+  alreadySent(sendKeys: string[]): Promise<Set<string>>;
+  /** Records emails sent (or refused), in one write; a send already recorded keeps its first record. */
+  recordSends(sends: SendRecord[]): Promise<void>;
 }
 
 export interface SendRecord {

@@ -37,6 +37,11 @@ export interface LocalTableStreamOptions {
   retryDelayMs?: number;
   /** How long to wait for new records when the stream has none, unless poked sooner. */
   idleMs?: number;
+  /**
+   * The least time between two reads, pokes or not: each read takes DynamoDB Local's one database thread,
+   * which the writes being read wait for too (Lambda reads a shard at most four times a second).
+   */
+  minReadIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -120,6 +125,7 @@ export const createLocalTableStream = (options: LocalTableStreamOptions): LocalT
   const maximumRetryAttempts = options.maximumRetryAttempts ?? 4;
   const retryDelayMs = options.retryDelayMs ?? 100;
   const idleMs = options.idleMs ?? 250;
+  const minReadIntervalMs = options.minReadIntervalMs ?? 50;
   const checkpoint = readCheckpoint(options.checkpointFile, streamArn);
   const dead: StreamDeadLetter[] = [];
   let stopped = false;
@@ -204,9 +210,13 @@ export const createLocalTableStream = (options: LocalTableStreamOptions): LocalT
     }
   };
 
+  let lastRead = 0;
   const readShard = async (shardId: string) => {
     let iterator = await iteratorFor(shardId);
     while (!stopped && iterator) {
+      const early = lastRead + minReadIntervalMs - Date.now();
+      if (early > 0) await new Promise((done) => setTimeout(done, early));
+      lastRead = Date.now();
       const pokedAt = pokes;
       let page: GetRecordsCommandOutput;
       try {

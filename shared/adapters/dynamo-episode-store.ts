@@ -5,6 +5,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -78,6 +79,36 @@ const noticeFields = (episodeId: string, notice: DeadlineNotice) => ({
   fireAt: notice.fireAt,
   dueAt: notice.dueAt,
 });
+
+/** An episode record from the items of its partition; undefined when it has no episode item. */
+const episodeOf = (episodeId: string, items: Item[]): EpisodeRecord | undefined => {
+  const episode = items.find((item) => item.sk === 'EPISODE');
+  if (!episode) return undefined;
+  const events = items
+    .filter((item) => (item.sk as string).startsWith('EVENT#'))
+    .map(
+      (item): StoredEvent => ({
+        sourceId: item.sourceId as string,
+        receivedAt: item.receivedAt as string,
+        event: item.event as StoredEvent['event'],
+        ...(typeof item.rawBody === 'string' ? { rawBody: item.rawBody } : {}),
+      }),
+    )
+    .sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt));
+  return {
+    episodeId,
+    childId: episode.childId as string,
+    episodeRefs: [...(episode.episodeRefs as Set<string>)].sort(),
+    ...(episode.previousEpisodeId ? { previousEpisodeId: episode.previousEpisodeId as string } : {}),
+    state: episode.state as EpisodeState,
+    events,
+    version: episode.version as number,
+    ...(Array.isArray(episode.otherEpisodes)
+      ? { otherEpisodes: episode.otherEpisodes as EpisodeReport[] }
+      : {}),
+    ...(typeof episode.holdsOpenPointer === 'boolean' ? { holdsOpenPointer: episode.holdsOpenPointer } : {}),
+  };
+};
 
 /** The EpisodeStore port on the single table described in episode-table.ts. */
 export class DynamoEpisodeStore implements EpisodeStore {
@@ -177,40 +208,27 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return found;
   }
 
-  async getEpisode(episodeId: string): Promise<EpisodeRecord | undefined> {
-    const items = await this.queryAll({
+  /** Every item of the episode's partition: the episode, its events and its notices. */
+  private episodeItems(episodeId: string): Promise<Item[]> {
+    return this.queryAll({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': episodePartition(episodeId) },
       ConsistentRead: true,
     });
-    const episode = items.find((item) => item.sk === 'EPISODE');
-    if (!episode) return undefined;
-    const events = items
-      .filter((item) => (item.sk as string).startsWith('EVENT#'))
-      .map(
-        (item): StoredEvent => ({
-          sourceId: item.sourceId as string,
-          receivedAt: item.receivedAt as string,
-          event: item.event as StoredEvent['event'],
-          ...(typeof item.rawBody === 'string' ? { rawBody: item.rawBody } : {}),
-        }),
-      )
-      .sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt));
-    return {
-      episodeId,
-      childId: episode.childId as string,
-      episodeRefs: [...(episode.episodeRefs as Set<string>)].sort(),
-      ...(episode.previousEpisodeId ? { previousEpisodeId: episode.previousEpisodeId as string } : {}),
-      state: episode.state as EpisodeState,
-      events,
-      version: episode.version as number,
-      ...(Array.isArray(episode.otherEpisodes)
-        ? { otherEpisodes: episode.otherEpisodes as EpisodeReport[] }
-        : {}),
-      ...(typeof episode.holdsOpenPointer === 'boolean'
-        ? { holdsOpenPointer: episode.holdsOpenPointer }
-        : {}),
-    };
+  }
+
+  async getEpisode(episodeId: string): Promise<EpisodeRecord | undefined> {
+    return episodeOf(episodeId, await this.episodeItems(episodeId));
+  }
+
+  async getNoticeWithEpisode(
+    episodeId: string,
+    key: string,
+  ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }> {
+    const items = await this.episodeItems(episodeId);
+    const notice = items.find((item) => item.sk === noticeItemKey(episodeId, key).sk);
+    const episode = episodeOf(episodeId, items);
+    return { ...(notice ? { notice: toNoticeRecord(notice) } : {}), ...(episode ? { episode } : {}) };
   }
 
   async getChild(childId: string): Promise<ChildRecord> {
@@ -489,21 +507,35 @@ export class DynamoEpisodeStore implements EpisodeStore {
     });
   }
 
-  async hasSent(sendKey: string): Promise<boolean> {
-    return (await this.get(sendKeyOf(sendKey))) !== undefined;
+  async alreadySent(sendKeys: string[]): Promise<Set<string>> {
+    if (sendKeys.length === 0) return new Set();
+    const found = await this.batchGet([...new Set(sendKeys)].map(sendKeyOf));
+    return new Set([...found.values()].map((item) => item.sendKey as string));
   }
 
-  async recordSend(send: SendRecord): Promise<void> {
+  async recordSends(sends: SendRecord[]): Promise<void> {
+    const puts = sends.map((send) => ({
+      TableName: this.tableName,
+      Item: { ...sendKeyOf(send.sendKey), ...send, [TTL_ATTRIBUTE]: ttlSeconds(send.retentionExpiresAt) },
+      // Already recorded (a repeat): the first record stands.
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+    const [only] = puts;
+    if (puts.length === 1 && only) return this.putUnlessRecorded(only);
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...sendKeyOf(send.sendKey), ...send, [TTL_ATTRIBUTE]: ttlSeconds(send.retentionExpiresAt) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      // One write for all of a message's sends (locally, one turn of DynamoDB Local's single writer).
+      await this.doc.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
     } catch (error) {
-      // Already recorded: the first record stands.
+      if (errorName(error) !== 'TransactionCanceledException') throw error;
+      // One of them was recorded already: record the others one by one.
+      for (const put of puts) await this.putUnlessRecorded(put);
+    }
+  }
+
+  private async putUnlessRecorded(put: PutCommandInput): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand(put));
+    } catch (error) {
       if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
     }
   }

@@ -6,14 +6,7 @@ import { canonicalEvents, foldEpisode } from '../episode/fold-episode';
 import type { EpisodeRecord, RoutingMessage, StoredEvent } from '../ports';
 import { episodeProvenance, latestReferrerSourceId, type RoutingContext } from '../routing/provenance';
 import { type Delivery, routeEvent } from '../routing/route-event';
-import {
-  type MailDeps,
-  retryUnlessAllSent,
-  type SendOutcome,
-  type SendTally,
-  sendOnce,
-  tally,
-} from './send-once';
+import { type MailDeps, retryUnlessAllSent, type SendTally, sendEach, tally } from './send-once';
 
 /**
  * An email about an event goes once per (delivery, inbox), however often the message is delivered. The
@@ -83,17 +76,15 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
   if (!record || !stored) {
     throw new Error(`episode ${message.episodeId} has no event ${message.sourceId}/${message.eventId}`);
   }
-  const outcomes: SendOutcome[] = [];
-  for (const { delivery, email } of eventEmails(record, stored, deps.council, deps.clock.now())) {
-    outcomes.push(
-      await sendOnce(deps, {
-        sendKey: eventSendKey(message, delivery.recipient.address),
-        episodeId: record.episodeId,
-        recipient: delivery.recipient,
-        email,
-      }),
-    );
-  }
+  const outcomes = await sendEach(
+    deps,
+    eventEmails(record, stored, deps.council, deps.clock.now()).map(({ delivery, email }) => ({
+      sendKey: eventSendKey(message, delivery.recipient.address),
+      episodeId: record.episodeId,
+      recipient: delivery.recipient,
+      email,
+    })),
+  );
   const result = tally(outcomes);
   retryUnlessAllSent(result, `event ${message.eventId}`);
   return result;

@@ -7,7 +7,7 @@ import { episodeProvenance } from '../routing/provenance';
 import type { Recipient } from '../routing/recipients';
 import { noticeDeadline, noticeOpener, routeNotice } from '../routing/route-notice';
 import { isBefore } from '../time/instant';
-import { type MailDeps, retryUnlessAllSent, type SendOutcome, sendOnce, tally } from './send-once';
+import { type MailDeps, retryUnlessAllSent, type SendOutcome, sendEach, tally } from './send-once';
 
 /**
  * What firing a notice came to: `sent`; `settled` when nothing was owed (the deadline met or cancelled, the
@@ -20,8 +20,8 @@ export type FireOutcome = 'sent' | 'settled' | 'cancelled' | 'already_sent' | 'n
 export const noticeSendKey = (episodeId: string, noticeKey: string, address: string): string =>
   `${episodeId}:${noticeKey}:${address.toLowerCase()}`;
 
-const stillOwed = async (deps: MailDeps, notice: NoticeRecord, now: string) => {
-  const record = await deps.store.getEpisode(notice.episodeId);
+/** The episode, when the notice is still owed: its deadline pending and, for a reminder, not yet due. */
+const stillOwed = (notice: NoticeRecord, record: EpisodeRecord | undefined, now: string) => {
   if (!record || record.state.status === 'withdrawn') return undefined;
   const deadline = noticeDeadline(notice, record);
   if (!deadline || !isPending(deadline)) return undefined;
@@ -69,13 +69,14 @@ export const noticeEmails = (
 export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation): Promise<FireOutcome> => {
   const { store, council } = deps;
   const { episodeId, noticeKey } = invocation;
-  const notice = await store.getNotice(episodeId, noticeKey);
+  // The notice and its episode share a partition: one read for both.
+  const { notice, episode } = await store.getNoticeWithEpisode(episodeId, noticeKey);
   if (!notice) return 'unknown';
   if (notice.state !== 'pending') return notice.state === 'cancelled' ? 'cancelled' : 'already_sent';
   const now = deps.clock.now();
   if (isBefore(now, notice.fireAt)) return 'not_due';
 
-  const record = await stillOwed(deps, notice, now);
+  const record = stillOwed(notice, episode, now);
   if (!record) {
     // Nothing is owed: take it off the pending list (the only transition the store offers), so the sweep stops.
     await store.claimNotice(episodeId, noticeKey, now);
@@ -83,18 +84,17 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
   }
   if (!(await store.claimNotice(episodeId, noticeKey, now))) return 'already_sent';
 
-  const outcomes: SendOutcome[] = [];
+  let outcomes: SendOutcome[];
   try {
-    for (const { recipient, email } of noticeEmails(record, notice, council, now)) {
-      outcomes.push(
-        await sendOnce(deps, {
-          sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
-          episodeId,
-          recipient,
-          email,
-        }),
-      );
-    }
+    outcomes = await sendEach(
+      deps,
+      noticeEmails(record, notice, council, now).map(({ recipient, email }) => ({
+        sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
+        episodeId,
+        recipient,
+        email,
+      })),
+    );
   } catch (error) {
     // The store failed mid-send: give the claim back, so the retry (or the sweep) sends what is still owed.
     await store.releaseNotice(episodeId, noticeKey);

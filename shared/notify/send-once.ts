@@ -1,7 +1,7 @@
 import type { CouncilConfig } from '../council/council-schema';
 import type { RenderedEmail } from '../email/email-document';
 import { undeliverableEmail } from '../email/redirected-email';
-import type { Clock, EpisodeStore, Mailer } from '../ports';
+import type { Clock, EpisodeStore, Mailer, SendRecord } from '../ports';
 import { fromAgency, type Recipient } from '../routing/recipients';
 import { addDays } from '../time/instant';
 
@@ -35,7 +35,7 @@ export class ThrottledSendError extends TransientSendError {
 
 export type SendOutcome = 'sent' | 'already_sent' | 'rejected' | 'failed' | 'throttled';
 
-interface Send {
+export interface Send {
   sendKey: string;
   episodeId: string;
   recipient: Recipient;
@@ -43,20 +43,41 @@ interface Send {
 }
 
 /**
- * Sends one email unless its send key is already recorded, and records the outcome. A throttled or failed
- * send records nothing, so the retry sends it; blocked sending (the account, identity or configuration)
- * is logged with `emailSendingBlocked: true` for the operators' alarm. A refused address is permanent:
- * the email goes to the council's fallback inbox instead, and once that has it the refusal is recorded and
- * logged with `emailRejected: true` for the operators' alarm, never retried.
+ * Sends each email, in order, unless its send key is already recorded, and records what was sent or
+ * refused: one read before and one write after, however many recipients (DynamoDB Local runs writes one at
+ * a time, and a burst waits on them). A throttled or failed send records nothing, so the retry sends it;
+ * blocked sending (the account, identity or configuration) is logged with `emailSendingBlocked: true` for the
+ * operators' alarm. A refused address is permanent: the email goes to the council's fallback inbox
+ * instead, and once that has it the refusal is recorded and logged with `emailRejected: true` for the
+ * operators' alarm, never retried. The records are written once the list is done (also when a send
+ * throws), so a crash in between repeats the list's emails on the retry: at least once.
  */
-export const sendOnce = async (deps: MailDeps, send: Send): Promise<SendOutcome> => {
-  const { store, mailer, clock, log } = deps;
+export const sendEach = async (deps: MailDeps, sends: Send[]): Promise<SendOutcome[]> => {
+  const sent = await deps.store.alreadySent(sends.map((send) => send.sendKey));
+  const records: SendRecord[] = [];
+  const outcomes: SendOutcome[] = [];
+  try {
+    for (const send of sends) {
+      outcomes.push(sent.has(send.sendKey) ? 'already_sent' : await sendNew(deps, send, records));
+    }
+  } finally {
+    if (records.length > 0) await deps.store.recordSends(records);
+  }
+  return outcomes;
+};
+
+/** One email, as sendEach sends each of its list. */
+export const sendOnce = async (deps: MailDeps, send: Send): Promise<SendOutcome> =>
+  (await sendEach(deps, [send]))[0] ?? 'already_sent';
+
+/** Sends one email not sent before; what is to be recorded goes on `records`. */
+const sendNew = async (deps: MailDeps, send: Send, records: SendRecord[]): Promise<SendOutcome> => {
+  const { mailer, clock, log } = deps;
   const { sendKey, episodeId, recipient } = send;
-  if (await store.hasSent(sendKey)) return 'already_sent';
   const result = await mailer.send({ sendKey, to: [recipient.address], cc: [], ...send.email });
   const ids = { episodeId, councilId: deps.council.id, recipientRef: recipient.ref };
   if (!result.ok && result.failure === 'recipient-rejected') {
-    return rejectAndFallBack(deps, send, result.reason);
+    return rejectAndFallBack(deps, send, result.reason, records);
   }
   if (!result.ok) {
     if (result.failure === 'throttled') {
@@ -74,7 +95,7 @@ export const sendOnce = async (deps: MailDeps, send: Send): Promise<SendOutcome>
     }
     return 'failed';
   }
-  await store.recordSend({
+  records.push({
     sendKey,
     episodeId,
     recipientRef: recipient.ref,
@@ -87,7 +108,12 @@ export const sendOnce = async (deps: MailDeps, send: Send): Promise<SendOutcome>
   return 'sent';
 };
 
-const rejectAndFallBack = async (deps: MailDeps, send: Send, reason: string): Promise<SendOutcome> => {
+const rejectAndFallBack = async (
+  deps: MailDeps,
+  send: Send,
+  reason: string,
+  records: SendRecord[],
+): Promise<SendOutcome> => {
   const { council, clock } = deps;
   const fallback = fromAgency(council.roles.fallback, council.roles.fallback, council);
   const isFallback = send.recipient.address.toLowerCase() === fallback.address.toLowerCase();
@@ -101,7 +127,7 @@ const rejectAndFallBack = async (deps: MailDeps, send: Send, reason: string): Pr
       });
   // Until the fallback has it, the whole send is retried: the refusal is recorded only once it is covered.
   if (forwarded === 'failed' || forwarded === 'throttled') return forwarded;
-  await deps.store.recordSend({
+  records.push({
     sendKey: send.sendKey,
     episodeId: send.episodeId,
     recipientRef: send.recipient.ref,

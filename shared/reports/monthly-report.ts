@@ -49,7 +49,7 @@ export const sendMonthlyReport = async (
   const period = previousMonth(now, council.timeZone);
   const sendKey = `monthly-report#${council.id}#${period.from}`;
   // Checked before the scan too, so a repeated invocation reads nothing.
-  if (await deps.store.hasSent(sendKey)) return { period, outcome: 'already_sent' };
+  if ((await deps.store.alreadySent([sendKey])).has(sendKey)) return { period, outcome: 'already_sent' };
   const report = timelinessReport(await deps.episodes(), council, period, now);
   const outcome = await sendOnce(deps, {
     sendKey,

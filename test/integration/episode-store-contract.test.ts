@@ -318,6 +318,15 @@ describe.each(stores)('%s', (_name, makeStore) => {
       expect(await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z')).toBe(true);
     });
 
+    it('reads a notice with its episode in one go, and neither when there is no such notice', async () => {
+      const key = noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
+      const { notice, episode } = await store.getNoticeWithEpisode(episodeId, key);
+      expect(notice).toEqual(await store.getNotice(episodeId, key));
+      expect(episode).toEqual(await store.getEpisode(episodeId));
+      expect(await store.getNoticeWithEpisode(episodeId, 'pi-r1-none')).toEqual({ episode });
+      expect(await store.getNoticeWithEpisode('no-episode', key)).toEqual({});
+    });
+
     it('cancels notices so they are neither due nor claimable', async () => {
       const [pi] = fullEpisode('MPS-1').slice(3) as [PipelineEvent];
       const after = stateOf([report, found, pi]);
@@ -351,10 +360,18 @@ describe.each(stores)('%s', (_name, makeStore) => {
       at: '2026-10-22T18:06:00.000Z',
       retentionExpiresAt: '2032-10-20T18:06:00.000Z',
     };
-    expect(await store.hasSent(send.sendKey)).toBe(false);
-    await store.recordSend(send);
-    await store.recordSend({ ...send, messageId: 'm-2' });
-    expect(await store.hasSent(send.sendKey)).toBe(true);
-    expect(await store.hasSent('ep-1/evt-2/police')).toBe(false);
+    expect(await store.alreadySent([send.sendKey])).toEqual(new Set());
+    await store.recordSends([send]);
+    await store.recordSends([{ ...send, messageId: 'm-2' }]);
+    expect(await store.alreadySent([send.sendKey, 'ep-1/evt-2/police', send.sendKey])).toEqual(
+      new Set([send.sendKey]),
+    );
+    expect(await store.alreadySent([])).toEqual(new Set());
+    // A list with one already recorded still records the others.
+    const others = ['ep-1/evt-2/police', 'ep-1/evt-2/school'].map((sendKey) => ({ ...send, sendKey }));
+    await store.recordSends([{ ...send, messageId: 'm-3' }, ...others]);
+    expect(await store.alreadySent(others.map((o) => o.sendKey))).toEqual(
+      new Set(others.map((o) => o.sendKey)),
+    );
   });
 });

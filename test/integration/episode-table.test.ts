@@ -43,15 +43,17 @@ describe('the episode table', () => {
     };
     expect(await commit(report, [report], 0)).toBe('committed');
     expect(await commit(found, [report, found], 1)).toBe('committed');
-    await store.recordSend({
-      sendKey: `met-police:${found.id}:police@example.org`,
-      episodeId: 'ep-1',
-      recipientRef: 'met-police',
-      address: 'police@example.org',
-      outcome: 'sent',
-      at: '2026-10-24T10:01:00.000Z',
-      retentionExpiresAt,
-    });
+    await store.recordSends([
+      {
+        sendKey: `met-police:${found.id}:police@example.org`,
+        episodeId: 'ep-1',
+        recipientRef: 'met-police',
+        address: 'police@example.org',
+        outcome: 'sent',
+        at: '2026-10-24T10:01:00.000Z',
+        retentionExpiresAt,
+      },
+    ]);
 
     const { Items = [] } = await tables.doc().send(new ScanCommand({ TableName: tableName }));
     const prefix = (key: unknown) => String(key).split('#')[0];

@@ -158,6 +158,14 @@ export class MemoryEpisodeStore implements EpisodeStore {
       .map(copy);
   }
 
+  async getNoticeWithEpisode(
+    episodeId: string,
+    key: string,
+  ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }> {
+    const [notice, episode] = await Promise.all([this.getNotice(episodeId, key), this.getEpisode(episodeId)]);
+    return { ...(notice ? { notice } : {}), ...(episode ? { episode } : {}) };
+  }
+
   async getNotice(episodeId: string, key: string): Promise<NoticeRecord | undefined> {
     const notice = this.notices.get(`${episodeId}#${key}`);
     return notice && copy(notice);
@@ -178,11 +186,11 @@ export class MemoryEpisodeStore implements EpisodeStore {
     delete notice.sentAt;
   }
 
-  async hasSent(sendKey: string): Promise<boolean> {
-    return this.sends.has(sendKey);
+  async alreadySent(sendKeys: string[]): Promise<Set<string>> {
+    return new Set(sendKeys.filter((key) => this.sends.has(key)));
   }
 
-  async recordSend(send: SendRecord): Promise<void> {
-    if (!this.sends.has(send.sendKey)) this.sends.set(send.sendKey, copy(send));
+  async recordSends(sends: SendRecord[]): Promise<void> {
+    for (const send of sends) if (!this.sends.has(send.sendKey)) this.sends.set(send.sendKey, copy(send));
   }
 }

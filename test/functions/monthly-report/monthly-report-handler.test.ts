@@ -1,5 +1,5 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bathNes } from '../../support/councils';
@@ -45,7 +45,7 @@ describe('the monthly report function', () => {
           stored('b2', 'child-b', { lastSeenAt: '2026-10-20T10:00:00Z', foundAt: '2026-10-21T10:00:00Z' }),
         ],
       });
-    dynamo.on(GetCommand).resolves({});
+    dynamo.on(BatchGetCommand).resolves({ Responses: {} });
     dynamo.on(PutCommand).resolves({});
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-monthly-1' });
 

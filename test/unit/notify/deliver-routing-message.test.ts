@@ -67,7 +67,11 @@ describe('delivering a routing message', () => {
     const failure = await deliverRoutingMessage(deps, message).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TransientSendError);
     expect(failure).not.toBeInstanceOf(ThrottledSendError);
-    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[1]}`)).toBe(false);
+    expect(
+      (await deps.store.alreadySent([`met-police:${found.id}:${returnRecipients[1]}`])).has(
+        `met-police:${found.id}:${returnRecipients[1]}`,
+      ),
+    ).toBe(false);
     expect(deps.log.entries.filter((e) => e.level === 'error')).toEqual([
       {
         level: 'error',
@@ -97,8 +101,16 @@ describe('delivering a routing message', () => {
       `meant for Tower Hamlets Exploitation service (${returnRecipients[0]})`,
     );
     expect(forwarded?.html).toContain('the email service refused that address');
-    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[0]}`)).toBe(true);
-    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[0]}#fallback`)).toBe(true);
+    expect(
+      (await deps.store.alreadySent([`met-police:${found.id}:${returnRecipients[0]}`])).has(
+        `met-police:${found.id}:${returnRecipients[0]}`,
+      ),
+    ).toBe(true);
+    expect(
+      (await deps.store.alreadySent([`met-police:${found.id}:${returnRecipients[0]}#fallback`])).has(
+        `met-police:${found.id}:${returnRecipients[0]}#fallback`,
+      ),
+    ).toBe(true);
     expect(deps.log.entries.filter((e) => e.level === 'error')).toEqual([
       {
         level: 'error',
@@ -123,7 +135,11 @@ describe('delivering a routing message', () => {
       { ok: false, failure: 'transient', reason: 'ServiceUnavailable' },
     );
     await expect(deliverRoutingMessage(deps, message)).rejects.toBeInstanceOf(TransientSendError);
-    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[0]}`)).toBe(false);
+    expect(
+      (await deps.store.alreadySent([`met-police:${found.id}:${returnRecipients[0]}`])).has(
+        `met-police:${found.id}:${returnRecipients[0]}`,
+      ),
+    ).toBe(false);
     deps.mailer.failNext({ ok: false, failure: 'recipient-rejected', reason: 'MessageRejected' });
     const retry = await deliverRoutingMessage(deps, message);
     expect(retry).toMatchObject({ rejected: 1, alreadySent: 3 });
@@ -172,8 +188,16 @@ describe('delivering a routing message', () => {
 
   test('keys each send by the delivery, source included: another source may reuse the event id', async () => {
     await deliverRoutingMessage(deps, message);
-    expect(await deps.store.hasSent(`met-police:${found.id}:${returnRecipients[1]}`)).toBe(true);
-    expect(await deps.store.hasSent(`schools:${found.id}:${returnRecipients[1]}`)).toBe(false);
+    expect(
+      (await deps.store.alreadySent([`met-police:${found.id}:${returnRecipients[1]}`])).has(
+        `met-police:${found.id}:${returnRecipients[1]}`,
+      ),
+    ).toBe(true);
+    expect(
+      (await deps.store.alreadySent([`schools:${found.id}:${returnRecipients[1]}`])).has(
+        `schools:${found.id}:${returnRecipients[1]}`,
+      ),
+    ).toBe(false);
     expect(deps.mailer.sent.map((email) => email.sendKey)).toEqual(
       returnRecipients.map((address) => `met-police:${found.id}:${address}`),
     );

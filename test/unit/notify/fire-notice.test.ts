@@ -192,13 +192,13 @@ describe('firing a deadline notice', () => {
   test('a store failing after the claim gives the claim back, so the retry sends the notice', async () => {
     const reminder = await noticeOf('return_home_interview', 'reminder', 4);
     clock.set(reminder.fireAt);
-    const hasSent = store.hasSent.bind(store);
-    store.hasSent = async () => {
+    const alreadySent = store.alreadySent.bind(store);
+    store.alreadySent = async () => {
       throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     };
     await expect(fireNotice(deps, reminder)).rejects.toThrow('throttled');
     expect((await store.getNotice(episodeId, reminder.noticeKey))?.state).toBe('pending');
-    store.hasSent = hasSent;
+    store.alreadySent = alreadySent;
     expect(await fireNotice(deps, reminder)).toBe('sent');
     expect(deps.mailer.recipients()).toEqual(['exploitation.team@towerhamlets.gov.uk']);
   });
