@@ -14,7 +14,7 @@ export interface EpisodeTableServer {
   stop(): Promise<void>;
 }
 
-/** One DynamoDB Local (in memory) for the whole run, so the raw write figure and intake share a server. */
+/** A DynamoDB Local in memory, on a free port, for one measurement; the caller stops it. */
 export const startEpisodeTableServer = async (): Promise<EpisodeTableServer> => {
   const server = await startDynamoDbLocal();
   const newDocClient = () =>

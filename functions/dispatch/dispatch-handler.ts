@@ -30,11 +30,24 @@ export const createDispatchHandler = (deps: DispatchHandlerDeps) => {
       return;
     }
     const item = parsed.data;
-    const done = await dispatchOutboxItem(dispatch, item);
-    logger.info('outbox item dispatched', {
+    const ids = {
       sequenceNumber,
       kind: item.kind,
       ...(item.kind === 'routing' ? item.message : { episodeId: item.episodeId }),
+    };
+    let done: Awaited<ReturnType<typeof dispatchOutboxItem>>;
+    try {
+      done = await dispatchOutboxItem(dispatch, item);
+    } catch (error) {
+      // What an operator reading a dead letter needs: which item, and the error's name (never a body).
+      logger.warn('outbox item not dispatched, the stream gives it again', {
+        ...ids,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      throw error;
+    }
+    logger.info('outbox item dispatched', {
+      ...ids,
       // How long after its commit the item went out: the outbox's lag.
       lagMs: Date.parse(deps.clock.now()) - Date.parse(item.committedAt),
       ...done,

@@ -3,7 +3,7 @@ import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDispatchHandler } from '../../../functions/dispatch/dispatch-handler';
 import { EventBridgeDeadlineScheduler } from '../../../shared/adapters/eventbridge-deadline-scheduler';
 import { SqsRoutingQueue } from '../../../shared/adapters/sqs-routing-queue';
@@ -48,6 +48,7 @@ let store: MemoryEpisodeStore;
 let mailer: FakeMailer;
 let clock: ReturnType<typeof settableClock>;
 let handle: ReturnType<typeof createDispatchHandler>;
+let logger: Logger;
 
 const queuedBodies = () =>
   sqs
@@ -67,12 +68,13 @@ beforeEach(async () => {
   await commitEvents(store, towerHamlets, episodeId, [report, found], 'met-police');
   mailer = new FakeMailer();
   clock = settableClock('2026-10-24T09:40:00Z');
+  logger = new Logger({ serviceName: 'dispatch-test', logLevel: 'SILENT' });
   handle = createDispatchHandler({
     store,
     mailer,
     clock,
     council: towerHamlets,
-    logger: new Logger({ serviceName: 'dispatch-test', logLevel: 'SILENT' }),
+    logger,
     queue: new SqsRoutingQueue(new SQSClient({ region: 'eu-west-2' }), QUEUE_URL),
     scheduler: new EventBridgeDeadlineScheduler(new SchedulerClient({ region: 'eu-west-2' }), target),
   });
@@ -156,10 +158,20 @@ describe('the dispatch function', () => {
       .on(SendMessageBatchCommand)
       .rejectsOnce(new Error('SQS unavailable'))
       .resolves({ Successful: [], Failed: [] });
+    const warn = vi.spyOn(logger, 'warn');
     const failing = outboxRecord(routing(report.id));
     const answer = await handle({ Records: [failing, outboxRecord(routing(found.id))] });
     expect(answer.batchItemFailures).toEqual([{ itemIdentifier: sequenceOf(failing) }]);
     expect(queuedBodies()).toHaveLength(2);
+    // What an operator needs to redrive it: which item, ids only.
+    expect(warn).toHaveBeenCalledWith('outbox item not dispatched, the stream gives it again', {
+      sequenceNumber: sequenceOf(failing),
+      kind: 'routing',
+      episodeId,
+      eventId: report.id,
+      sourceId: 'met-police',
+      error: 'Error',
+    });
   });
 
   it('a throttled Scheduler fails the deadlines item alone; its retry makes every schedule and queues nothing', async () => {
