@@ -14,7 +14,7 @@ import { measureColdStart } from './cold-start';
 import { measureDeadlineLateness } from './deadline-lateness';
 import { type Load, measureEndToEnd } from './end-to-end';
 import { type EpisodeTableServer, startEpisodeTableServer } from './episode-table-server';
-import { measureIntake } from './intake';
+import { intakeRatios, measureIntake } from './intake';
 import { describeMachine } from './machine';
 import { measureStoreTransactions, measureStoreWrites } from './store-write';
 
@@ -50,11 +50,6 @@ const outDir = values.out ?? 'bench-results';
 
 /** The same concurrency for the raw store figure and for intake, so their ratio is fair. */
 const IN_FLIGHT = 16;
-/**
- * A new episode's commit: the episode, its event, the delivery, the ref, the child's open pointer and episode,
- * and the outbox item of its routing message.
- */
-const INTAKE_TRANSACTION_ITEMS = 7;
 
 const sizes = quick
   ? {
@@ -101,29 +96,32 @@ const onFreshServer = async <T>(measure: (server: EpisodeTableServer) => Promise
 if (selected('intake')) {
   const load = { requests: sizes.storeWrites, inFlight: IN_FLIGHT, warmUp: sizes.warmUp };
   const store = await onFreshServer((server) => measureStoreWrites(server, load));
-  figures.push(...store.figures);
-  // As many transactions as intake commits, so both end with as many stream records behind them.
+  const intake = await onFreshServer((server) =>
+    measureIntake(server, {
+      council,
+      sourceId: 'met-police',
+      events: sizes.intakeEvents,
+      warmUp: sizes.intakeWarmUp,
+      inFlight: IN_FLIGHT,
+    }),
+  );
+  // Transactions as large as intake's commits were, and as many, so both end with as many stream records.
   const transactions = await onFreshServer((server) =>
     measureStoreTransactions(server, {
       inFlight: IN_FLIGHT,
       requests: sizes.intakeEvents,
       warmUp: sizes.intakeWarmUp,
-      itemsPerTransaction: INTAKE_TRANSACTION_ITEMS,
+      itemsPerTransaction: Math.round(intake.itemsPerTransaction),
     }),
   );
-  figures.push(...transactions.figures);
   figures.push(
-    ...(await onFreshServer((server) =>
-      measureIntake(server, {
-        council,
-        sourceId: 'met-police',
-        events: sizes.intakeEvents,
-        warmUp: sizes.intakeWarmUp,
-        inFlight: IN_FLIGHT,
-        rawWritesPerSecond: store.run.perSecond,
-        rawTransactionsPerSecond: transactions.run.perSecond,
-      }),
-    )),
+    ...store.figures,
+    ...transactions.figures,
+    ...intake.figures,
+    ...intakeRatios(intake, {
+      writesPerSecond: store.run.perSecond,
+      transactionsPerSecond: transactions.run.perSecond,
+    }),
   );
 }
 
