@@ -52,6 +52,7 @@ const lambdaEnvironment = (name: string): NodeJS.ProcessEnv => ({
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-scheduler',
   SCHEDULER_DLQ_ARN: 'arn:aws:sqs:eu-west-2:123456789012:bench-schedule-dlq',
   SOURCE_SECRET_PREFIX: 'bench/sources/',
+  PSEUDONYM_KEY_SECRET: 'bench/pseudonym-key',
   SES_CONFIGURATION_SET: 'bench',
   POWERTOOLS_SERVICE_NAME: name,
 });

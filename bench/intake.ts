@@ -72,6 +72,7 @@ export const measureIntake = async (
   const handler = createIntakeHandler({
     store: new DynamoEpisodeStore(doc, await server.createTable()),
     secrets: { secretsFor: async () => [SECRET] },
+    pseudonymKey: { key: async () => 'the registry key of the bench, 32+ characters' },
     clock: { now: () => new Date().toISOString() },
     council: options.council,
     // Silent: a log line per event to this terminal would measure the terminal.

@@ -66,6 +66,8 @@ export type Access =
   | 'deadline-queue'
   | 'schedule-deadlines'
   | 'source-secrets'
+  /** GetSecretValue on the child registry's pseudonym key (intake finds a report's child with it). */
+  | 'pseudonym-key'
   | 'email';
 
 /** A timetable, in the council's own time zone where the hour matters. */
@@ -90,7 +92,7 @@ export const pipelineFunctions = {
     timeout: Duration.seconds(10),
     memorySize: 512,
     // The commit is its only write: what follows from an event goes out through the outbox.
-    uses: ['episode-reads', 'episode-commits', 'source-secrets'],
+    uses: ['episode-reads', 'episode-commits', 'source-secrets', 'pseudonym-key'],
     triggeredBy: 'webhook',
   },
   dispatch: {
@@ -291,6 +293,21 @@ export class CouncilStack extends Stack {
         }),
     );
 
+    // The key of the child registry's pseudonyms (HMAC-SHA-256 of each identifier, and the child ids): generated
+    // here, never rotated and never deleted with the stack, as every registry entry depends on it.
+    const pseudonymKey = new Secret(this, 'PseudonymKey', {
+      secretName: `${prefix}/pseudonym-key`,
+      description: `The key of ${council.id}'s child registry pseudonyms: never rotate or delete it (the registry would no longer find any child)`,
+      encryptionKey: key,
+      generateSecretString: { excludePunctuation: true, passwordLength: 64 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(pseudonymKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The pseudonym key is never rotated: every registry entry's key and every child id is an HMAC under it, so a new key would find no child already recorded (README, reports: matching rules).",
+    });
+
     const email = new CouncilEmail(this, 'Email', { council, prefix });
 
     const tableName = { TABLE_NAME: table.tableName };
@@ -364,6 +381,10 @@ export class CouncilStack extends Stack {
         grant: (role) => {
           for (const secret of sourceSecrets) secret.grantRead(role);
         },
+      },
+      'pseudonym-key': {
+        environment: { PSEUDONYM_KEY_SECRET: pseudonymKey.secretArn },
+        grant: (role) => pseudonymKey.grantRead(role),
       },
       email: {
         environment: { SES_CONFIGURATION_SET: email.configurationSet.configurationSetName },

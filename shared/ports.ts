@@ -1,3 +1,5 @@
+import type { IdentifierKind } from './children/child-identifiers';
+import type { IdentifierKey } from './children/child-pseudonyms';
 import type { DeadlineNotice } from './deadlines/deadline-notices';
 import type { EpisodeState } from './episode/episode-state';
 import type { EpisodeReport } from './episode/fold-episode';
@@ -59,13 +61,40 @@ export interface DeliveryKeys {
   sourceId: string;
   eventId: string;
   episodeRef: string;
+  /** A report's identifier pseudonyms: which child, if any, each already names in the registry. */
+  identifierKeys?: string[];
 }
 
-/** What the store already knows of a delivery: whether it is stored, and which episode its ref names. */
+/**
+ * What the store already knows of a delivery: whether it is stored, which episode its ref names, and the
+ * registry entries of the identifiers asked for (present only when some were asked for).
+ */
 export interface DeliveryLookup {
   delivery?: AcceptedDelivery;
   /** The episode the event's episodeRef names, if any. */
   refEpisodeId?: string;
+  /** The registry entries found, by identifier pseudonym. */
+  identifiers?: Record<string, RegistryEntry>;
+}
+
+/** One identifier's entry in the child registry: the child it names. */
+export interface RegistryEntry {
+  childId: string;
+  /** The episode the identifier was last reported on, and that report's ref: what a review email names. */
+  episodeId: string;
+  episodeRef: string;
+}
+
+/**
+ * What the registry holds of a child: the pseudonyms of every identifier recorded for them, by kind, and of
+ * their date of birth. Kept with the child, so a report can be told apart from them without their details.
+ */
+export type ChildIdentity = Partial<Record<IdentifierKind | 'born', string[]>>;
+
+/** A report's identifiers to record as naming the commit's child (or to re-stamp), and its date of birth. */
+export interface RegistryWrite {
+  identifiers: IdentifierKey[];
+  born?: string;
 }
 
 /** One of a child's episodes, as the child's own items list it. */
@@ -76,10 +105,12 @@ export interface ChildEpisode {
   reportedAt: string;
 }
 
-/** A child's episodes and which one is open (missing, absent or found): one at most. */
+/** A child's episodes and which one is open (missing, absent or found): one at most; and their identity. */
 export interface ChildRecord {
   openEpisodeId?: string;
   episodes: ChildEpisode[];
+  /** Absent for a child stored before the registry, until a report of theirs is committed. */
+  identity?: ChildIdentity;
 }
 
 /** One deadline notice as stored: the truth the Scheduler and the sweep both fire from. */
@@ -118,6 +149,11 @@ export interface EpisodeCommit {
   otherEpisodes: EpisodeReport[];
   /** EpisodeRecord.holdsOpenPointer as read, for an existing episode. */
   heldOpenPointer?: boolean;
+  /**
+   * A report's registry entries, each written naming `childId` and conditioned on naming no other child (two
+   * first reports of one child racing: one commits, the other gets 'conflict' and reads the winner's).
+   */
+  registry?: RegistryWrite;
   notices: { create: DeadlineNotice[]; cancel: DeadlineNotice[] };
   /** The outbox items written with the event (see outboxItems). */
   outbox: OutboxItem[];
@@ -131,10 +167,10 @@ export interface EpisodeStore {
   /** The child's open episode and every episode of theirs, in one read. */
   getChild(childId: string): Promise<ChildRecord>;
   /**
-   * Atomically stores the event, the new state, the delivery record, the ref and child indexes, the
-   * notice changes and the outbox items. 'duplicate' when this (source, event id) is already stored;
-   * 'conflict' when the episode moved on since expectedVersion (re-read and retry) or the child has
-   * another open episode.
+   * Atomically stores the event, the new state, the delivery record, the ref and child indexes, the registry
+   * entries, the notice changes and the outbox items. 'duplicate' when this (source, event id) is already
+   * stored; 'conflict' when the episode moved on since expectedVersion (re-read and retry), the child has
+   * another open episode, or an identifier now names another child.
    */
   commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'>;
   /** Notices still pending whose fire time is at or before `until`, oldest first. */
@@ -173,6 +209,26 @@ export interface RoutingMessage {
   episodeId: string;
   eventId: string;
   sourceId: string;
+  /** The report conflicts with a record the registry holds: the council's managers are asked to review it. */
+  review?: RecordReview;
+}
+
+/**
+ * Why a person must look at a report's child: the registry never merges children itself. `two-children`: the
+ * report's identifiers name two children; `identifier-differs`: it carries an NHS number or UPN other than
+ * the one its child has (recorded as another child when that identifier is the stronger); `born-differs`:
+ * the identifier that found its child came with another date of birth.
+ */
+export interface RecordReview {
+  reason: 'two-children' | 'identifier-differs' | 'born-differs';
+  /** What placed the report (the strongest identifier that found a child, or the episodeRef it was sent under). */
+  decidedBy: IdentifierKind | 'episodeRef';
+  /** The kinds of identifier that name the other record or differ from it. */
+  conflicting: IdentifierKind[];
+  /** The record it conflicts with: the episode its identifier was last reported on. */
+  other: { episodeId: string; episodeRef: string };
+  /** The two children (one, twice, and the reason, when it is one child's record): emailed once however often raised. */
+  key: string;
 }
 
 export interface RoutingQueue {
@@ -228,6 +284,14 @@ export type MailResult =
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<MailResult>;
+}
+
+/**
+ * The deployment's secret key for the child registry's pseudonyms (HMAC-SHA-256). Never rotated: every
+ * identifier's entry and every child id made since the registry began depends on it.
+ */
+export interface PseudonymKey {
+  key(): Promise<string>;
 }
 
 /** Every active secret of a source (more than one while a secret is being rotated). */

@@ -25,6 +25,7 @@ import {
   localStreamsClient,
 } from './local-episode-table';
 import { createLocalHttpServer, type LocalRoutes, listen } from './local-http-server';
+import { localPseudonymKey } from './local-pseudonym-key';
 import { createLocalRoutingQueue } from './local-routing-queue';
 import { type LocalSourceSecret, localSourceSecrets, secretVariables } from './local-source-secrets';
 import type { LocalStatus } from './local-status';
@@ -76,7 +77,7 @@ const closeServer = (server: Server) =>
  * in the data folder that calls notify as SQS would; an in-memory Scheduler that calls the reminder handler,
  * re-armed from the store's pending notices at every start; and an outbox for SES. What a restart keeps: the
  * table and its stream, the stream position dispatched (outbox-stream.json), the routing messages not yet
- * delivered (routing-queue.jsonl), the emails (outbox/), the clock and the secrets. The HTTP port is taken
+ * delivered (routing-queue.jsonl), the emails (outbox/), the clock, the secrets and the registry's pseudonym key. The HTTP port is taken
  * first, so a port in use fails before anything else starts.
  */
 export const startLocalPipeline = async (options: LocalPipelineOptions): Promise<LocalPipeline> => {
@@ -171,6 +172,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     const intake = createIntakeHandler({
       store: mailDeps.store,
       secrets: new EnvSecretSource(secretVariables(secrets)),
+      pseudonymKey: localPseudonymKey(join(dataDir, 'pseudonym-key')),
       clock,
       council,
       logger: logger.createChild({ serviceName: 'intake' }),

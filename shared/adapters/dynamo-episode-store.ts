@@ -27,14 +27,17 @@ import type {
   SendRecord,
   StoredEvent,
 } from '../ports';
+import { childIdentityOf, registryEntryOf, registryTransactItems } from './dynamo-child-registry';
 import { outboxTableItem } from './dynamo-outbox';
 import {
   childEpisodeKey,
+  childIdentityKey,
   childPartition,
   deliveryKey,
   episodeKey,
   episodePartition,
   eventKey,
+  identifierKey,
   isOpenEpisodeStatus,
   noticeItemKey,
   openEpisodeKey,
@@ -173,11 +176,17 @@ export class DynamoEpisodeStore implements EpisodeStore {
       delivery: deliveryKey(keys.sourceId, keys.eventId),
       ref: refKey(keys.episodeRef),
     };
-    const found = await this.batchGet(Object.values(wanted));
+    const identifiers = keys.identifierKeys ?? [];
+    const found = await this.batchGet([...Object.values(wanted), ...identifiers.map(identifierKey)]);
     const item = (key: TableKey) => found.get(`${key.pk}|${key.sk}`);
     const delivery = item(wanted.delivery);
     const refEpisodeId = item(wanted.ref)?.episodeId as string | undefined;
+    const entries = identifiers.flatMap((pseudonym) => {
+      const entry = item(identifierKey(pseudonym));
+      return entry ? [[pseudonym, registryEntryOf(entry)] as const] : [];
+    });
     return {
+      ...(identifiers.length > 0 ? { identifiers: Object.fromEntries(entries) } : {}),
       ...(delivery
         ? {
             delivery: {
@@ -240,8 +249,10 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const openEpisodeId = items.find((item) => item.sk === openEpisodeKey(childId).sk)?.episodeId as
       | string
       | undefined;
+    const identity = items.find((item) => item.sk === childIdentityKey(childId).sk);
     return {
       ...(openEpisodeId ? { openEpisodeId } : {}),
+      ...(identity ? { identity: childIdentityOf(identity) } : {}),
       episodes: items
         .filter((item) => (item.sk as string).startsWith('EPISODE#'))
         .map((item) => ({
@@ -333,6 +344,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
         },
       },
       ...pointer.writes,
+      ...registryTransactItems(TableName, change, expiresAt),
       ...change.outbox.map(
         (item): TransactItem => ({
           Put: { TableName, Item: outboxTableItem(delivery.sourceId, delivery.event.id, item, expiresAt) },

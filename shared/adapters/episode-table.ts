@@ -18,15 +18,23 @@ import type {
  *   REF#<episodeRef>    | REF                       which episode an episodeRef names
  *   CHILD#<childId>     | OPEN                      the child's one open episode (missing, absent or found)
  *   CHILD#<childId>     | EPISODE#<episodeId>       one of the child's episodes: kind, status, reportedAt
+ *   CHILD#<childId>     | IDENTITY                  the child in the registry: string sets of the pseudonyms of every
+ *                                                   identifier recorded for them, by kind (nhs, upn, local, person),
+ *                                                   and of their date of birth (born)
+ *   ID#<pseudonym>      | ID                        a registry entry: the child one identifier names (childId), and the
+ *                                                   episode and ref it was last reported on; the pseudonym is an
+ *                                                   HMAC-SHA-256, under the deployment's key, of the normalised value
  *   DELIVERY#<sourceId>#<eventId> | DELIVERY        what a delivery resulted in (episode, status)
  *   OUTBOX#<sourceId>#<eventId>   | ROUTING         the outbox: the routing message the event calls for (ids only)
  *   OUTBOX#<sourceId>#<eventId>   | DEADLINES       the outbox: the schedules it makes and cancels (notice keys, times)
  *   SEND#<sendKey>      | SEND                      an email sent (or rejected): nothing is sent twice
  *
  * Access patterns:
- *   what intake knows of a delivery          BatchGetItem DELIVERY#source#id + REF#ref (consistent): one request
+ *   what intake knows of a delivery          BatchGetItem DELIVERY#source#id + REF#ref + a report's ID#s (consistent):
+ *                                            one request, which also finds the report's child in the registry
  *   an episode with its events               Query pk = EPISODE#id (consistent)
- *   the child's open episode and history     Query pk = CHILD#id (consistent): OPEN and every EPISODE# item at once
+ *   the child's open episode and history     Query pk = CHILD#id (consistent): OPEN, IDENTITY and every EPISODE# item
+ *   a child stored before the registry       the same Query on CHILD#<the old plain-hash id> (a report no ID# names)
  *   idempotency on (source, event id)        the BatchGetItem above; commit puts DELIVERY attribute_not_exists
  *   the outbox, after the commit             the table's stream (NEW_IMAGE), filtered to inserts of OUTBOX# items
  *   pending notices by fire time (sweep)     Query index PENDING_NOTICE_INDEX, pendingNotice = PENDING, fireAtKey <= until
@@ -35,7 +43,8 @@ import type {
  *
  * Writes that could race are one TransactWriteItems per accepted event, the only write of a request: the episode
  * put is conditioned on its version, the delivery on its absence, the ref on naming no other episode, and the
- * child's OPEN pointer on being absent or the episode the writer read; the outbox items go in the same transaction,
+ * child's OPEN pointer on being absent or the episode the writer read, each ID# entry a report writes on naming no
+ * other child (so two racing first reports of one child make one child); the outbox items go in the same transaction,
  * so what follows from an event is stored exactly when the event is. Retention: every item a commit writes carries
  * the TTL attribute, set to the commit's time plus the council's retention days (the episode item is re-stamped on
  * every commit, so an episode's first items may expire up to the episode's length before it). Send records carry
@@ -83,6 +92,11 @@ export const childEpisodeKey = (childId: string, episodeId: string): TableKey =>
   pk: childPartition(childId),
   sk: `EPISODE#${episodeId}`,
 });
+export const childIdentityKey = (childId: string): TableKey => ({
+  pk: childPartition(childId),
+  sk: 'IDENTITY',
+});
+export const identifierKey = (pseudonym: string): TableKey => ({ pk: `ID#${pseudonym}`, sk: 'ID' });
 export const deliveryKey = (sourceId: string, eventId: string): TableKey => ({
   pk: `DELIVERY#${sourceId}#${eventId}`,
   sk: 'DELIVERY',

@@ -143,19 +143,52 @@ export const foldEpisode = (
           ? 'missing'
           : 'absent';
 
+  // Several reports of one episode (police, school, social care) each say what they know: a report that does
+  // not name the social worker, the school or an identifier does not unname the one an earlier report named.
+  const named = <T>(pick: (data: ReportEvent['data']) => T | undefined): T | undefined =>
+    latest(reports.map((r) => pick(r.data)).filter((value): value is T => value !== undefined));
+  const identifiers = {
+    ...optional(
+      'nhsNumber',
+      named((d) => d.child.identifiers?.nhsNumber),
+    ),
+    ...optional(
+      'upn',
+      named((d) => d.child.identifiers?.upn),
+    ),
+    ...optional(
+      'localId',
+      named((d) => d.child.identifiers?.localId),
+    ),
+  };
+  const { identifiers: _latestOnly, ...child } = report.data.child;
+
   return {
     episodeRef: firstReport.data.episodeRef,
     kind,
     status,
-    child: report.data.child,
+    child: {
+      ...child,
+      ...(Object.keys(identifiers).length > 0 ? { identifiers } : {}),
+      lookedAfter: reports.some((r) => r.data.child.lookedAfter),
+    },
     reportedBy: report.data.reportedBy,
     reportedAt,
     lastSeenAt,
     ...optional('lastSeenPlace', report.data.lastSeenPlace),
     ...optional('circumstances', report.data.circumstances),
-    ...optional('school', report.data.school),
-    ...optional('socialWorker', report.data.socialWorker),
-    ...optional('placingAuthority', report.data.placingAuthority),
+    ...optional(
+      'school',
+      named((d) => d.school),
+    ),
+    ...optional(
+      'socialWorker',
+      named((d) => d.socialWorker),
+    ),
+    ...optional(
+      'placingAuthority',
+      named((d) => d.placingAuthority),
+    ),
     ...optional('foundAt', foundAt),
     ...optional('returnedHomeAt', returnedHomeAt),
     ...optional('foundPlace', found?.data.foundPlace),

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../validation/english-messages';
+import { isValidNhsNumber, isValidUpn, nhsDigits } from '../children/child-identifiers';
 import type { EventType } from './event-types';
 import { RiskFactor, type RiskGrade, RiskGradeInput } from './risk-factors';
 import { StrategyOutcome } from './strategy-outcome';
@@ -42,9 +43,37 @@ const plain = (max: number) => z.string().check(z.maxLength(max), oneLine);
 const text = (max: number, form: 'line' | 'note' = 'line') =>
   z.string().check(z.trim(), z.minLength(1), z.maxLength(max), form === 'note' ? lines : oneLine);
 
+const NHS_NUMBER_FORM = /^(?:\d{10}|\d{3} \d{3} \d{4})$/;
+
+/** Ten digits, or the same spaced 3 3 4 as printed on NHS letters; stored as the digits. */
+export const NhsNumber = z.string().check(
+  z.regex(NHS_NUMBER_FORM, 'must be ten digits (spaced 3 3 4, or not at all)'),
+  z.overwrite((value) => (NHS_NUMBER_FORM.test(value) ? nhsDigits(value) : value)),
+  z.refine(
+    (digits) => !/^\d{10}$/.test(digits) || isValidNhsNumber(digits),
+    'fails the NHS number check digit (Modulus 11): check the number as recorded',
+  ),
+);
+
+/** Spelt out in both cases, as a JSON Schema pattern carries no flags. */
+const UPN_FORM = /^[A-HJ-NP-RT-Za-hj-np-rt-z]\d{11}[0-9A-HJ-NP-RT-Za-hj-np-rt-z]$/;
+
+/** A check letter, 11 digits, and a digit or (a temporary UPN) a letter; no I, O or S. Stored upper-case. */
+export const Upn = z.string().check(
+  z.regex(
+    UPN_FORM,
+    'must be a 13-character Unique Pupil Number: a letter, 11 digits, then a digit or letter (no I, O or S)',
+  ),
+  z.toUpperCase(),
+  z.refine(
+    (upn) => !UPN_FORM.test(upn) || isValidUpn(upn),
+    'fails the Unique Pupil Number check letter (its first character): check the UPN as recorded',
+  ),
+);
+
 export const ChildIdentifiers = z.strictObject({
-  nhsNumber: z.optional(z.string().check(z.regex(/^\d{10}$/, 'ten digits'))),
-  upn: z.optional(z.string().check(z.regex(/^[A-Z]\d{11}[0-9A-Z]$/, 'a 13-character Unique Pupil Number'))),
+  nhsNumber: z.optional(NhsNumber),
+  upn: z.optional(Upn),
   localId: z.optional(text(64)),
 });
 

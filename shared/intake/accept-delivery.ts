@@ -1,13 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import { type ChildPseudonyms, childPseudonyms } from '../children/child-pseudonyms';
+import { legacyChildId } from '../children/legacy-child-id';
+import { type ChildMatch, matchChild } from '../children/match-child';
 import type { CouncilConfig } from '../council/council-schema';
 import { noticeChanges } from '../deadlines/deadline-notices';
 import { outboxItems } from '../dispatch/outbox-item';
 import { admitEvent } from '../episode/admit-event';
-import { childId } from '../episode/child-identity';
 import type { EpisodeState } from '../episode/episode-state';
 import { type EpisodeReport, foldEpisode } from '../episode/fold-episode';
 import { isReport, type PipelineEvent } from '../events/event-schemas';
-import type { ChildRecord, Clock, EpisodeRecord, EpisodeStore, SecretSource } from '../ports';
+import type {
+  ChildRecord,
+  Clock,
+  DeliveryLookup,
+  EpisodeRecord,
+  EpisodeStore,
+  PseudonymKey,
+  RecordReview,
+  RegistryWrite,
+  SecretSource,
+} from '../ports';
 import { addDays, compareInstants } from '../time/instant';
 import { checkRequest, type IntakeRequest, type Refused, refused } from './check-request';
 
@@ -22,6 +34,8 @@ const backOff = (attempt: number) =>
 export interface IntakePorts {
   store: EpisodeStore;
   secrets: SecretSource;
+  /** The key the child registry's pseudonyms are computed under. */
+  pseudonymKey: PseudonymKey;
   clock: Clock;
   council: CouncilConfig;
 }
@@ -33,6 +47,14 @@ export interface Accepted {
 }
 
 export type IntakeOutcome = { ok: true; accepted: Accepted } | Refused;
+
+/** An event that passed every check of its request, as the rest of intake takes it. */
+export interface CheckedDelivery {
+  sourceId: string;
+  event: PipelineEvent;
+  /** The body exactly as signed and received. */
+  rawBody: string;
+}
 
 /** A child still away: a new report about them is the same episode, not a new one. */
 const stillAway = (status: EpisodeState['status']) => status === 'missing' || status === 'absent';
@@ -50,21 +72,37 @@ interface Target {
   childId: string;
   previousEpisodeId?: string;
   otherEpisodes: EpisodeReport[];
+  /** What a report records of its child in the registry, and the review it asks of a person, if any. */
+  registry?: RegistryWrite;
+  review?: RecordReview;
 }
 
+const registered = (match: ChildMatch | undefined): Pick<Target, 'registry' | 'review'> => ({
+  ...(match ? { registry: match.record } : {}),
+  ...(match?.review ? { review: match.review } : {}),
+});
+
+/** Whether the store holds anything of a child: episodes stored before the registry, under the old id. */
+const holdsChild = (record: ChildRecord) => record.openEpisodeId !== undefined || record.episodes.length > 0;
+
 /**
- * Which episode the event belongs to. A known episodeRef names its episode (one read of it). A new report
- * reads the child once, for their open episode and their history together: it joins the open episode while
- * the child is still missing or absent, and starts a new one (linked to it) once the child has been found,
- * so a child has one open episode and never an overlap.
+ * Which episode the event belongs to. A known episodeRef names its episode (one read of it); a report sent
+ * under it adds its identifiers to that episode's child. A new report finds its child in the registry through
+ * the identifiers the first read looked up (matchChild's rules) and reads the child once, for their identity,
+ * open episode and history together: it joins the open episode while the child is still missing or absent,
+ * and starts a new one (linked to it) once the child has been found, so a child has one open episode and
+ * never an overlap. A report none of whose identifiers the registry knows reads the child's partition under
+ * the id stored before the registry instead, and adopts that child if it holds one (the lazy fill).
  */
 const findTarget = async (
   ports: IntakePorts,
   event: PipelineEvent,
-  refEpisodeId: string | undefined,
+  known: DeliveryLookup,
+  pseudonyms: ChildPseudonyms | undefined,
 ): Promise<Target | undefined> => {
   const { store, council } = ports;
-  const episode = refEpisodeId ? await store.getEpisode(refEpisodeId) : undefined;
+  const entries = known.identifiers ?? {};
+  const episode = known.refEpisodeId ? await store.getEpisode(known.refEpisodeId) : undefined;
   if (episode) {
     return {
       episode,
@@ -73,51 +111,73 @@ const findTarget = async (
       // Kept on the episode since this change; an episode stored before it reads the child once more.
       otherEpisodes:
         episode.otherEpisodes ?? otherEpisodes(await store.getChild(episode.childId), episode.episodeId),
+      ...registered(pseudonyms && matchChild({ report: pseudonyms, entries, episodeChild: episode.childId })),
     };
   }
-  if (!isReport(event)) return undefined;
+  if (!isReport(event) || !pseudonyms) return undefined;
 
-  const child = childId(council.id, event.data.child);
-  const record = await store.getChild(child);
+  const named = pseudonyms.identifiers.map((i) => entries[i.key]).find((entry) => entry !== undefined);
+  const candidate = named?.childId ?? legacyChildId(council.id, event.data.child);
+  const read = await store.getChild(candidate);
+  const match = matchChild({
+    report: pseudonyms,
+    entries,
+    ...(read.identity ? { identity: read.identity } : {}),
+    ...(!named && holdsChild(read) ? { adopt: candidate } : {}),
+  });
+  const record: ChildRecord = match.childId === candidate ? read : { episodes: [] };
   const open = record.openEpisodeId ? await store.getEpisode(record.openEpisodeId) : undefined;
   if (open && stillAway(open.state.status)) {
     return {
       episode: open,
       episodeId: open.episodeId,
-      childId: child,
+      childId: match.childId,
       otherEpisodes: otherEpisodes(record, open.episodeId),
+      ...registered(match),
     };
   }
   const episodeId = randomUUID();
   return {
     episodeId,
-    childId: child,
+    childId: match.childId,
     ...(open?.state.status === 'found' ? { previousEpisodeId: open.episodeId } : {}),
     otherEpisodes: otherEpisodes(record, episodeId),
+    ...registered(match),
   };
 };
 
 /**
- * The intake use case: verify, check, parse, admit and commit the event. The commit is the request's only
- * write: in one transaction it stores the event, the episode's new state, the delivery record, the indexes
- * and the outbox items (the routing message, the schedule changes), which the dispatcher delivers after it.
- * A redelivery of a stored (source, event id) is answered from the store alone, as the first was, and
- * does nothing else: its effects were committed with it. An event costs three store requests: the delivery and
- * ref read, then the child read (a new report) or the episode read (an event about a known episode), then the
- * commit; a second report of a child still missing, under a new ref, reads their open episode too.
+ * The intake use case: verify, check and parse the request, then record the event (recordEvent).
  */
 export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest): Promise<IntakeOutcome> => {
   const checked = await checkRequest(ports, request);
   if (!checked.ok) return checked;
-  const { event, rawBody } = checked;
+  return recordEvent(ports, { sourceId: request.sourceId, event: checked.event, rawBody: checked.rawBody });
+};
+
+/**
+ * Admit and commit an event that passed its request's checks. The commit is the request's only write: in one
+ * transaction it stores the event, the episode's new state, the delivery record, the indexes (a report's
+ * registry entries among them) and the outbox items (the routing message, the schedule changes), which the
+ * dispatcher delivers after it. A redelivery of a stored (source, event id) is answered from the store alone,
+ * as the first was, and does nothing else: its effects were committed with it. An event costs three store
+ * requests: the delivery, ref and registry read, then the child read (a new report) or the episode read (an
+ * event about a known episode), then the commit; a second report of a child still missing, under a new ref,
+ * reads their open episode too.
+ */
+export const recordEvent = async (ports: IntakePorts, delivery: CheckedDelivery): Promise<IntakeOutcome> => {
+  const { event, rawBody, sourceId } = delivery;
   const { store, council, clock } = ports;
-  const { sourceId } = request;
+  const pseudonyms = isReport(event)
+    ? childPseudonyms(await ports.pseudonymKey.key(), event.data.child)
+    : undefined;
 
   for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
     const known = await store.lookUpDelivery({
       sourceId,
       eventId: event.id,
       episodeRef: event.data.episodeRef,
+      ...(pseudonyms ? { identifierKeys: pseudonyms.identifiers.map((i) => i.key) } : {}),
     });
     if (known.delivery) {
       const { episodeId, status } = known.delivery;
@@ -125,7 +185,7 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
     }
 
     const now = clock.now();
-    const target = await findTarget(ports, event, known.refEpisodeId);
+    const target = await findTarget(ports, event, known, pseudonyms);
     const before = target?.episode?.state;
     const refusal = admitEvent(event, before, now, council.timeZone);
     if (refusal) return refused(refusal);
@@ -150,15 +210,25 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
       ...(target.episode?.holdsOpenPointer === undefined
         ? {}
         : { heldOpenPointer: target.episode.holdsOpenPointer }),
+      ...(target.registry ? { registry: target.registry } : {}),
       notices,
-      outbox: outboxItems({ sourceId, eventId: event.id, episodeId: target.episodeId }, notices, now),
+      outbox: outboxItems(
+        {
+          sourceId,
+          eventId: event.id,
+          episodeId: target.episodeId,
+          ...(target.review ? { review: target.review } : {}),
+        },
+        notices,
+        now,
+      ),
       retentionExpiresAt: addDays(now, council.retention.days),
     });
     if (result === 'committed') {
       return { ok: true, accepted: { episodeId: target.episodeId, status: after.status, duplicate: false } };
     }
-    // 'conflict': another writer got there first, so re-read and re-fold; 'duplicate': the next pass
-    // finds the delivery and answers it as a redelivery.
+    // 'conflict': another writer got there first (the episode, the child's open pointer, or an identifier's
+    // entry), so re-read and re-fold; 'duplicate': the next pass finds the delivery and answers it as a redelivery.
     await backOff(attempt);
   }
   throw new Error(`the episode kept changing: not stored after ${COMMIT_ATTEMPTS} attempts`);

@@ -97,6 +97,7 @@ const componentSchemas = (): Record<string, Record<string, unknown>> => {
   const components: Record<string, Record<string, unknown>> = Object.fromEntries(
     Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]),
   );
+  describeIdentifiers(components.ChildIdentifiers);
   components.PipelineEvent = {
     ...components.PipelineEvent,
     discriminator: {
@@ -107,9 +108,24 @@ const componentSchemas = (): Record<string, Record<string, unknown>> => {
   return components;
 };
 
+/** What the patterns cannot say: the check digits the endpoint verifies, and what the identifiers are for. */
+const describeIdentifiers = (schema: Record<string, unknown> | undefined) => {
+  const properties = schema?.properties as Record<string, Record<string, unknown>> | undefined;
+  if (!properties?.nhsNumber || !properties.upn || !properties.localId || !schema) {
+    throw new Error('ChildIdentifiers has no nhsNumber, upn and localId to describe');
+  }
+  schema.description =
+    'Every identifier you hold: the child is found through any one of them (the README states the matching rules).';
+  properties.nhsNumber.description =
+    'Ten digits, optionally spaced 3 3 4; must pass the Modulus 11 check digit (400 naming the field otherwise).';
+  properties.upn.description =
+    'The Unique Pupil Number, either case; its first character must be the DfE check letter (400 naming the field otherwise).';
+  properties.localId.description = "The council's local child identifier (SSDA903 `CHILD`), as held.";
+};
+
 const problemAnswers: Record<DomainErrorKind, string> = {
   invalid:
-    'Malformed: not JSON, or the event breaks the wire contract. `errors` names each failing field. Fix the event; do not retry it unchanged.',
+    'Malformed: not JSON, or the event breaks the wire contract (an NHS number failing its check digit or a UPN its check letter among them). `errors` names each failing field; nothing is stored. Fix the event; do not retry it unchanged.',
   unauthorised:
     'The signature is missing, wrong or stale (webhook-timestamp more than 5 minutes from the server clock). Check the secret and the clock, sign again and retry.',
   forbidden:

@@ -190,7 +190,16 @@ const stale = verifySignature(
 );
 const broken = parseEvent({
   ...report,
-  data: { ...report.data, lastSeenAt: undefined, child: { ...report.data.child, dateOfBirth: '14/05/2011' } },
+  data: {
+    ...report.data,
+    lastSeenAt: undefined,
+    child: {
+      ...report.data.child,
+      dateOfBirth: '14/05/2011',
+      // The last digit mistyped: the Modulus 11 check digit catches it.
+      identifiers: { ...report.data.child.identifiers, nhsNumber: '9434765918' },
+    },
+  },
 });
 
 /**

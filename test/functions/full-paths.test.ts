@@ -21,6 +21,7 @@ import {
   settableClock,
   sqsRecord,
 } from '../support/notify-fakes';
+import { testPseudonymKey } from '../support/pseudonym-key';
 import { newSecret, signedRequest } from './intake/signed-request';
 
 /**
@@ -46,7 +47,11 @@ const pipeline = (council: CouncilConfig) => {
   };
   const env = Object.fromEntries(Object.entries(secrets).map(([id, s]) => [sourceSecretVariable(id), s]));
   const deps = { store, mailer, clock, council, logger };
-  const intake = createIntakeHandler({ ...deps, secrets: new EnvSecretSource(env) });
+  const intake = createIntakeHandler({
+    ...deps,
+    secrets: new EnvSecretSource(env),
+    pseudonymKey: testPseudonymKey,
+  });
   const dispatch = createDispatchHandler({
     ...deps,
     queue: { send: async (messages) => void queued.push(...messages) },

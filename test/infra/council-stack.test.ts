@@ -123,7 +123,7 @@ const expectedActions: Record<FunctionName, string[]> = {
 
 /** Each function's own variables: what it parses, and nothing it may not use. */
 const expectedEnvironment: Record<FunctionName, string[]> = {
-  intake: ['TABLE_NAME', 'SOURCE_SECRET_PREFIX'],
+  intake: ['TABLE_NAME', 'SOURCE_SECRET_PREFIX', 'PSEUDONYM_KEY_SECRET'],
   dispatch: [
     'TABLE_NAME',
     'ROUTING_QUEUE_URL',
@@ -637,15 +637,19 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
     });
   });
 
-  it('keeps one secret per source of the council file, under the prefix the intake reads', () => {
-    const names = Object.values(resourcesOf(template, 'AWS::SecretsManager::Secret')).map(
-      (s) => s.Properties.Name,
-    );
+  it("keeps one secret per source of the council file, under the prefix the intake reads, and the registry's pseudonym key", () => {
+    const secrets = Object.values(resourcesOf(template, 'AWS::SecretsManager::Secret'));
+    const names = secrets.map((s) => s.Properties.Name);
     expect(names.sort()).toEqual(
-      Object.keys(council.sources)
-        .map((source) => `${prefix}/sources/${source}`)
-        .sort(),
+      [
+        ...Object.keys(council.sources).map((source) => `${prefix}/sources/${source}`),
+        `${prefix}/pseudonym-key`,
+      ].sort(),
     );
+    // Losing the pseudonym key loses the registry: the stack never deletes it, and it is a long random key.
+    const pseudonymKey = secrets.find((s) => s.Properties.Name === `${prefix}/pseudonym-key`);
+    expect(pseudonymKey?.DeletionPolicy).toBe('Retain');
+    expect(pseudonymKey?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
     for (const name of functionNames) {
       const reads = actionsOf(statementsOfRole(template, roleId(name))).includes(
         'secretsmanager:GetSecretValue',

@@ -88,6 +88,82 @@ describe.each(stores)('%s', (_name, makeStore) => {
     ).toEqual({});
   });
 
+  it("records a report's registry entries and the child's identity with its commit, and looks them up", async () => {
+    const registry = {
+      identifiers: [
+        { kind: 'upn' as const, key: 'upn-key' },
+        { kind: 'person' as const, key: 'person-key' },
+      ],
+      born: 'born-key',
+    };
+    const commit = commitOf(report, { state: stateOf([report]), registry });
+    expect(await store.commit(commit)).toBe('committed');
+    const entry = { childId: 'child-1', episodeId: commit.episodeId, episodeRef: 'MPS-1' };
+    expect(
+      await store.lookUpDelivery({
+        sourceId: 'met-police',
+        eventId: 'none',
+        episodeRef: 'MPS-1',
+        identifierKeys: ['upn-key', 'person-key', 'nhs-key'],
+      }),
+    ).toEqual({ refEpisodeId: commit.episodeId, identifiers: { 'upn-key': entry, 'person-key': entry } });
+    expect((await store.getChild('child-1')).identity).toEqual({
+      upn: ['upn-key'],
+      person: ['person-key'],
+      born: ['born-key'],
+    });
+
+    // The next report of the child adds its identifiers to theirs, and re-stamps those it shares.
+    const second = parsedEvent('missing.reported', reportData('SCH-1'), { id: 'SCH-1-1' });
+    const joined = commitOf(second, {
+      state: stateOf([report, second]),
+      episodeId: commit.episodeId,
+      expectedVersion: 1,
+      registry: {
+        identifiers: [
+          { kind: 'nhs', key: 'nhs-key' },
+          { kind: 'person', key: 'person-key' },
+        ],
+        born: 'born-key',
+      },
+    });
+    expect(await store.commit(joined)).toBe('committed');
+    expect((await store.getChild('child-1')).identity).toEqual({
+      nhs: ['nhs-key'],
+      upn: ['upn-key'],
+      person: ['person-key'],
+      born: ['born-key'],
+    });
+    const { identifiers } = await store.lookUpDelivery({
+      sourceId: 'met-police',
+      eventId: 'none',
+      episodeRef: 'SCH-1',
+      identifierKeys: ['nhs-key', 'person-key'],
+    });
+    expect(identifiers?.['person-key']).toEqual({ ...entry, episodeRef: 'SCH-1' });
+  });
+
+  it('refuses, as a conflict and writing nothing, a commit whose identifier already names another child', async () => {
+    const person = { kind: 'person' as const, key: 'person-key' };
+    await store.commit(commitOf(report, { state: stateOf([report]), registry: { identifiers: [person] } }));
+    const rival = parsedEvent('missing.reported', reportData('SCH-1'), { id: 'SCH-1-1' });
+    const commit = commitOf(rival, {
+      state: stateOf([rival]),
+      childId: 'child-2',
+      registry: { identifiers: [{ kind: 'upn', key: 'upn-key' }, person], born: 'born-key' },
+    });
+    expect(await store.commit(commit)).toBe('conflict');
+    expect(await store.getEpisode(commit.episodeId)).toBeUndefined();
+    const { identifiers } = await store.lookUpDelivery({
+      sourceId: 'schools',
+      eventId: rival.id,
+      episodeRef: 'SCH-1',
+      identifierKeys: ['upn-key', 'person-key'],
+    });
+    expect(identifiers).toEqual({ 'person-key': expect.objectContaining({ childId: 'child-1' }) });
+    expect((await store.getChild('child-2')).identity).toBeUndefined();
+  });
+
   it('keeps what the fold counted and whether the episode holds the open pointer on the episode', async () => {
     const commit = commitOf(report, {
       state: stateOf([report]),

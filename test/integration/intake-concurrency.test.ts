@@ -8,6 +8,8 @@ import { newSecret, signedRequest } from '../functions/intake/signed-request';
 import { towerHamlets } from '../support/councils';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 import { reportData, wireEvent } from '../support/events';
+import { upnFor } from '../support/identifiers';
+import { testPseudonymKey } from '../support/pseudonym-key';
 
 const tables = useDynamoDbLocal();
 
@@ -48,6 +50,7 @@ beforeEach(async () => {
   ports = {
     store,
     secrets: { secretsFor: async () => [secret] },
+    pseudonymKey: testPseudonymKey,
     clock: { now: () => '2026-10-24T10:00:00.000Z' },
     council: towerHamlets,
   };
@@ -111,6 +114,39 @@ describe('intake on DynamoDB Local', () => {
         episodeRef: report.data.episodeRef,
       });
       expect(refEpisodeId).toBe(episodeId);
+    }
+  });
+
+  it('makes one child of first reports racing through overlapping identifiers: the school with the UPN, the police without', async () => {
+    for (let round = 0; round < 4; round++) {
+      const child = { givenName: `Overlap${round}`, familyName: 'Race', dateOfBirth: '2012-03-04' };
+      const school = wireEvent(
+        'missing.reported',
+        reportData(`SCH-RACE-${round}`, {
+          child: { ...child, identifiers: { upn: upnFor(round) } },
+          reportedBy: 'school',
+        }),
+        { id: `school-${round}`, time: '2026-10-22T19:00:00+01:00' },
+      );
+      const police = wireEvent(
+        'missing.reported',
+        reportData(`MPS-RACE-${round}`, { child, reportedBy: 'police' }),
+        {
+          id: `police-${round}`,
+          time: '2026-10-22T19:30:00+01:00',
+        },
+      );
+
+      const outcomes = await Promise.all([deliver(school, 'schools'), deliver(police)]);
+
+      const [episodeId, other] = outcomes.map(episodeIdOf);
+      expect(other, `round ${round}`).toBe(episodeId);
+      const episode = await store.getEpisode(episodeId ?? '');
+      expect(episode?.episodeRefs).toEqual([`MPS-RACE-${round}`, `SCH-RACE-${round}`]);
+      const registered = await store.getChild(episode?.childId ?? '');
+      expect(registered.openEpisodeId).toBe(episodeId);
+      expect(registered.episodes).toHaveLength(1);
+      expect(Object.keys(registered.identity ?? {}).sort()).toEqual(['born', 'person', 'upn']);
     }
   });
 

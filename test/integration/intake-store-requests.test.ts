@@ -5,6 +5,8 @@ import { newSecret, signedRequest } from '../functions/intake/signed-request';
 import { towerHamlets } from '../support/councils';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 import { reportData, wireEvent } from '../support/events';
+import { upnFor } from '../support/identifiers';
+import { testPseudonymKey } from '../support/pseudonym-key';
 
 const tables = useDynamoDbLocal();
 const secret = newSecret();
@@ -26,6 +28,7 @@ beforeEach(async () => {
   ports = {
     store: new DynamoEpisodeStore(tables.doc(), await tables.createTable()),
     secrets: { secretsFor: async () => [secret] },
+    pseudonymKey: testPseudonymKey,
     clock: { now: () => '2026-10-28T10:00:00.000Z' },
     council: towerHamlets,
   };
@@ -92,6 +95,29 @@ describe("intake's store requests in the request path", () => {
     const episode = await ports.store.getEpisode(refEpisodeId);
     expect(episode?.state.status).toBe('closed');
     expect((await ports.store.getChild(episode?.childId ?? '')).openEpisodeId).toBeUndefined();
+  });
+
+  it('a report of a child the registry knows, found through an identifier of another system, costs three once their episode closed', async () => {
+    for (const event of [report, found, interview, rhi]) await costOf(event);
+    // The police's second report of the child: the same name and date of birth, the school's UPN too.
+    const again = wireEvent(
+      'missing.reported',
+      reportData('MPS-REQ-2', {
+        child: { ...reportData(ref).child, identifiers: { upn: upnFor(1) } },
+        lastSeenAt: '2026-10-27T18:00:00Z',
+      }),
+      { id: 'r-5', time: '2026-10-27T19:00:00Z' },
+    );
+    expect(await costOf(again)).toEqual(['BatchGetItem', 'Query', 'TransactWriteItems']);
+  });
+
+  it('a second report under a new ref while the child is still missing costs four: it reads the open episode too', async () => {
+    await costOf(report);
+    const second = wireEvent('missing.reported', reportData('MPS-REQ-2'), {
+      id: 'r-6',
+      time: '2026-10-22T20:00:00+01:00',
+    });
+    expect(await costOf(second)).toEqual(['BatchGetItem', 'Query', 'Query', 'TransactWriteItems']);
   });
 
   it('a redelivery is answered from one read and writes nothing', async () => {

@@ -5,6 +5,7 @@ import type { EpisodeReport } from '../../shared/episode/fold-episode';
 import type {
   AcceptedDelivery,
   ChildEpisode,
+  ChildIdentity,
   ChildRecord,
   DeliveryKeys,
   DeliveryLookup,
@@ -13,6 +14,7 @@ import type {
   EpisodeStore,
   NoticeRecord,
   OutboxItem,
+  RegistryEntry,
   SendRecord,
 } from '../../shared/ports';
 
@@ -32,7 +34,8 @@ const noticeRecord = (
 /**
  * The EpisodeStore port in memory, with the DynamoDB store's semantics (the same contract suite runs on
  * both): a commit is all or nothing, conditioned on the episode version, the delivery's absence, the ref
- * naming no other episode and the child's open-episode pointer. Everything returned is a copy. The outbox
+ * naming no other episode, the child's open-episode pointer and the registry entries naming no other child.
+ * Everything returned is a copy. The outbox
  * items commits write wait in `outbox` until a test takes them, as the table's stream holds them.
  */
 export class MemoryEpisodeStore implements EpisodeStore {
@@ -45,6 +48,8 @@ export class MemoryEpisodeStore implements EpisodeStore {
   private readonly sends = new Map<string, SendRecord>();
   private readonly holdsOpenPointer = new Map<string, boolean>();
   private readonly otherEpisodes = new Map<string, EpisodeReport[]>();
+  private readonly registry = new Map<string, RegistryEntry>();
+  private readonly identities = new Map<string, ChildIdentity>();
   /** Every outbox item committed and not yet taken, oldest first. */
   private readonly outbox: OutboxItem[] = [];
 
@@ -56,7 +61,13 @@ export class MemoryEpisodeStore implements EpisodeStore {
   async lookUpDelivery(keys: DeliveryKeys): Promise<DeliveryLookup> {
     const delivery = this.deliveries.get(`${keys.sourceId}#${keys.eventId}`);
     const refEpisodeId = this.refs.get(keys.episodeRef);
+    const identifiers = keys.identifierKeys ?? [];
+    const entries = identifiers.flatMap((key) => {
+      const entry = this.registry.get(key);
+      return entry ? [[key, copy(entry)] as const] : [];
+    });
     return {
+      ...(identifiers.length > 0 ? { identifiers: Object.fromEntries(entries) } : {}),
       ...(delivery ? { delivery: copy(delivery) } : {}),
       ...(refEpisodeId ? { refEpisodeId } : {}),
     };
@@ -76,8 +87,10 @@ export class MemoryEpisodeStore implements EpisodeStore {
 
   async getChild(childId: string): Promise<ChildRecord> {
     const openEpisodeId = this.openEpisodes.get(childId);
+    const identity = this.identities.get(childId);
     return {
       ...(openEpisodeId ? { openEpisodeId } : {}),
+      ...(identity ? { identity: copy(identity) } : {}),
       episodes: [...(this.childEpisodes.get(childId)?.values() ?? [])].map(copy),
     };
   }
@@ -96,6 +109,22 @@ export class MemoryEpisodeStore implements EpisodeStore {
     const releases = change.heldOpenPointer ?? pointer === episodeId;
     if (existing && !isOpenEpisodeStatus(state.status) && releases && pointer !== episodeId)
       return 'conflict';
+    const identifiers = change.registry?.identifiers ?? [];
+    if (identifiers.some(({ key }) => (this.registry.get(key)?.childId ?? childId) !== childId))
+      return 'conflict';
+
+    for (const { key } of identifiers) {
+      this.registry.set(key, { childId, episodeId, episodeRef: change.episodeRef });
+    }
+    if (change.registry) {
+      const identity = this.identities.get(childId) ?? {};
+      const add = (name: keyof ChildIdentity, keys: string[]) => {
+        if (keys.length > 0) identity[name] = [...new Set([...(identity[name] ?? []), ...keys])].sort();
+      };
+      for (const { kind, key } of identifiers) add(kind, [key]);
+      add('born', change.registry.born ? [change.registry.born] : []);
+      this.identities.set(childId, identity);
+    }
 
     if (!existing && isOpenEpisodeStatus(state.status)) {
       this.openEpisodes.set(childId, episodeId);

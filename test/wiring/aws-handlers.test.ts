@@ -124,6 +124,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       SCHEDULER_ROLE_ARN: schedulerRoleArn,
       SCHEDULER_DLQ_ARN: queues.scheduleDeadLetters.arn,
       SOURCE_SECRET_PREFIX: `${prefix}/sources/`,
+      PSEUDONYM_KEY_SECRET: `${prefix}/pseudonym-key`,
       SES_CONFIGURATION_SET: prefix,
       SES_MAX_SENDS_PER_SECOND: '7',
     });
@@ -166,10 +167,18 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       queues.deadlines = await createQueue('deadlines');
       queues.scheduleDeadLetters = await createQueue('schedule-dead-letters');
       await scheduler.send(new CreateScheduleGroupCommand({ Name: `${prefix}-deadlines` }));
-      await new SecretsManagerClient({ ...aws, endpoint }).send(
+      const secretsManager = new SecretsManagerClient({ ...aws, endpoint });
+      await secretsManager.send(
         new CreateSecretCommand({
           Name: `${prefix}/sources/${sourceId}`,
           SecretString: JSON.stringify([secret]),
+        }),
+      );
+      // As the stack generates it: 64 random letters and digits.
+      await secretsManager.send(
+        new CreateSecretCommand({
+          Name: `${prefix}/pseudonym-key`,
+          SecretString: 'wiringPseudonymKey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
         }),
       );
       await ses.send(new CreateConfigurationSetCommand({ ConfigurationSet: { Name: prefix } }));

@@ -10,6 +10,7 @@ import {
   EventBridgeDeadlineScheduler,
   scheduleName,
 } from '../../../shared/adapters/eventbridge-deadline-scheduler';
+import { SecretsManagerPseudonymKey } from '../../../shared/adapters/secrets-manager-pseudonym-key';
 import { SecretsManagerSecretSource } from '../../../shared/adapters/secrets-manager-secret-source';
 import { SqsRoutingQueue } from '../../../shared/adapters/sqs-routing-queue';
 import type { DeadlineNotice } from '../../../shared/deadlines/deadline-notices';
@@ -157,6 +158,33 @@ describe('source secrets', () => {
     expect(await secrets.secretsFor('met-police')).toEqual(['whsec_one']);
     expect(await secrets.secretsFor('schools')).toEqual(['whsec_a', 'whsec_b']);
     expect(await secrets.secretsFor('exploitation-team')).toEqual([]);
+  });
+});
+
+describe("the registry's pseudonym key", () => {
+  const KEY = 'k'.repeat(64);
+  const pseudonymKey = () =>
+    new SecretsManagerPseudonymKey(new SecretsManagerClient({ region: 'eu-west-2' }), 'arn:key');
+
+  it('is read once per container, however many reports ask for it at once', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: KEY });
+    const key = pseudonymKey();
+    expect(await Promise.all([key.key(), key.key()])).toEqual([KEY, KEY]);
+    expect(await key.key()).toBe(KEY);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)[0]?.args[0].input.SecretId).toBe('arn:key');
+  });
+
+  it('does not keep a failed read, and refuses a key too short to be the generated one', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejectsOnce(awsError('InternalServiceError'))
+      .resolvesOnce({ SecretString: 'short' })
+      .resolves({ SecretString: KEY });
+    const key = pseudonymKey();
+    await expect(key.key()).rejects.toThrow('InternalServiceError');
+    await expect(key.key()).rejects.toThrow('fewer than 32 characters');
+    expect(await key.key()).toBe(KEY);
   });
 });
 

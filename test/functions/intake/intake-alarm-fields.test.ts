@@ -5,6 +5,7 @@ import { EnvSecretSource, sourceSecretVariable } from '../../../shared/adapters/
 import { towerHamlets } from '../../support/councils';
 import { reportData, wireEvent } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
+import { testPseudonymKey } from '../../support/pseudonym-key';
 import { newSecret, signedRequest } from './signed-request';
 
 /** The intake with in-memory ports and a logger to watch: the fields the operators' alarms count. */
@@ -14,6 +15,7 @@ const intake = (store = new MemoryEpisodeStore()) => {
   const handle = createIntakeHandler({
     store,
     secrets: new EnvSecretSource({ [sourceSecretVariable('met-police')]: secret }),
+    pseudonymKey: testPseudonymKey,
     clock: { now: () => new Date().toISOString() },
     council: towerHamlets,
     logger,

@@ -10,6 +10,7 @@ import type { OutboxItem } from '../../../shared/ports';
 import { towerHamlets } from '../../support/councils';
 import { reportData, wireEvent } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
+import { testPseudonymKey } from '../../support/pseudonym-key';
 import { newSecret, signedRequest } from './signed-request';
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -64,6 +65,7 @@ beforeEach(() => {
       'missing/tower-hamlets/',
       () => cacheMs,
     ),
+    pseudonymKey: testPseudonymKey,
     clock: { now: () => now },
     council: towerHamlets,
     logger: new Logger({ serviceName: 'intake-test', logLevel: 'SILENT' }),

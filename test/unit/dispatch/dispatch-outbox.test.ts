@@ -9,6 +9,7 @@ import { towerHamlets } from '../../support/councils';
 import { reportData, wireEvent } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
 import { FakeMailer, recordingLog, settableClock } from '../../support/notify-fakes';
+import { testPseudonymKey } from '../../support/pseudonym-key';
 
 const secret = newSecret();
 
@@ -56,7 +57,13 @@ const run = async (failAt: number) => {
   for (const event of events) {
     const request = signedRequest('met-police', event, { secret });
     const outcome = await acceptDelivery(
-      { store, secrets: { secretsFor: async () => [secret] }, clock, council },
+      {
+        store,
+        secrets: { secretsFor: async () => [secret] },
+        pseudonymKey: testPseudonymKey,
+        clock,
+        council,
+      },
       {
         method: 'POST',
         sourceId: 'met-police',
@@ -166,7 +173,13 @@ describe('the dispatcher', () => {
     for (const event of events) {
       const request = signedRequest('met-police', event, { secret });
       await acceptDelivery(
-        { store, secrets: { secretsFor: async () => [secret] }, clock, council: towerHamlets },
+        {
+          store,
+          secrets: { secretsFor: async () => [secret] },
+          pseudonymKey: testPseudonymKey,
+          clock,
+          council: towerHamlets,
+        },
         {
           method: 'POST',
           sourceId: 'met-police',

@@ -29,6 +29,47 @@ describe('the episode fold', () => {
     expect(closed?.returnHomeInterview).toMatchObject({ state: 'completed', setting: 'neutral' });
   });
 
+  it('keeps what any report of the episode named: a later report without the social worker, school or UPN does not unname them', () => {
+    const school = parsedEvent(
+      'missing.reported',
+      reportData('SCH-1', {
+        child: {
+          givenName: 'Alex',
+          familyName: 'Example',
+          dateOfBirth: '2011-05-14',
+          lookedAfter: true,
+          identifiers: { upn: 'B801200005001', localId: 'LBTH-1' },
+        },
+        reportedBy: 'school',
+        school: { name: 'Mile End Academy', email: 'dsl@school.example' },
+        socialWorker: { email: 'sw@council.example' },
+      }),
+      { id: 'school-1', time: '2026-10-22T19:00:00+01:00' },
+    );
+    const police = parsedEvent(
+      'missing.reported',
+      reportData('MPS-1', {
+        child: {
+          givenName: 'Alex',
+          familyName: 'Example',
+          dateOfBirth: '2011-05-14',
+          identifiers: { nhsNumber: '9434765919', localId: 'MPS-LOCAL-9' },
+        },
+        reportedBy: 'police',
+      }),
+      { id: 'police-1', time: '2026-10-22T20:00:00+01:00' },
+    );
+    const state = foldEpisode([police, school], context);
+    expect(state?.socialWorker).toEqual({ email: 'sw@council.example' });
+    expect(state?.school).toEqual({ name: 'Mile End Academy', email: 'dsl@school.example' });
+    expect(state?.reportedBy).toBe('police');
+    // Each identifier as the latest report that gave one; looked after when any report said so.
+    expect(state?.child).toMatchObject({
+      lookedAfter: true,
+      identifiers: { upn: 'B801200005001', nhsNumber: '9434765919', localId: 'MPS-LOCAL-9' },
+    });
+  });
+
   it('keeps the risk grade and its history, latest assessment last', () => {
     const events = [
       ...fullEpisode(ref).slice(0, 2),

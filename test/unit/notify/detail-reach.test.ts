@@ -26,7 +26,7 @@ const sentinel = {
   familyName: 'Zephyrine',
   dateOfBirth: '2011-05-14',
   nhsNumber: '9434765919',
-  upn: 'K80120000100A',
+  upn: 'U80120000100A',
   localId: 'LOCAL-77QX',
   lastSeenPlace: 'Lastseen Lane',
   foundPlace: 'Foundplace Park',

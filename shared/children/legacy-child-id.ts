@@ -9,11 +9,12 @@ const normalise = (text: string) =>
     .replace(/[^a-z0-9]/g, '');
 
 /**
- * A stable, opaque id for a child within a council, from the strongest identifier the report carries
- * (NHS number, then UPN, then the local id, then name and date of birth). Hashed so that keys, queue
- * messages and logs can name the child without holding their details.
+ * The child id episodes were stored under before the child registry: a plain SHA-256 of the council and the
+ * strongest identifier the report carried (NHS number, then UPN, then the local id, then name and date of
+ * birth). Kept, byte for byte, only so that a report the registry has never seen can find a child stored
+ * that way and adopt their id (the registry is filled lazily; see the README's matching rules).
  */
-export const childId = (councilId: string, child: ChildDetails): string => {
+export const legacyChildId = (councilId: string, child: ChildDetails): string => {
   const ids = child.identifiers;
   const basis = ids?.nhsNumber
     ? `nhs:${ids.nhsNumber}`
