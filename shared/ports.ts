@@ -214,16 +214,21 @@ export interface RoutingMessage {
 }
 
 /**
- * Why a person must look at a report's child: the registry never merges children itself. `two-children`: the
- * report's identifiers name two children; `identifier-differs`: it carries an NHS number or UPN other than
- * the one its child has (recorded as another child when that identifier is the stronger); `born-differs`:
- * the identifier that found its child came with another date of birth.
+ * Why a person must look at a report's child: the registry never merges children itself.
+ * - `two-children`: the report's identifiers name two children; it joined the one `decidedBy` names, and
+ *   `conflicting` name the other.
+ * - `kept-apart`: `conflicting` found a child whose NHS number or UPN is not the report's `decidedBy`: the
+ *   report was recorded as another child.
+ * - `identifier-differs`: it joined the child `decidedBy` names, whose NHS number or UPN (`conflicting`) is
+ *   another; the report's was not recorded.
+ * - `born-differs`: it joined the child `decidedBy` names, whose date of birth is another; the report's name
+ *   and date of birth were not recorded.
  */
 export interface RecordReview {
-  reason: 'two-children' | 'identifier-differs' | 'born-differs';
-  /** What placed the report (the strongest identifier that found a child, or the episodeRef it was sent under). */
+  reason: 'two-children' | 'kept-apart' | 'identifier-differs' | 'born-differs';
+  /** What placed the report: the strongest identifier that found a child (or made a new one), or its episodeRef. */
   decidedBy: IdentifierKind | 'episodeRef';
-  /** The kinds of identifier that name the other record or differ from it. */
+  /** The kinds of identifier that name the other record, or differ from it. */
   conflicting: IdentifierKind[];
   /** The record it conflicts with: the episode its identifier was last reported on. */
   other: { episodeId: string; episodeRef: string };

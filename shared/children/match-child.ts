@@ -74,10 +74,7 @@ export const matchChild = (input: MatchInput): ChildMatch => {
     return {
       childId: report.newChildId,
       record: { identifiers: report.identifiers.filter((i) => !entryOf(i)), born: report.born },
-      review: reviewOf('identifier-differs', strongestDiffering.kind, [first], found, [
-        report.newChildId,
-        childId,
-      ]),
+      review: reviewOf('kept-apart', strongestDiffering.kind, [first], found, [report.newChildId, childId]),
     };
   }
 

@@ -1,12 +1,14 @@
 import type { CouncilConfig } from '../council/council-schema';
 import type { RenderedEmail } from '../email/email-document';
 import { eventEmail } from '../email/event-email';
+import { reviewEmail } from '../email/review-email';
 import type { EpisodeState } from '../episode/episode-state';
 import { canonicalEvents, foldEpisode } from '../episode/fold-episode';
-import type { EpisodeRecord, RoutingMessage, StoredEvent } from '../ports';
+import type { EpisodeRecord, RecordReview, RoutingMessage, StoredEvent } from '../ports';
 import { episodeProvenance, latestReferrerSourceId, type RoutingContext } from '../routing/provenance';
+import { fromAgency } from '../routing/recipients';
 import { type Delivery, routeEvent } from '../routing/route-event';
-import { type MailDeps, retryUnlessAllSent, type SendTally, sendEach, tally } from './send-once';
+import { type MailDeps, retryUnlessAllSent, type Send, type SendTally, sendEach, tally } from './send-once';
 
 /**
  * An email about an event goes once per (delivery, inbox), however often the message is delivered. The
@@ -14,6 +16,13 @@ import { type MailDeps, retryUnlessAllSent, type SendTally, sendEach, tally } fr
  */
 export const eventSendKey = (message: RoutingMessage, address: string): string =>
   `${message.sourceId}:${message.eventId}:${address.toLowerCase()}`;
+
+/**
+ * A review of a report's record goes once per conflict and inbox: the key names the two children (or the one
+ * child and what differs), so the same conflict raised again by any report or source is not emailed again.
+ */
+export const reviewSendKey = (review: RecordReview, address: string): string =>
+  `review:${review.key}:${address.toLowerCase()}`;
 
 /**
  * The episode as it stood just before and with this event, and the event routed on it: who hears of an
@@ -63,7 +72,8 @@ export const eventEmails = (
 
 /**
  * Emails every agency the council's routing rules name for one accepted event, each with what it must do;
- * the body shows the episode as it is now (risk, deadlines).
+ * the body shows the episode as it is now (risk, deadlines). A report the registry could not place without a
+ * doubt (the message carries its review) also asks the council's managers to decide, once per conflict.
  * Recipients already sent to are skipped; if any send fails the rest are still tried and then a
  * TransientSendError returns the message to the queue (a ThrottledSendError when throttling was all).
  */
@@ -76,15 +86,33 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
   if (!record || !stored) {
     throw new Error(`episode ${message.episodeId} has no event ${message.sourceId}/${message.eventId}`);
   }
-  const outcomes = await sendEach(
-    deps,
-    eventEmails(record, stored, deps.council, deps.clock.now()).map(({ delivery, email }) => ({
+  const { council } = deps;
+  const managers = fromAgency(council.roles.managers, council.roles.managers, council);
+  const review: Send[] = message.review
+    ? [
+        {
+          sendKey: reviewSendKey(message.review, managers.address),
+          episodeId: record.episodeId,
+          recipient: managers,
+          email: reviewEmail({
+            review: message.review,
+            report: stored,
+            episode: record,
+            council,
+            recipient: managers,
+          }),
+        },
+      ]
+    : [];
+  const outcomes = await sendEach(deps, [
+    ...eventEmails(record, stored, council, deps.clock.now()).map(({ delivery, email }) => ({
       sendKey: eventSendKey(message, delivery.recipient.address),
       episodeId: record.episodeId,
       recipient: delivery.recipient,
       email,
     })),
-  );
+    ...review,
+  ]);
   const result = tally(outcomes);
   retryUnlessAllSent(result, `event ${message.eventId}`);
   return result;

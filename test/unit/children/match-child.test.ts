@@ -105,7 +105,7 @@ describe('the matching rules', () => {
     expect(match.childId).toBe(report.newChildId);
     expect(match.record.identifiers.map((i) => i.kind)).toEqual(['nhs', 'upn', 'local']);
     expect(match.review).toMatchObject({
-      reason: 'identifier-differs',
+      reason: 'kept-apart',
       decidedBy: 'nhs',
       conflicting: ['person'],
       other: { episodeRef: 'MPS-1' },
