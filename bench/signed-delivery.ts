@@ -23,7 +23,10 @@ export const signedDelivery = (
   };
 };
 
-/** A child reported missing: its own child (a local id per episode), so every event opens a new episode. */
+/**
+ * A child reported missing: its own child (a name and local id per episode, as the registry finds a child by
+ * either), so every event opens a new episode.
+ */
 export const reportedEvent = (episodeRef: string, at: Date): PipelineEventInput => ({
   specversion: '1.0',
   id: `${episodeRef}-reported`,
@@ -34,7 +37,7 @@ export const reportedEvent = (episodeRef: string, at: Date): PipelineEventInput 
     episodeRef,
     child: {
       givenName: 'Bench',
-      familyName: 'Child',
+      familyName: `Child ${episodeRef}`,
       dateOfBirth: '2012-03-04',
       identifiers: { localId: episodeRef },
     },
