@@ -10,7 +10,7 @@ const identifierKind = z.enum(identifierKinds);
 /** A review a report asks of the council's managers: ids and kinds of identifier only. */
 const RecordReviewSchema = z.strictObject({
   reason: z.enum(['two-children', 'kept-apart', 'identifier-differs', 'born-differs']),
-  decidedBy: z.union([identifierKind, z.literal('episodeRef')]),
+  decidedBy: z.enum([...identifierKinds, 'episodeRef']),
   conflicting: z.array(identifierKind).check(z.maxLength(identifierKinds.length)),
   other: z.strictObject({ episodeId: id, episodeRef: id }),
   key: id,
