@@ -71,6 +71,8 @@ const deployedValues: Record<string, string> = {
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/deadline-scheduler',
   SCHEDULER_DLQ_ARN: 'arn:aws:sqs:eu-west-2:123456789012:schedule-dead-letters',
   SES_CONFIGURATION_SET: 'missing-episodes',
+  PSEUDONYM_KEY_SECRET:
+    'arn:aws:secretsmanager:eu-west-2:123456789012:secret:missing-episodes/pseudonym-key-AbCdEf',
 };
 
 const deployedEnvironment = (variables: Record<string, unknown>): Record<string, string> =>
