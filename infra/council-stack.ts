@@ -62,7 +62,7 @@ export type Access =
   | 'pending-notices'
   /** SendMessage to the routing queue (the dispatcher queues; notify sends a throttled message back). */
   | 'routing-queue'
-  /** SendMessage to the deadline queue (the reminder sends a throttled message back). */
+  /** SendMessage to the deadline queue (the dispatcher, a notice already due; the reminder, a throttled one). */
   | 'deadline-queue'
   | 'schedule-deadlines'
   | 'source-secrets'
@@ -98,8 +98,8 @@ export const pipelineFunctions = {
   dispatch: {
     timeout: Duration.seconds(30),
     memorySize: 512,
-    // Claims and email too: a notice already due when its event is committed is fired at once.
-    uses: ['episode-reads', 'routing-queue', 'schedule-deadlines', 'notice-claims', 'send-records', 'email'],
+    // No table or email: a notice already due when its event is committed goes onto the deadline queue.
+    uses: ['routing-queue', 'schedule-deadlines', 'deadline-queue'],
     triggeredBy: 'outbox-stream',
   },
   notify: {
@@ -145,9 +145,9 @@ export const CONSUMER_MAX_CONCURRENCY = 2;
 /** SES's sending rate once an account leaves the sandbox (emails a second); raise it with the quota. */
 export const SES_SENDS_PER_SECOND = 14;
 /**
- * The dispatcher's stream batches: small, as each may fire notices through SES; a failing batch is split
- * and retried (twenty times, or for six hours, whichever ends first) before it goes to the dead-letter
- * queue, so one bad item does not hold up the stream behind it for the stream's 24 hours.
+ * The dispatcher's stream batches: a failing batch is split and retried (twenty times, or for six hours,
+ * whichever ends first) before it goes to the dead-letter queue, so one bad item does not hold up the
+ * stream behind it for the stream's 24 hours.
  */
 const OUTBOX_STREAM = { batchSize: 10, retryAttempts: 20, maxRecordAge: Duration.hours(6) };
 /** SQS's longest retention: a message nobody could deliver waits two weeks for a person. */
@@ -501,8 +501,8 @@ export class CouncilStack extends Stack {
         });
         alarms.onIntakeOutcomes(fn.logGroup, council.sources);
       } else if (trigger === 'outbox-stream') {
-        // The mapping reads the stream as this function's role: the stream's read actions, on this stream only
-        // (its records decrypt through DynamoDB with the table's grant).
+        // The mapping reads the stream as this function's role: the stream's read actions, on this stream only,
+        // and its records decrypted through DynamoDB (the function itself reads nothing from the table).
         const streamArn = table.tableStreamArn as string;
         fn.role.addToPrincipalPolicy(
           new PolicyStatement({
@@ -515,6 +515,7 @@ export class CouncilStack extends Stack {
             resources: [streamArn],
           }),
         );
+        grantKeyVia(fn.role, 'dynamodb', ['kms:Decrypt']);
         fn.fn.addEventSourceMapping('OutboxStream', {
           eventSourceArn: streamArn,
           startingPosition: StartingPosition.TRIM_HORIZON,

@@ -131,7 +131,7 @@ export type OutboxItem =
       kind: 'deadlines';
       committedAt: string;
       episodeId: string;
-      /** Notices to schedule, or to fire at once when already due. */
+      /** Notices to schedule, or to put on the deadline queue at once when already due. */
       schedule: DeadlineNotice[];
       cancel: DeadlineNotice[];
     };
@@ -244,6 +244,14 @@ export interface RoutingQueue {
 export interface ReminderInvocation {
   episodeId: string;
   noticeKey: string;
+}
+
+/**
+ * The deadline queue the reminder function consumes, which the schedules put their payloads on: a notice
+ * already due when its event is committed goes straight onto it, and the reminder fires it through its claim.
+ */
+export interface DeadlineQueue {
+  send(invocations: ReminderInvocation[]): Promise<void>;
 }
 
 /**

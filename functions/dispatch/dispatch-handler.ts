@@ -1,14 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxItemOf } from '../../shared/adapters/dynamo-outbox';
-import { dispatchOutboxItem } from '../../shared/dispatch/dispatch-outbox';
+import { type DispatchDeps, dispatchOutboxItem } from '../../shared/dispatch/dispatch-outbox';
 import { OutboxItemSchema } from '../../shared/dispatch/outbox-item';
-import type { DeadlineScheduler, RoutingQueue } from '../../shared/ports';
-import type { NotifyDeps } from '../notify/notify-handler';
 
-export interface DispatchHandlerDeps extends NotifyDeps {
-  queue: RoutingQueue;
-  scheduler: DeadlineScheduler;
+/** The queues and the Scheduler it hands items to, the clock and a logger: no store, no mailer. */
+export interface DispatchHandlerDeps extends DispatchDeps {
+  logger: Logger;
 }
 
 /**
@@ -18,7 +17,6 @@ export interface DispatchHandlerDeps extends NotifyDeps {
  */
 export const createDispatchHandler = (deps: DispatchHandlerDeps) => {
   const { logger } = deps;
-  const dispatch = { ...deps, log: logger };
   const handleRecord = async (record: DynamoDBRecord) => {
     const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
     const parsed = OutboxItemSchema.safeParse(outboxItemOf(record));
@@ -37,7 +35,7 @@ export const createDispatchHandler = (deps: DispatchHandlerDeps) => {
     };
     let done: Awaited<ReturnType<typeof dispatchOutboxItem>>;
     try {
-      done = await dispatchOutboxItem(dispatch, item);
+      done = await dispatchOutboxItem(deps, item);
     } catch (error) {
       // What an operator reading a dead letter needs: which item, and the error's name (never a body).
       logger.warn('outbox item not dispatched, the stream gives it again', {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { scheduleName } from '../../shared/adapters/eventbridge-deadline-scheduler';
 import { noticeKey } from '../../shared/deadlines/deadline-notices';
-import type { Clock, DeadlineScheduler, ReminderInvocation } from '../../shared/ports';
+import type { Clock, DeadlineQueue, DeadlineScheduler, ReminderInvocation } from '../../shared/ports';
 import { compareInstants } from '../../shared/time/instant';
 import type { QueueConsumer } from './local-routing-queue';
 
@@ -66,7 +66,11 @@ export interface LocalDeadlineSchedulerOptions {
   concurrency?: number;
 }
 
-export interface LocalDeadlineScheduler extends DeadlineScheduler {
+/**
+ * The Scheduler and the deadline queue behind it: `send` puts a payload straight on the queue (a notice
+ * already due when dispatched), which delivers it to the target at once, with a schedule's retries.
+ */
+export interface LocalDeadlineScheduler extends DeadlineScheduler, DeadlineQueue {
   /**
    * Fires every schedule whose time has come on the clock, oldest first and several at once; resolves with
    * how many it fired once they have all completed (or been dead-lettered).
@@ -77,6 +81,8 @@ export interface LocalDeadlineScheduler extends DeadlineScheduler {
   /** Stops the timer; resolves when no firing is under way. */
   stop(): Promise<void>;
   pending(): LocalSchedule[];
+  /** Payloads fired or sent to the queue whose delivery to the target has not completed yet. */
+  inFlight(): number;
   deadLetters(): FailedSchedule[];
 }
 
@@ -91,12 +97,14 @@ const LONGEST_WAIT_MS = 60_000;
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * EventBridge Scheduler's one-time schedules, in memory: one per (episode, notice) under the same name as in
- * AWS (so a name AWS would refuse fails here too), created idempotently,
- * deleted once fired or cancelled. A schedule fires by delivering the same JSON payload the Scheduler would
- * send to its target (the reminder behind the deadline queue: viaDeadlineQueue), retried and then dead-lettered. Once started, a timer is set for the
- * earliest pending schedule, and schedules that fall due together fire together, a bounded number at a
- * time, as the Scheduler invokes its targets in parallel. Schedules live in memory: at every start the
+ * EventBridge Scheduler's one-time schedules and the deadline queue they target, in memory: one schedule per
+ * (episode, notice) under the same name as in AWS (so a name AWS would refuse fails here too), created
+ * idempotently, deleted once fired or cancelled; a payload sent to the queue directly (a notice already due
+ * when dispatched) is delivered at once, in the same slots and with the same retries as a schedule's. A
+ * schedule fires by delivering the same JSON payload the Scheduler would send to its target (the reminder
+ * behind the deadline queue: viaDeadlineQueue), retried and then dead-lettered. Once started, a timer is
+ * set for the earliest pending schedule, and schedules that fall due together fire together, a bounded
+ * number at a time, as the Scheduler invokes its targets in parallel. Schedules live in memory: at every start the
  * local runtime makes one again for each notice the store holds pending (the store is the truth, as in AWS,
  * where the sweep stands behind the Scheduler too).
  */
@@ -197,6 +205,12 @@ export const createLocalDeadlineScheduler = (
       // The timer may now wake for nothing; it then sets itself for the next schedule.
       schedules.delete(scheduleName(episodeId, notice));
     },
+    async send(invocations) {
+      // As SendMessage: queued when it answers, delivered after (the store keeps the notice pending till then).
+      const fireAt = options.clock.now();
+      for (const payload of invocations) queued.push({ schedule: { payload, fireAt }, done: () => {} });
+      startQueued();
+    },
     fireDue,
     start() {
       started = true;
@@ -211,6 +225,7 @@ export const createLocalDeadlineScheduler = (
     },
     pending: () =>
       [...schedules.values()].sort((a, b) => compareInstants(a.fireAt, b.fireAt)).map((s) => ({ ...s })),
+    inFlight: () => queued.length + firing.size,
     deadLetters: () => [...dead],
   };
 };

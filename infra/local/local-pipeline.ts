@@ -158,9 +158,10 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       client: streamsClient,
       streamArn,
       consumer: createDispatchHandler({
-        ...mailDeps,
         queue,
         scheduler,
+        deadlineQueue: scheduler,
+        clock,
         logger: logger.createChild({ serviceName: 'dispatch' }),
       }),
       filter: OUTBOX_INSERT_FILTER,
@@ -228,7 +229,11 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
           dataDir,
           dispatch: { caughtUp: outboxStream.caughtUp(), deadLetters: outboxStream.deadLetters() },
           queue: { depth: queue.depth(), deadLetters: queue.deadLetters() },
-          schedules: { pending: scheduler.pending(), deadLetters: scheduler.deadLetters() },
+          schedules: {
+            pending: scheduler.pending(),
+            inFlight: scheduler.inFlight(),
+            deadLetters: scheduler.deadLetters(),
+          },
           outbox: { emails: mailer.count(), dir: outboxDir },
         };
         // What the runtime's clients read is there, beside the rest.

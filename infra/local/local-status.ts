@@ -12,14 +12,17 @@ export const LocalStatus = z.object({
   queue: z.object({ depth: z.number() }),
   schedules: z.object({
     pending: z.array(z.object({ fireAt: z.string(), payload: z.object({ episodeId: z.string() }) })),
+    /** Notices fired or put on the deadline queue whose reminder has not finished. */
+    inFlight: z.number(),
   }),
   outbox: z.object({ emails: z.number(), dir: z.string() }),
 });
 export type LocalStatus = z.infer<typeof LocalStatus>;
 
 /**
- * Nothing left to do for what was accepted: the outbox stream read and dispatched, and the routing queue
- * has handed every message to notify (whose emails are then in the outbox).
+ * Nothing left to do for what was accepted: the outbox stream read and dispatched, the routing queue has
+ * handed every message to notify, and the reminder has fired every notice that was due (their emails are
+ * then in the outbox).
  */
 export const isSettled = (status: LocalStatus): boolean =>
-  status.dispatch.caughtUp && status.queue.depth === 0;
+  status.dispatch.caughtUp && status.queue.depth === 0 && status.schedules.inFlight === 0;

@@ -70,6 +70,39 @@ describe('the local pipeline for Tower Hamlets, over HTTP', { timeout: 120_000 }
     }
   });
 
+  it('a return reported 50 hours late: the reminders already due reach the police and the RHI provider within seconds, not at the next sweep', async () => {
+    const lateRef = `${episodeRef}-LATE`;
+    const now = (await runtime.status()).now;
+    const hoursAgo = (hours: number) => new Date(Date.parse(now) - hours * 3_600_000).toISOString();
+    const event = (id: string, type: string, time: string, data: object) => ({
+      specversion: '1.0',
+      id: `${lateRef}-${id}`,
+      source: 'urn:local-demo:tower-hamlets',
+      type,
+      time,
+      data: { episodeRef: lateRef, ...data },
+    });
+    const report = event('1', 'missing.reported', hoursAgo(0.5), {
+      child: { givenName: 'Jordan', familyName: 'Sample', dateOfBirth: '2012-03-09' },
+      reportedBy: 'parent_carer',
+      lastSeenAt: hoursAgo(53),
+    });
+    expect((await runtime.send('met-police', report)).status).toBe(202);
+    await runtime.settledOutbox();
+    const before = (await runtime.outbox()).length;
+    const postedAt = Date.now();
+    const found = event('2', 'missing.found', hoursAgo(0.2), { foundAt: hoursAgo(50) });
+    expect((await runtime.send('met-police', found)).status).toBe(202);
+    const reminders = (await runtime.settledOutbox())
+      .slice(before)
+      .filter((email) => email.subject.includes('Reminder'));
+    expect(reminders.flatMap((email) => email.to).sort()).toEqual(
+      sorted('met-police', 'exploitation-service'),
+    );
+    // The sweep runs every 15 minutes; these went out with the return's own emails.
+    expect(Date.now() - postedAt).toBeLessThan(30_000);
+  });
+
   it('stops cleanly on Ctrl-C, keeps the episode on disk and finds it after a restart', async () => {
     const before = await runtime.outbox();
     const exit = await runtime.stop('SIGINT');

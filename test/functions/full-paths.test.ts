@@ -9,7 +9,7 @@ import { EnvSecretSource, sourceSecretVariable } from '../../shared/adapters/env
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { type DeadlineNotice, noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
-import type { DeadlineScheduler, RoutingMessage } from '../../shared/ports';
+import type { DeadlineScheduler, ReminderInvocation, RoutingMessage } from '../../shared/ports';
 import { addHours, compareInstants } from '../../shared/time/instant';
 import { bathNes, towerHamlets } from '../support/councils';
 import { fullEpisode, parsedEvent, reportData } from '../support/events';
@@ -26,8 +26,9 @@ import { newSecret, signedRequest } from './intake/signed-request';
 
 /**
  * One council's pipeline with the real handlers wired as in AWS: intake -> the table's stream (its outbox
- * items) -> dispatch -> queue -> notify, and the Scheduler's one-time schedules -> reminder, with the sweep
- * behind them. Only the ports are in memory.
+ * items) -> dispatch -> queue -> notify, and the Scheduler's one-time schedules (or the dispatcher, for a
+ * notice already due) -> the deadline queue -> reminder, with the sweep behind them. Only the ports are in
+ * memory.
  */
 const pipeline = (council: CouncilConfig) => {
   const store = new MemoryEpisodeStore();
@@ -36,6 +37,7 @@ const pipeline = (council: CouncilConfig) => {
   const logger = new Logger({ serviceName: 'full-path', logLevel: 'SILENT' });
   const secrets = Object.fromEntries(Object.keys(council.sources).map((id) => [id, newSecret()]));
   const queued: RoutingMessage[] = [];
+  const dueNow: ReminderInvocation[] = [];
   const schedules = new Map<string, { episodeId: string; notice: DeadlineNotice }>();
   const scheduler: DeadlineScheduler = {
     schedule: async (episodeId, notice) => {
@@ -53,8 +55,10 @@ const pipeline = (council: CouncilConfig) => {
     pseudonymKey: testPseudonymKey,
   });
   const dispatch = createDispatchHandler({
-    ...deps,
+    clock,
+    logger,
     queue: { send: async (messages) => void queued.push(...messages) },
+    deadlineQueue: { send: async (invocations) => void dueNow.push(...invocations) },
     scheduler,
   });
   const notify = createNotifyHandler(deps);
@@ -82,6 +86,10 @@ const pipeline = (council: CouncilConfig) => {
         expect(answer.statusCode, answer.body).toBe(202);
         const dispatched = await dispatch({ Records: store.takeOutbox().map(outboxRecord) });
         expect(dispatched.batchItemFailures).toEqual([]);
+        // A notice already due went onto the deadline queue: the reminder takes it at once.
+        for (const invocation of dueNow.splice(0)) {
+          expect((await reminder(deadlineQueueEvent(invocation))).batchItemFailures).toEqual([]);
+        }
         const Records = queued.splice(0).map((m, i) => sqsRecord(`m${i}`, JSON.stringify(m)));
         const result = await notify({ Records });
         expect(result.batchItemFailures).toEqual([]);

@@ -64,14 +64,11 @@ const expectedActions: Record<FunctionName, string[]> = {
     'secretsmanager:GetSecretValue',
     'secretsmanager:DescribeSecret',
   ],
+  // No table and no email: the stream's records (decrypted through DynamoDB), the two queues, the Scheduler.
   dispatch: [
     ...logs,
-    ...episodeReads,
-    'dynamodb:UpdateItem',
-    'dynamodb:PutItem',
-    ...dynamoKey,
     ...streamRead,
-    ...email,
+    'kms:Decrypt',
     'sqs:SendMessage',
     ...queueKey,
     'scheduler:CreateSchedule',
@@ -125,14 +122,12 @@ const expectedActions: Record<FunctionName, string[]> = {
 const expectedEnvironment: Record<FunctionName, string[]> = {
   intake: ['TABLE_NAME', 'SOURCE_SECRET_PREFIX', 'PSEUDONYM_KEY_SECRET'],
   dispatch: [
-    'TABLE_NAME',
     'ROUTING_QUEUE_URL',
+    'DEADLINE_QUEUE_URL',
     'SCHEDULE_GROUP',
     'DEADLINE_QUEUE_ARN',
     'SCHEDULER_ROLE_ARN',
     'SCHEDULER_DLQ_ARN',
-    'SES_CONFIGURATION_SET',
-    'SES_MAX_SENDS_PER_SECOND',
   ],
   notify: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'ROUTING_QUEUE_URL'],
   reminder: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'DEADLINE_QUEUE_URL'],
@@ -280,8 +275,9 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe(name);
     });
 
-    it('the dispatcher schedules against the deadline queue, and each consumer sends back to its own queue', () => {
+    it('the dispatcher schedules against the deadline queue and sends a notice already due to it, and each consumer sends back to its own queue', () => {
       expect(variablesOf('dispatch').DEADLINE_QUEUE_ARN).toEqual(arnOf(deadlinesId));
+      expect(variablesOf('dispatch').DEADLINE_QUEUE_URL).toEqual({ Ref: deadlinesId });
       expect(variablesOf('dispatch').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
       expect(variablesOf('notify').ROUTING_QUEUE_URL).toEqual({ Ref: routingId });
       expect(variablesOf('reminder').DEADLINE_QUEUE_URL).toEqual({ Ref: deadlinesId });
@@ -458,7 +454,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       ]);
     });
 
-    it('only the dispatcher may make schedules; it may send to the routing queue and its own dead-letter queue', () => {
+    it('only the dispatcher may make schedules; it may send to the routing and deadline queues and its own dead-letter queue, and may neither touch the table nor send email', () => {
       const may = (action: string) =>
         functionNames.filter((name) => actionsOf(statementsOfRole(template, roleId(name))).includes(action));
       expect(may('scheduler:CreateSchedule')).toEqual(['dispatch']);
@@ -466,8 +462,11 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
         actionsOf([s]).includes('sqs:SendMessage'),
       );
       expect(sends.flatMap((s) => [s.Resource].flat()).sort()).toEqual(
-        [arnOf(routingId), arnOf(dispatchDlqId)].sort(),
+        [arnOf(routingId), arnOf(deadlinesId), arnOf(dispatchDlqId)].sort(),
       );
+      const actions = actionsOf(statementsOfRole(template, roleId('dispatch')));
+      expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
+      expect(actions.filter((a) => a.startsWith('dynamodb:') && !streamRead.includes(a))).toEqual([]);
     });
   });
 

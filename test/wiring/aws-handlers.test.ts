@@ -331,7 +331,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
     let schedules: GetScheduleCommandOutput[] = [];
     let expected: DeadlineNotice[] = [];
 
-    it('a return reported late: the dispatcher makes a schedule per notice still to come (name, group, time and zone, target queue, role, dead-letter queue, ids-only input) and sends at once the reminders already due', async () => {
+    it('a return reported late: the dispatcher makes a schedule per notice still to come (name, group, time and zone, target queue, role, dead-letter queue, ids-only input) and puts the reminders already due on the deadline queue, which the reminder sends at once', async () => {
       // Reported 60 hours late: both 24-hour reminders are due at once, the 4-hour RHI reminder in 8 hours.
       const foundAt = new Date(Date.now() - 60 * 3_600_000).toISOString();
       const found = wireEvent(
@@ -341,7 +341,19 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       );
       const before = (await sentTo()).length;
       expect((await post(found)).statusCode).toBe(202);
-      // Due when the return was committed: the dispatcher fired them through their claims.
+      // Due when the return was committed: the dispatcher put them on the deadline queue, with the same
+      // ids-only body as a schedule's, and the reminder fires them through their claims. The while-missing
+      // notices the report (80 hours late) found due are there too; the return has cancelled them since.
+      const { messages, failed } = await poll(queues.deadlines, handlers.reminder);
+      expect(failed).toEqual([]);
+      const invocations = messages.map((m) => JSON.parse(m.Body ?? '{}') as Record<string, string>);
+      for (const invocation of invocations)
+        expect(Object.keys(invocation).sort()).toEqual(['episodeId', 'noticeKey']);
+      const kinds = invocations.map((i) => i.noticeKey?.split('-').slice(0, 2).join('-'));
+      expect(kinds.filter((kind) => kind === 'pi-r24' || kind === 'rhi-r24').sort()).toEqual([
+        'pi-r24',
+        'rhi-r24',
+      ]);
       expect((await sentTo()).slice(before).sort()).toEqual(
         [inbox('exploitation-service'), inbox('met-police')].sort(),
       );

@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDispatchHandler } from '../../../functions/dispatch/dispatch-handler';
 import { EventBridgeDeadlineScheduler } from '../../../shared/adapters/eventbridge-deadline-scheduler';
+import { SqsDeadlineQueue } from '../../../shared/adapters/sqs-deadline-queue';
 import { SqsRoutingQueue } from '../../../shared/adapters/sqs-routing-queue';
 import { deadlineNotices, noticeChanges } from '../../../shared/deadlines/deadline-notices';
 import { outboxItems } from '../../../shared/dispatch/outbox-item';
@@ -13,13 +14,13 @@ import { foldEpisode } from '../../../shared/episode/fold-episode';
 import type { OutboxItem } from '../../../shared/ports';
 import { towerHamlets } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
-import { MemoryEpisodeStore } from '../../support/memory-episode-store';
-import { commitEvents, FakeMailer, outboxRecord, settableClock } from '../../support/notify-fakes';
+import { outboxRecord, settableClock } from '../../support/notify-fakes';
 
 const sqs = mockClient(SQSClient);
 const scheduler = mockClient(SchedulerClient);
 
 const QUEUE_URL = 'https://sqs.eu-west-2.amazonaws.com/123456789012/routing';
+const DEADLINE_QUEUE_URL = 'https://sqs.eu-west-2.amazonaws.com/123456789012/deadlines';
 const target = {
   groupName: 'tower-hamlets',
   targetArn: 'arn:aws:lambda:eu-west-2:123456789012:function:reminder',
@@ -44,15 +45,14 @@ const returnDeadlines = outboxItems(
   '2026-10-24T09:35:00.000Z',
 )[1] as OutboxItem;
 
-let store: MemoryEpisodeStore;
-let mailer: FakeMailer;
 let clock: ReturnType<typeof settableClock>;
 let handle: ReturnType<typeof createDispatchHandler>;
 let logger: Logger;
 
-const queuedBodies = () =>
+const queuedBodies = (queueUrl = QUEUE_URL) =>
   sqs
     .commandCalls(SendMessageBatchCommand)
+    .filter((call) => call.args[0].input.QueueUrl === queueUrl)
     .flatMap((call) => call.args[0].input.Entries?.map((e) => e.MessageBody));
 const createdSchedules = () =>
   scheduler.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input);
@@ -64,18 +64,14 @@ beforeEach(async () => {
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   scheduler.on(DeleteScheduleCommand).resolves({});
-  store = new MemoryEpisodeStore();
-  await commitEvents(store, towerHamlets, episodeId, [report, found], 'met-police');
-  mailer = new FakeMailer();
   clock = settableClock('2026-10-24T09:40:00Z');
   logger = new Logger({ serviceName: 'dispatch-test', logLevel: 'SILENT' });
+  const client = new SQSClient({ region: 'eu-west-2' });
   handle = createDispatchHandler({
-    store,
-    mailer,
     clock,
-    council: towerHamlets,
     logger,
-    queue: new SqsRoutingQueue(new SQSClient({ region: 'eu-west-2' }), QUEUE_URL),
+    queue: new SqsRoutingQueue(client, QUEUE_URL),
+    deadlineQueue: new SqsDeadlineQueue(client, DEADLINE_QUEUE_URL),
     scheduler: new EventBridgeDeadlineScheduler(new SchedulerClient({ region: 'eu-west-2' }), target),
   });
 });
@@ -122,18 +118,38 @@ describe('the dispatch function', () => {
     expect(queuedBodies()).toEqual([]);
   });
 
-  it('fires a notice already due at once, through its claim, and schedules only the rest', async () => {
+  it('puts a notice already due on the deadline queue at once, ids only as a schedule would, and schedules only the rest', async () => {
     clock.set('2026-10-26T10:30:00Z');
     expect((await handle({ Records: [outboxRecord(returnDeadlines)] })).batchItemFailures).toEqual([]);
     // The 24-hours-before reminders of both interviews fell due at 08:30 on 26 October.
     expect(createdSchedules()).toHaveLength(3);
-    expect(mailer.recipients().sort()).toEqual([
-      'exploitation.team@towerhamlets.gov.uk',
-      'missing-persons@met-police.invalid',
+    const due = queuedBodies(DEADLINE_QUEUE_URL).map((body) => JSON.parse(body ?? '{}'));
+    expect(due.map((invocation) => Object.keys(invocation).sort())).toEqual([
+      ['episodeId', 'noticeKey'],
+      ['episodeId', 'noticeKey'],
     ]);
-    // Redelivered: the claims are taken, so nothing is sent twice.
-    await handle({ Records: [outboxRecord(returnDeadlines)] });
-    expect(mailer.sent).toHaveLength(2);
+    expect(due.map((invocation) => invocation.noticeKey.split('-').slice(0, 2).join('-')).sort()).toEqual([
+      'pi-r24',
+      'rhi-r24',
+    ]);
+    // What a schedule of the same notice would have put there.
+    const scheduledInputs = createdSchedules().map((s) => JSON.parse(s.Target?.Input ?? '{}').noticeKey);
+    expect(scheduledInputs.filter((key) => due.some((d) => d.noticeKey === key))).toEqual([]);
+    expect(queuedBodies()).toEqual([]);
+  });
+
+  it('a deadline queue that fails fails the deadlines item, and its retry queues the due notices again', async () => {
+    clock.set('2026-10-26T10:30:00Z');
+    sqs
+      .on(SendMessageBatchCommand, { QueueUrl: DEADLINE_QUEUE_URL })
+      .rejectsOnce(new Error('SQS unavailable'))
+      .resolves({ Successful: [], Failed: [] });
+    const deadlines = outboxRecord(returnDeadlines);
+    const first = await handle({ Records: [outboxRecord(routing(found.id)), deadlines] });
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: sequenceOf(deadlines) }]);
+    expect((await handle({ Records: [deadlines] })).batchItemFailures).toEqual([]);
+    expect(queuedBodies(DEADLINE_QUEUE_URL)).toHaveLength(4);
+    expect(queuedBodies()).toHaveLength(1);
   });
 
   it('cancels the schedules of a deadline met, treating one already gone as cancelled', async () => {

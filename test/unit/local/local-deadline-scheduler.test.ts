@@ -37,6 +37,38 @@ describe('the local deadline scheduler', () => {
     expect(await scheduler.fireDue()).toBe(0);
   });
 
+  it('delivers what is sent to its deadline queue at once, retried like a schedule, and counts it in flight until done', async () => {
+    const clock = settable('2026-10-25T00:00:00Z');
+    const invoked: ReminderInvocation[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((done) => {
+      release = done;
+    });
+    let failures = 1;
+    const scheduler = createLocalDeadlineScheduler({
+      clock,
+      retryDelayMs: 1,
+      target: async (payload) => {
+        await held;
+        if (failures-- > 0) throw new Error('the reminder failed once');
+        invoked.push(payload);
+      },
+    });
+    const due = [
+      { episodeId: 'ep-1', noticeKey: 'rhi-r24-abc' },
+      { episodeId: 'ep-1', noticeKey: 'pi-r24-abc' },
+    ];
+    await scheduler.send(due);
+    expect(scheduler.inFlight()).toBe(2);
+    // Nothing scheduled: it is on the queue, not waiting for a time.
+    expect(scheduler.pending()).toEqual([]);
+    release();
+    await scheduler.stop();
+    expect(invoked.sort((a, b) => a.noticeKey.localeCompare(b.noticeKey))).toEqual([due[1], due[0]]);
+    expect(scheduler.inFlight()).toBe(0);
+    expect(scheduler.deadLetters()).toEqual([]);
+  });
+
   it('creates a schedule that already exists only once, and forgets a cancelled one', async () => {
     const clock = settable('2026-10-28T00:00:00Z');
     const invoked: ReminderInvocation[] = [];
