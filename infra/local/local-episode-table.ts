@@ -26,19 +26,40 @@ const BARRIER_KEY = { pk: { S: 'LOCAL#BARRIER' }, sk: { S: 'LOCAL#BARRIER' } };
  * Makes the client's transactions on disk when they answer, as DynamoDB's are. DynamoDB Local answers
  * TransactWriteItems once it has queued the COMMIT on its one database thread, not once the COMMIT has run,
  * so a kill in between loses a transaction already acknowledged (and intake's 202 with it). A read queued
- * after it runs after the COMMIT: the client waits for one after every transaction. The local runtime's
- * client only: tests and the bench measure the store's own requests.
+ * after it runs after the COMMIT: the client waits for one after every transaction. One read serves every
+ * transaction answered before it was sent (a read already under way was sent too early for the ones answered
+ * since, which wait for the next), so a burst of commits costs DynamoDB Local a read per turn, not one each.
+ * The local runtime's client only: tests and the bench measure the store's own requests.
  */
-export const durableTransactions = (client: DynamoDBClient): DynamoDBClient => {
+export const durableTransactions = (
+  client: DynamoDBClient,
+  /** Where the read is sent: the client itself unless another should carry it (see request-lanes). */
+  barrier: DynamoDBClient = client,
+): DynamoDBClient => {
+  const reads = new Map<string, { underWay?: Promise<unknown>; next?: Promise<unknown> }>();
+  /** A read sent after this moment: the next one, which this caller joins if it is not sent yet. */
+  const readAfterNow = (TableName: string): Promise<unknown> => {
+    const state = reads.get(TableName) ?? {};
+    reads.set(TableName, state);
+    state.next ??= (state.underWay ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => {
+        const read = barrier.send(new GetItemCommand({ TableName, Key: BARRIER_KEY, ConsistentRead: true }));
+        state.next = undefined;
+        state.underWay = read;
+        return read.finally(() => {
+          if (state.underWay === read) state.underWay = undefined;
+        });
+      });
+    return state.next;
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
       if (context.commandName === 'TransactWriteItemsCommand') {
         const [first] = (args.input as TransactWriteItemsInput).TransactItems ?? [];
         const TableName = Object.values(first ?? {})[0]?.TableName;
-        if (TableName) {
-          await client.send(new GetItemCommand({ TableName, Key: BARRIER_KEY, ConsistentRead: true }));
-        }
+        if (TableName) await readAfterNow(TableName);
       }
       return result;
     },
