@@ -181,8 +181,11 @@ export interface EpisodeStore {
     episodeId: string,
     noticeKey: string,
   ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }>;
-  /** pending -> sent, once: false when it was already sent or cancelled. */
-  claimNotice(episodeId: string, noticeKey: string, sentAt: string): Promise<boolean>;
+  /**
+   * pending -> sent, once: 'not-pending' when it was already sent or cancelled; 'claimed-again' when an earlier
+   * claim was given back (some of its emails may have gone and been recorded), else 'claimed'.
+   */
+  claimNotice(episodeId: string, noticeKey: string, sentAt: string): Promise<NoticeClaim>;
   /** sent -> pending, when the send after a claim failed, so the sweep fires it again. */
   releaseNotice(episodeId: string, noticeKey: string): Promise<void>;
   /** Which of these emails were already sent, in one read (a redelivered message sends nothing twice). */
@@ -190,6 +193,8 @@ export interface EpisodeStore {
   /** Records emails sent (or refused), in one write; a send already recorded keeps its first record. */
   recordSends(sends: SendRecord[]): Promise<void>;
 }
+
+export type NoticeClaim = 'claimed' | 'claimed-again' | 'not-pending';
 
 export interface SendRecord {
   sendKey: string;

@@ -23,6 +23,7 @@ import type {
   EpisodeCommit,
   EpisodeRecord,
   EpisodeStore,
+  NoticeClaim,
   NoticeRecord,
   SendRecord,
   StoredEvent,
@@ -145,16 +146,19 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return items;
   }
 
-  /** An update that applies only when the item exists; false when it did not (or the condition failed). */
+  /**
+   * An update that applies only when its condition holds: the item as it was before, or undefined when the
+   * condition failed (or the item did not exist).
+   */
   private async updateIf(input: {
     key: { pk: string; sk: string };
     update: string;
     condition: string;
     names?: Record<string, string>;
     values: Item;
-  }): Promise<boolean> {
+  }): Promise<Item | undefined> {
     try {
-      await this.doc.send(
+      const { Attributes } = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: input.key,
@@ -162,11 +166,12 @@ export class DynamoEpisodeStore implements EpisodeStore {
           ConditionExpression: input.condition,
           ...(input.names ? { ExpressionAttributeNames: input.names } : {}),
           ExpressionAttributeValues: input.values,
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return true;
+      return Attributes ?? {};
     } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      if (errorName(error) === 'ConditionalCheckFailedException') return undefined;
       throw error;
     }
   }
@@ -487,14 +492,16 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return item && toNoticeRecord(item);
   }
 
-  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<boolean> {
-    return this.updateIf({
+  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<NoticeClaim> {
+    const before = await this.updateIf({
       key: noticeItemKey(episodeId, key),
       update: `SET #state = :sent, sentAt = :sentAt REMOVE ${PENDING_NOTICE_INDEX.partitionKey}, ${PENDING_NOTICE_INDEX.sortKey}`,
       condition: '#state = :pending',
       names: { '#state': 'state' },
       values: { ':sent': 'sent', ':sentAt': sentAt, ':pending': 'pending' },
     });
+    if (!before) return 'not-pending';
+    return before.released === true ? 'claimed-again' : 'claimed';
   }
 
   async releaseNotice(episodeId: string, key: string): Promise<void> {
@@ -503,7 +510,8 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const index = pendingNoticeKeys(notice.fireAt, episodeId, key);
     await this.updateIf({
       key: noticeItemKey(episodeId, key),
-      update: 'SET #state = :pending, #p = :p, #s = :s REMOVE sentAt',
+      // Marked released for good: its next claim knows some of its emails may have gone already.
+      update: 'SET #state = :pending, #p = :p, #s = :s, released = :released REMOVE sentAt',
       condition: '#state = :sent',
       names: {
         '#state': 'state',
@@ -513,6 +521,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
       values: {
         ':pending': 'pending',
         ':sent': 'sent',
+        ':released': true,
         ':p': index[PENDING_NOTICE_INDEX.partitionKey],
         ':s': index[PENDING_NOTICE_INDEX.sortKey],
       },

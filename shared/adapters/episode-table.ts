@@ -38,7 +38,8 @@ import type {
  *   idempotency on (source, event id)        the BatchGetItem above; commit puts DELIVERY attribute_not_exists
  *   the outbox, after the commit             the table's stream (NEW_IMAGE), filtered to inserts of OUTBOX# items
  *   pending notices by fire time (sweep)     Query index PENDING_NOTICE_INDEX, pendingNotice = PENDING, fireAtKey <= until
- *   one notice (reminder)                    GetItem EPISODE#id / NOTICE#key; claim pending -> sent conditionally
+ *   one notice (reminder)                    GetItem EPISODE#id / NOTICE#key; claim pending -> sent conditionally,
+ *                                            answering whether it was ever released (else no send of it is recorded)
  *   has this email been sent                 GetItem SEND#key
  *
  * Writes that could race are one TransactWriteItems per accepted event, the only write of a request: the episode

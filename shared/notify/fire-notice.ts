@@ -82,7 +82,8 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
     await store.claimNotice(episodeId, noticeKey, now);
     return 'settled';
   }
-  if (!(await store.claimNotice(episodeId, noticeKey, now))) return 'already_sent';
+  const claim = await store.claimNotice(episodeId, noticeKey, now);
+  if (claim === 'not-pending') return 'already_sent';
 
   let outcomes: SendOutcome[];
   try {
@@ -94,6 +95,8 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
         recipient,
         email,
       })),
+      // Claimed for the first time: none of its emails can have gone, so there is nothing to look up.
+      { noneRecorded: claim === 'claimed' },
     );
   } catch (error) {
     // The store failed mid-send: give the claim back, so the retry (or the sweep) sends what is still owed.

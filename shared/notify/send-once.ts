@@ -52,8 +52,15 @@ export interface Send {
  * operators' alarm, never retried. The records are written once the list is done (also when a send
  * throws), so a crash in between repeats the list's emails on the retry: at least once.
  */
-export const sendEach = async (deps: MailDeps, sends: Send[]): Promise<SendOutcome[]> => {
-  const sent = await deps.store.alreadySent(sends.map((send) => send.sendKey));
+export const sendEach = async (
+  deps: MailDeps,
+  sends: Send[],
+  /** The caller knows none of these sends can be recorded yet (a notice claimed for the first time). */
+  options: { noneRecorded?: boolean } = {},
+): Promise<SendOutcome[]> => {
+  const sent = options.noneRecorded
+    ? new Set<string>()
+    : await deps.store.alreadySent(sends.map((send) => send.sendKey));
   const records: SendRecord[] = [];
   const outcomes: SendOutcome[] = [];
   try {

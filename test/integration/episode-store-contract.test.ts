@@ -378,10 +378,10 @@ describe.each(stores)('%s', (_name, makeStore) => {
       ).toEqual([]);
     });
 
-    it('claims a pending notice once, and a released one can be claimed again', async () => {
+    it('claims a pending notice once, and a released one can be claimed again, saying so ever after', async () => {
       const key = noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe(true);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:01.000Z')).toBe(false);
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe('claimed');
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:01.000Z')).toBe('not-pending');
       expect(await store.getNotice(episodeId, key)).toMatchObject({
         state: 'sent',
         sentAt: '2026-10-27T08:00:00.000Z',
@@ -391,7 +391,9 @@ describe.each(stores)('%s', (_name, makeStore) => {
       await store.releaseNotice(episodeId, key);
       expect((await store.getNotice(episodeId, key))?.state).toBe('pending');
       expect((await store.dueNotices(lastFire, 100)).map((n) => n.noticeKey)).toContain(key);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z')).toBe(true);
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z')).toBe('claimed-again');
+      await store.releaseNotice(episodeId, key);
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T10:00:00.000Z')).toBe('claimed-again');
     });
 
     it('reads a notice with its episode in one go, and neither when there is no such notice', async () => {
@@ -418,7 +420,7 @@ describe.each(stores)('%s', (_name, makeStore) => {
       );
       const key = noticeKey(cancelled[0] as (typeof cancelled)[number]);
       expect((await store.getNotice(episodeId, key))?.state).toBe('cancelled');
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe(false);
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe('not-pending');
       const due = await store.dueNotices(lastFire, 100);
       expect(due).toHaveLength(notices.length - cancelled.length);
       expect(due.every((n) => n.deadlineKind === 'return_home_interview')).toBe(true);

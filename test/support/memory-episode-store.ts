@@ -12,6 +12,7 @@ import type {
   EpisodeCommit,
   EpisodeRecord,
   EpisodeStore,
+  NoticeClaim,
   NoticeRecord,
   OutboxItem,
   RegistryEntry,
@@ -46,6 +47,8 @@ export class MemoryEpisodeStore implements EpisodeStore {
   private readonly deliveries = new Map<string, AcceptedDelivery>();
   private readonly notices = new Map<string, NoticeRecord>();
   private readonly sends = new Map<string, SendRecord>();
+  /** Notices whose claim was ever given back. */
+  private readonly released = new Set<string>();
   private readonly holdsOpenPointer = new Map<string, boolean>();
   private readonly otherEpisodes = new Map<string, EpisodeReport[]>();
   private readonly registry = new Map<string, RegistryEntry>();
@@ -200,12 +203,12 @@ export class MemoryEpisodeStore implements EpisodeStore {
     return notice && copy(notice);
   }
 
-  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<boolean> {
+  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<NoticeClaim> {
     const notice = this.notices.get(`${episodeId}#${key}`);
-    if (notice?.state !== 'pending') return false;
+    if (notice?.state !== 'pending') return 'not-pending';
     notice.state = 'sent';
     notice.sentAt = sentAt;
-    return true;
+    return this.released.has(`${episodeId}#${key}`) ? 'claimed-again' : 'claimed';
   }
 
   async releaseNotice(episodeId: string, key: string): Promise<void> {
@@ -213,6 +216,7 @@ export class MemoryEpisodeStore implements EpisodeStore {
     if (notice?.state !== 'sent') return;
     notice.state = 'pending';
     delete notice.sentAt;
+    this.released.add(`${episodeId}#${key}`);
   }
 
   async alreadySent(sendKeys: string[]): Promise<Set<string>> {

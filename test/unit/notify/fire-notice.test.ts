@@ -192,6 +192,9 @@ describe('firing a deadline notice', () => {
   test('a store failing after the claim gives the claim back, so the retry sends the notice', async () => {
     const reminder = await noticeOf('return_home_interview', 'reminder', 4);
     clock.set(reminder.fireAt);
+    // Claimed and given back once before, so this claim looks up which of its emails went.
+    await store.claimNotice(episodeId, reminder.noticeKey, reminder.fireAt);
+    await store.releaseNotice(episodeId, reminder.noticeKey);
     const alreadySent = store.alreadySent.bind(store);
     store.alreadySent = async () => {
       throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
@@ -201,5 +204,31 @@ describe('firing a deadline notice', () => {
     store.alreadySent = alreadySent;
     expect(await fireNotice(deps, reminder)).toBe('sent');
     expect(deps.mailer.recipients()).toEqual(['exploitation.team@towerhamlets.gov.uk']);
+  });
+
+  test('a notice claimed for the first time reads no send records; claimed again after a failure, it skips the inboxes already emailed', async () => {
+    const escalation = await noticeOf('return_home_interview', 'escalation');
+    clock.set(escalation.fireAt);
+    const lookups: string[][] = [];
+    const alreadySent = store.alreadySent.bind(store);
+    store.alreadySent = async (keys) => {
+      lookups.push(keys);
+      return alreadySent(keys);
+    };
+    // The second of its three emails fails: the first is recorded, the claim given back.
+    const first = deps.mailer.send.bind(deps.mailer);
+    let sends = 0;
+    deps.mailer.send = async (email) => {
+      sends += 1;
+      return sends === 2 ? { ok: false, failure: 'transient', reason: 'ServiceUnavailable' } : first(email);
+    };
+    await expect(fireNotice(deps, escalation)).rejects.toBeInstanceOf(TransientSendError);
+    expect(lookups).toEqual([]);
+    expect(await fireNotice(deps, escalation)).toBe('sent');
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toHaveLength(3);
+    const to = deps.mailer.recipients();
+    expect(to).toHaveLength(3);
+    expect(new Set(to).size).toBe(3);
   });
 });
