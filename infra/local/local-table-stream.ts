@@ -210,13 +210,14 @@ export const createLocalTableStream = (options: LocalTableStreamOptions): LocalT
     }
   };
 
-  let lastRead = 0;
+  // A monotonic clock: the wall clock may be set (or faked in a test) without stalling the reader.
+  let lastRead = Number.NEGATIVE_INFINITY;
   const readShard = async (shardId: string) => {
     let iterator = await iteratorFor(shardId);
     while (!stopped && iterator) {
-      const early = lastRead + minReadIntervalMs - Date.now();
+      const early = lastRead + minReadIntervalMs - performance.now();
       if (early > 0) await new Promise((done) => setTimeout(done, early));
-      lastRead = Date.now();
+      lastRead = performance.now();
       const pokedAt = pokes;
       let page: GetRecordsCommandOutput;
       try {

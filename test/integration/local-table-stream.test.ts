@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ensureEpisodeTable,
   localDynamoDbClient,
@@ -197,5 +197,24 @@ describe("the local outbox stream, on DynamoDB Local's stream", () => {
     await commitReport(store, 3);
     reader.poke();
     await until(() => delivered.flat().some((r) => eventIdOf(r) === 'evt-3'), 'the next commit');
+  });
+
+  it('keeps reading when the wall clock jumps ahead while it reads (a clock set, or faked in a test)', async () => {
+    const { store, read } = await freshTable();
+    await commitReport(store, 1);
+    const { delivered, consumer } = recorder();
+    const reader = read(consumer);
+    await until(() => reader.caughtUp(), 'the reader to catch up');
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 8 * 3_600_000 });
+    try {
+      await commitReport(store, 2);
+      reader.poke();
+      await until(() => reader.caughtUp(), 'the reader to catch up on the faked clock');
+    } finally {
+      vi.useRealTimers();
+    }
+    await commitReport(store, 3);
+    reader.poke();
+    await until(() => delivered.flat().some((r) => eventIdOf(r) === 'evt-3'), 'the commit after the jump');
   });
 });
