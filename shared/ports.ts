@@ -181,20 +181,27 @@ export interface EpisodeStore {
     episodeId: string,
     noticeKey: string,
   ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }>;
-  /**
-   * pending -> sent, once: 'not-pending' when it was already sent or cancelled; 'claimed-again' when an earlier
-   * claim was given back (some of its emails may have gone and been recorded), else 'claimed'.
-   */
+  /** pending -> sent, once; the claim says which inboxes an earlier claim of it emailed (see NoticeClaim). */
   claimNotice(episodeId: string, noticeKey: string, sentAt: string): Promise<NoticeClaim>;
   /** sent -> pending, when the send after a claim failed, so the sweep fires it again. */
   releaseNotice(episodeId: string, noticeKey: string): Promise<void>;
+  /**
+   * Records a notice's emails sent (or refused) on the notice itself, in one write; an inbox already recorded
+   * keeps its first record. The notice's next claim reads them back, so a notice needs no send records of its own.
+   */
+  recordNoticeSends(episodeId: string, noticeKey: string, sends: SendRecord[]): Promise<void>;
   /** Which of these emails were already sent, in one read (a redelivered message sends nothing twice). */
   alreadySent(sendKeys: string[]): Promise<Set<string>>;
   /** Records emails sent (or refused), in one write; a send already recorded keeps its first record. */
   recordSends(sends: SendRecord[]): Promise<void>;
 }
 
-export type NoticeClaim = 'claimed' | 'claimed-again' | 'not-pending';
+/**
+ * A notice claimed (pending -> sent) or not, because it was sent or cancelled already. A claim carries the
+ * inboxes (lower case) recorded on the notice as emailed, in one step with it: none unless an earlier claim
+ * was given back after some of its emails went.
+ */
+export type NoticeClaim = { claimed: false } | { claimed: true; emailed: string[] };
 
 export interface SendRecord {
   sendKey: string;

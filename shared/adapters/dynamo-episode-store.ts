@@ -40,6 +40,8 @@ import {
   eventKey,
   identifierKey,
   isOpenEpisodeStatus,
+  NOTICE_EMAILED_PREFIX,
+  noticeEmailedAttribute,
   noticeItemKey,
   openEpisodeKey,
   PENDING,
@@ -147,8 +149,8 @@ export class DynamoEpisodeStore implements EpisodeStore {
   }
 
   /**
-   * An update that applies only when its condition holds: the item as it was before, or undefined when the
-   * condition failed (or the item did not exist).
+   * An update that applies only when its condition holds: undefined when it did not (or the item did not
+   * exist), else the item as it was before when `returnOld` asks for it (an empty item when not).
    */
   private async updateIf(input: {
     key: { pk: string; sk: string };
@@ -156,6 +158,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     condition: string;
     names?: Record<string, string>;
     values: Item;
+    returnOld?: boolean;
   }): Promise<Item | undefined> {
     try {
       const { Attributes } = await this.doc.send(
@@ -166,7 +169,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
           ConditionExpression: input.condition,
           ...(input.names ? { ExpressionAttributeNames: input.names } : {}),
           ExpressionAttributeValues: input.values,
-          ReturnValues: 'ALL_OLD',
+          ReturnValues: input.returnOld ? 'ALL_OLD' : 'NONE',
         }),
       );
       return Attributes ?? {};
@@ -499,9 +502,13 @@ export class DynamoEpisodeStore implements EpisodeStore {
       condition: '#state = :pending',
       names: { '#state': 'state' },
       values: { ':sent': 'sent', ':sentAt': sentAt, ':pending': 'pending' },
+      returnOld: true,
     });
-    if (!before) return 'not-pending';
-    return before.released === true ? 'claimed-again' : 'claimed';
+    if (!before) return { claimed: false };
+    const emailed = Object.keys(before)
+      .filter((name) => name.startsWith(NOTICE_EMAILED_PREFIX))
+      .map((name) => name.slice(NOTICE_EMAILED_PREFIX.length));
+    return { claimed: true, emailed };
   }
 
   async releaseNotice(episodeId: string, key: string): Promise<void> {
@@ -510,8 +517,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
     const index = pendingNoticeKeys(notice.fireAt, episodeId, key);
     await this.updateIf({
       key: noticeItemKey(episodeId, key),
-      // Marked released for good: its next claim knows some of its emails may have gone already.
-      update: 'SET #state = :pending, #p = :p, #s = :s, released = :released REMOVE sentAt',
+      update: 'SET #state = :pending, #p = :p, #s = :s REMOVE sentAt',
       condition: '#state = :sent',
       names: {
         '#state': 'state',
@@ -521,7 +527,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
       values: {
         ':pending': 'pending',
         ':sent': 'sent',
-        ':released': true,
         ':p': index[PENDING_NOTICE_INDEX.partitionKey],
         ':s': index[PENDING_NOTICE_INDEX.sortKey],
       },
@@ -551,6 +556,32 @@ export class DynamoEpisodeStore implements EpisodeStore {
       // One of them was recorded already: record the others one by one.
       for (const put of puts) await this.putUnlessRecorded(put);
     }
+  }
+
+  async recordNoticeSends(episodeId: string, key: string, sends: SendRecord[]): Promise<void> {
+    if (sends.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Item = {};
+    const sets = sends.map((send, i) => {
+      names[`#e${i}`] = noticeEmailedAttribute(send.address);
+      values[`:e${i}`] = {
+        recipientRef: send.recipientRef,
+        address: send.address,
+        ...(send.messageId ? { messageId: send.messageId } : {}),
+        outcome: send.outcome,
+        at: send.at,
+      };
+      // Already recorded (a repeat): the first record stands.
+      return `#e${i} = if_not_exists(#e${i}, :e${i})`;
+    });
+    // On the notice the commit wrote, never a new item; it expires with the episode's other items.
+    await this.updateIf({
+      key: noticeItemKey(episodeId, key),
+      update: `SET ${sets.join(', ')}`,
+      condition: 'attribute_exists(pk)',
+      names,
+      values,
+    });
   }
 
   private async putUnlessRecorded(put: PutCommandInput): Promise<void> {

@@ -14,7 +14,8 @@ import type {
  *                                                   holdsOpenPointer (whether CHILD#/OPEN names it)
  *   EPISODE#<episodeId> | EVENT#<sourceId>#<eventId> the audit trail: each accepted event as it came, with source and time
  *   EPISODE#<episodeId> | NOTICE#<noticeKey>        a deadline notice (pending | sent | cancelled); pending ones carry
- *                                                   the sparse pending-notice index keys
+ *                                                   the sparse pending-notice index keys; an `emailed:<inbox>` attribute
+ *                                                   records each email of it sent (or refused)
  *   REF#<episodeRef>    | REF                       which episode an episodeRef names
  *   CHILD#<childId>     | OPEN                      the child's one open episode (missing, absent or found)
  *   CHILD#<childId>     | EPISODE#<episodeId>       one of the child's episodes: kind, status, reportedAt
@@ -27,7 +28,8 @@ import type {
  *   DELIVERY#<sourceId>#<eventId> | DELIVERY        what a delivery resulted in (episode, status)
  *   OUTBOX#<sourceId>#<eventId>   | ROUTING         the outbox: the routing message the event calls for (ids only)
  *   OUTBOX#<sourceId>#<eventId>   | DEADLINES       the outbox: the schedules it makes and cancels (notice keys, times)
- *   SEND#<sendKey>      | SEND                      an email sent (or rejected): nothing is sent twice
+ *   SEND#<sendKey>      | SEND                      an email about an event (or a monthly report) sent or rejected:
+ *                                                   nothing is sent twice
  *
  * Access patterns:
  *   what intake knows of a delivery          BatchGetItem DELIVERY#source#id + REF#ref + a report's ID#s (consistent):
@@ -39,8 +41,9 @@ import type {
  *   the outbox, after the commit             the table's stream (NEW_IMAGE), filtered to inserts of OUTBOX# items
  *   pending notices by fire time (sweep)     Query index PENDING_NOTICE_INDEX, pendingNotice = PENDING, fireAtKey <= until
  *   one notice (reminder)                    GetItem EPISODE#id / NOTICE#key; claim pending -> sent conditionally,
- *                                            answering whether it was ever released (else no send of it is recorded)
- *   has this email been sent                 GetItem SEND#key
+ *                                            answering with the inboxes recorded as emailed (its old image)
+ *   a notice's emails recorded               UpdateItem EPISODE#id / NOTICE#key, emailed:<inbox> if not there yet
+ *   has this email been sent (events)        BatchGetItem SEND#key, ...
  *
  * Writes that could race are one TransactWriteItems per accepted event, the only write of a request: the episode
  * put is conditioned on its version, the delivery on its absence, the ref on naming no other episode, and the
@@ -103,6 +106,11 @@ export const deliveryKey = (sourceId: string, eventId: string): TableKey => ({
   sk: 'DELIVERY',
 });
 export const sendKeyOf = (sendKey: string): TableKey => ({ pk: `SEND#${sendKey}`, sk: 'SEND' });
+
+/** The attributes of a notice item that record its emails, one per inbox. */
+export const NOTICE_EMAILED_PREFIX = 'emailed:';
+export const noticeEmailedAttribute = (address: string): string =>
+  `${NOTICE_EMAILED_PREFIX}${address.toLowerCase()}`;
 
 /** What an outbox item carries: the routing message, or the deadline schedules. */
 export type OutboxKind = 'routing' | 'deadlines';

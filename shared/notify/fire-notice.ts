@@ -7,7 +7,14 @@ import { episodeProvenance } from '../routing/provenance';
 import type { Recipient } from '../routing/recipients';
 import { noticeDeadline, noticeOpener, routeNotice } from '../routing/route-notice';
 import { isBefore } from '../time/instant';
-import { type MailDeps, retryUnlessAllSent, type SendOutcome, sendEach, tally } from './send-once';
+import {
+  type MailDeps,
+  retryUnlessAllSent,
+  type SendLedger,
+  type SendOutcome,
+  sendEach,
+  tally,
+} from './send-once';
 
 /**
  * What firing a notice came to: `sent`; `settled` when nothing was owed (the deadline met or cancelled, the
@@ -83,7 +90,13 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
     return 'settled';
   }
   const claim = await store.claimNotice(episodeId, noticeKey, now);
-  if (claim === 'not-pending') return 'already_sent';
+  if (!claim.claimed) return 'already_sent';
+  // Its emails are recorded on the notice, and the claim read them back: nothing more to look up.
+  const emailed = new Set(claim.emailed.map((address) => noticeSendKey(episodeId, noticeKey, address)));
+  const ledger: SendLedger = {
+    alreadySent: async (sendKeys) => new Set(sendKeys.filter((sendKey) => emailed.has(sendKey))),
+    recordSends: (sends) => store.recordNoticeSends(episodeId, noticeKey, sends),
+  };
 
   let outcomes: SendOutcome[];
   try {
@@ -95,8 +108,7 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
         recipient,
         email,
       })),
-      // Claimed for the first time: none of its emails can have gone, so there is nothing to look up.
-      { noneRecorded: claim === 'claimed' },
+      ledger,
     );
   } catch (error) {
     // The store failed mid-send: give the claim back, so the retry (or the sweep) sends what is still owed.

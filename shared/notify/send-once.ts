@@ -12,6 +12,9 @@ export interface NotifyLog {
   error(message: string, attributes: Record<string, string | number | boolean>): void;
 }
 
+/** Where a unit's sends are looked up and recorded: the store's send records, unless the unit keeps its own. */
+export type SendLedger = Pick<EpisodeStore, 'alreadySent' | 'recordSends'>;
+
 export interface MailDeps {
   store: EpisodeStore;
   mailer: Mailer;
@@ -55,12 +58,9 @@ export interface Send {
 export const sendEach = async (
   deps: MailDeps,
   sends: Send[],
-  /** The caller knows none of these sends can be recorded yet (a notice claimed for the first time). */
-  options: { noneRecorded?: boolean } = {},
+  ledger: SendLedger = deps.store,
 ): Promise<SendOutcome[]> => {
-  const sent = options.noneRecorded
-    ? new Set<string>()
-    : await deps.store.alreadySent(sends.map((send) => send.sendKey));
+  const sent = await ledger.alreadySent(sends.map((send) => send.sendKey));
   const records: SendRecord[] = [];
   const outcomes: SendOutcome[] = [];
   try {
@@ -68,7 +68,7 @@ export const sendEach = async (
       outcomes.push(sent.has(send.sendKey) ? 'already_sent' : await sendNew(deps, send, records));
     }
   } finally {
-    if (records.length > 0) await deps.store.recordSends(records);
+    if (records.length > 0) await ledger.recordSends(records);
   }
   return outcomes;
 };

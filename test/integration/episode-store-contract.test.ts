@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
 import { deadlineNotices, noticeKey } from '../../shared/deadlines/deadline-notices';
@@ -378,10 +379,13 @@ describe.each(stores)('%s', (_name, makeStore) => {
       ).toEqual([]);
     });
 
-    it('claims a pending notice once, and a released one can be claimed again, saying so ever after', async () => {
+    it('claims a pending notice once, and a released one can be claimed again', async () => {
       const key = noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe('claimed');
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:01.000Z')).toBe('not-pending');
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toEqual({
+        claimed: true,
+        emailed: [],
+      });
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:01.000Z')).toEqual({ claimed: false });
       expect(await store.getNotice(episodeId, key)).toMatchObject({
         state: 'sent',
         sentAt: '2026-10-27T08:00:00.000Z',
@@ -391,9 +395,41 @@ describe.each(stores)('%s', (_name, makeStore) => {
       await store.releaseNotice(episodeId, key);
       expect((await store.getNotice(episodeId, key))?.state).toBe('pending');
       expect((await store.dueNotices(lastFire, 100)).map((n) => n.noticeKey)).toContain(key);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z')).toBe('claimed-again');
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z')).toMatchObject({
+        claimed: true,
+      });
+    });
+
+    it("records a notice's emails on it, and its next claim reads back which inboxes they went to", async () => {
+      const key = noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
+      const send = {
+        sendKey: `${episodeId}:${key}:police@example.org`,
+        episodeId,
+        recipientRef: 'police',
+        address: 'Police@Example.org',
+        messageId: 'm-1',
+        outcome: 'sent' as const,
+        at: '2026-10-27T08:00:01.000Z',
+        retentionExpiresAt: '2032-10-27T08:00:01.000Z',
+      };
+      await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z');
+      await store.recordNoticeSends(episodeId, key, [send]);
+      await store.recordNoticeSends(episodeId, key, [
+        { ...send, messageId: 'm-2' },
+        { ...send, recipientRef: 'school', address: 'school@example.org', outcome: 'rejected' },
+      ]);
       await store.releaseNotice(episodeId, key);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T10:00:00.000Z')).toBe('claimed-again');
+      const claim = await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z');
+      expect(claim.claimed && [...claim.emailed].sort()).toEqual([
+        'police@example.org',
+        'school@example.org',
+      ]);
+      // Neither a notice nor an item where there is none.
+      await store.recordNoticeSends(episodeId, 'pi-r1-none', [send]);
+      expect(await store.getNotice(episodeId, 'pi-r1-none')).toBeUndefined();
+      expect(await store.getNoticeWithEpisode(episodeId, 'pi-r1-none')).toEqual({
+        episode: await store.getEpisode(episodeId),
+      });
     });
 
     it('reads a notice with its episode in one go, and neither when there is no such notice', async () => {
@@ -420,7 +456,7 @@ describe.each(stores)('%s', (_name, makeStore) => {
       );
       const key = noticeKey(cancelled[0] as (typeof cancelled)[number]);
       expect((await store.getNotice(episodeId, key))?.state).toBe('cancelled');
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toBe('not-pending');
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toEqual({ claimed: false });
       const due = await store.dueNotices(lastFire, 100);
       expect(due).toHaveLength(notices.length - cancelled.length);
       expect(due.every((n) => n.deadlineKind === 'return_home_interview')).toBe(true);
@@ -451,5 +487,54 @@ describe.each(stores)('%s', (_name, makeStore) => {
     expect(await store.alreadySent(others.map((o) => o.sendKey))).toEqual(
       new Set(others.map((o) => o.sendKey)),
     );
+  });
+});
+
+describe("the DynamoDB store's notice emails", () => {
+  it('keep the first record of each inbox in the notice item, next to the notice', async () => {
+    const tableName = await tables.createTable();
+    const store = new DynamoEpisodeStore(tables.doc(), tableName);
+    const [report, , found] = fullEpisode('MPS-7') as [PipelineEvent, PipelineEvent, PipelineEvent];
+    const commit = commitOf(report, { state: stateOf([report]) });
+    await store.commit(commit);
+    const afterFound = stateOf([report, found]);
+    const [notice] = deadlineNotices(afterFound, towerHamlets);
+    if (!notice) throw new Error('the return opens notices');
+    await store.commit(
+      commitOf(found, {
+        state: afterFound,
+        episodeId: commit.episodeId,
+        expectedVersion: 1,
+        heldOpenPointer: true,
+        notices: { create: [notice], cancel: [] },
+      }),
+    );
+    const key = noticeKey(notice);
+    const send = {
+      sendKey: `${commit.episodeId}:${key}:police@example.org`,
+      episodeId: commit.episodeId,
+      recipientRef: 'police',
+      address: 'police@example.org',
+      messageId: 'm-1',
+      outcome: 'sent' as const,
+      at: '2026-10-27T08:00:01.000Z',
+      retentionExpiresAt: '2032-10-27T08:00:01.000Z',
+    };
+    await store.recordNoticeSends(commit.episodeId, key, [send]);
+    await store.recordNoticeSends(commit.episodeId, key, [{ ...send, messageId: 'm-2' }]);
+    const { Item } = await tables.doc().send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: `EPISODE#${commit.episodeId}`, sk: `NOTICE#${key}` },
+      }),
+    );
+    expect(Item?.['emailed:police@example.org']).toEqual({
+      recipientRef: 'police',
+      address: 'police@example.org',
+      messageId: 'm-1',
+      outcome: 'sent',
+      at: '2026-10-27T08:00:01.000Z',
+    });
+    expect(Item?.state).toBe('pending');
   });
 });

@@ -47,8 +47,8 @@ export class MemoryEpisodeStore implements EpisodeStore {
   private readonly deliveries = new Map<string, AcceptedDelivery>();
   private readonly notices = new Map<string, NoticeRecord>();
   private readonly sends = new Map<string, SendRecord>();
-  /** Notices whose claim was ever given back. */
-  private readonly released = new Set<string>();
+  /** The emails recorded on each notice, by inbox (lower case): its first record stands. */
+  private readonly noticeSends = new Map<string, Map<string, SendRecord>>();
   private readonly holdsOpenPointer = new Map<string, boolean>();
   private readonly otherEpisodes = new Map<string, EpisodeReport[]>();
   private readonly registry = new Map<string, RegistryEntry>();
@@ -205,10 +205,20 @@ export class MemoryEpisodeStore implements EpisodeStore {
 
   async claimNotice(episodeId: string, key: string, sentAt: string): Promise<NoticeClaim> {
     const notice = this.notices.get(`${episodeId}#${key}`);
-    if (notice?.state !== 'pending') return 'not-pending';
+    if (notice?.state !== 'pending') return { claimed: false };
     notice.state = 'sent';
     notice.sentAt = sentAt;
-    return this.released.has(`${episodeId}#${key}`) ? 'claimed-again' : 'claimed';
+    return { claimed: true, emailed: [...(this.noticeSends.get(`${episodeId}#${key}`)?.keys() ?? [])] };
+  }
+
+  async recordNoticeSends(episodeId: string, key: string, sends: SendRecord[]): Promise<void> {
+    if (!this.notices.has(`${episodeId}#${key}`)) return;
+    const recorded = this.noticeSends.get(`${episodeId}#${key}`) ?? new Map<string, SendRecord>();
+    for (const send of sends) {
+      const inbox = send.address.toLowerCase();
+      if (!recorded.has(inbox)) recorded.set(inbox, copy(send));
+    }
+    this.noticeSends.set(`${episodeId}#${key}`, recorded);
   }
 
   async releaseNotice(episodeId: string, key: string): Promise<void> {
@@ -216,7 +226,6 @@ export class MemoryEpisodeStore implements EpisodeStore {
     if (notice?.state !== 'sent') return;
     notice.state = 'pending';
     delete notice.sentAt;
-    this.released.add(`${episodeId}#${key}`);
   }
 
   async alreadySent(sendKeys: string[]): Promise<Set<string>> {

@@ -165,14 +165,20 @@ describe('the dispatcher', () => {
       expect(faulty.redeliveries, step).toBe(1);
       expect(faulty.schedules, step).toEqual(clean.schedules);
       expect([...new Set(faulty.emails)], step).toEqual(clean.emails);
-      // Exactly once, but for emails sent whose send records could not be written: SES has no idempotency
-      // key, so the reminder's retry sends that notice's emails again (at least once; here one, a reminder's
-      // single inbox). The local outbox refuses such a repeat.
+      // Exactly once, but for emails sent whose record on the notice could not be written: SES has no
+      // idempotency key, so the reminder's retry sends that notice's emails again (at least once; here one, a
+      // reminder's single inbox). The local outbox refuses such a repeat.
       const repeated = faulty.emails.length - clean.emails.length;
-      expect(repeated, step).toBeLessThanOrEqual(faulty.failed === 'recordSends' ? 1 : 0);
+      expect(repeated, step).toBeLessThanOrEqual(faulty.failed === 'recordNoticeSends' ? 1 : 0);
     }
     expect([...failedSteps].sort()).toEqual(
-      expect.arrayContaining(['claimNotice', 'getNoticeWithEpisode', 'recordSends', 'schedule', 'send']),
+      expect.arrayContaining([
+        'claimNotice',
+        'getNoticeWithEpisode',
+        'recordNoticeSends',
+        'schedule',
+        'send',
+      ]),
     );
   });
 

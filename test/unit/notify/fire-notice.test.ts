@@ -189,33 +189,39 @@ describe('firing a deadline notice', () => {
     expect(deps.mailer.sent).toHaveLength(3);
   });
 
-  test('a store failing after the claim gives the claim back, so the retry sends the notice', async () => {
+  test('a store failing to record its emails gives the claim back, so the retry sends the notice (at least once)', async () => {
     const reminder = await noticeOf('return_home_interview', 'reminder', 4);
     clock.set(reminder.fireAt);
-    // Claimed and given back once before, so this claim looks up which of its emails went.
-    await store.claimNotice(episodeId, reminder.noticeKey, reminder.fireAt);
-    await store.releaseNotice(episodeId, reminder.noticeKey);
-    const alreadySent = store.alreadySent.bind(store);
-    store.alreadySent = async () => {
+    const record = store.recordNoticeSends.bind(store);
+    store.recordNoticeSends = async () => {
       throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     };
     await expect(fireNotice(deps, reminder)).rejects.toThrow('throttled');
     expect((await store.getNotice(episodeId, reminder.noticeKey))?.state).toBe('pending');
-    store.alreadySent = alreadySent;
+    store.recordNoticeSends = record;
     expect(await fireNotice(deps, reminder)).toBe('sent');
-    expect(deps.mailer.recipients()).toEqual(['exploitation.team@towerhamlets.gov.uk']);
+    // Nothing recorded the first email, so it went again: SES has no idempotency key (the local outbox does).
+    expect(deps.mailer.recipients()).toEqual([
+      'exploitation.team@towerhamlets.gov.uk',
+      'exploitation.team@towerhamlets.gov.uk',
+    ]);
   });
 
-  test('a notice claimed for the first time reads no send records; claimed again after a failure, it skips the inboxes already emailed', async () => {
+  test("a notice's emails are recorded on it, not as send records; claimed again after a failure, it skips the inboxes its claim says were emailed", async () => {
     const escalation = await noticeOf('return_home_interview', 'escalation');
     clock.set(escalation.fireAt);
-    const lookups: string[][] = [];
+    const sendRecords: string[][] = [];
     const alreadySent = store.alreadySent.bind(store);
     store.alreadySent = async (keys) => {
-      lookups.push(keys);
+      sendRecords.push(keys);
       return alreadySent(keys);
     };
-    // The second of its three emails fails: the first is recorded, the claim given back.
+    const recordSends = store.recordSends.bind(store);
+    store.recordSends = async (sends) => {
+      sendRecords.push(sends.map((send) => send.sendKey));
+      return recordSends(sends);
+    };
+    // The second of its three emails fails: the others are recorded on the notice, the claim given back.
     const first = deps.mailer.send.bind(deps.mailer);
     let sends = 0;
     deps.mailer.send = async (email) => {
@@ -223,12 +229,15 @@ describe('firing a deadline notice', () => {
       return sends === 2 ? { ok: false, failure: 'transient', reason: 'ServiceUnavailable' } : first(email);
     };
     await expect(fireNotice(deps, escalation)).rejects.toBeInstanceOf(TransientSendError);
-    expect(lookups).toEqual([]);
+    expect(deps.mailer.recipients()).toHaveLength(2);
     expect(await fireNotice(deps, escalation)).toBe('sent');
-    expect(lookups).toHaveLength(1);
-    expect(lookups[0]).toHaveLength(3);
     const to = deps.mailer.recipients();
     expect(to).toHaveLength(3);
     expect(new Set(to).size).toBe(3);
+    expect(sendRecords).toEqual([]);
+    // And claimed again once more (a release after all went), every inbox is already emailed.
+    await store.releaseNotice(episodeId, escalation.noticeKey);
+    expect(await fireNotice(deps, escalation)).toBe('sent');
+    expect(deps.mailer.recipients()).toHaveLength(3);
   });
 });
