@@ -11,13 +11,29 @@ import {
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { createTableInput, STREAM_SPECIFICATION, timeToLiveInput } from '../../shared/adapters/episode-table';
 
+/**
+ * DynamoDB Local wants an Authorization header but checks no signature: a fixed one spares the runtime
+ * signing every request (about a fifth of the SDK's own work per request, measured on a GetItem).
+ */
+const LOCAL_AUTHORIZATION =
+  'AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-2/dynamodb/aws4_request, SignedHeaders=host, Signature=0';
+
+/** The endpoint, the council's region, and credentials and a signer for a server that checks neither. */
+const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: 'eu-west-2',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  signer: {
+    sign: async <R extends { headers: Record<string, string> }>(request: R): Promise<R> => {
+      request.headers.authorization = LOCAL_AUTHORIZATION;
+      return request;
+    },
+  },
+});
+
 /** A client for DynamoDB Local: its own endpoint, the council's region, credentials it never checks. */
 export const localDynamoDbClient = (endpoint: string): DynamoDBClient =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  new DynamoDBClient(localClientConfig(endpoint));
 
 /** The key no item has: what the read after a transaction asks for. */
 const BARRIER_KEY = { pk: { S: 'LOCAL#BARRIER' }, sk: { S: 'LOCAL#BARRIER' } };
@@ -70,11 +86,7 @@ export const durableTransactions = (
 
 /** A client for DynamoDB Local's streams, configured as the table's. */
 export const localStreamsClient = (endpoint: string): DynamoDBStreamsClient =>
-  new DynamoDBStreamsClient({
-    endpoint,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  new DynamoDBStreamsClient(localClientConfig(endpoint));
 
 /** Creates the episode table as the stack declares it, retention TTL included (CreateTable cannot set TTL). */
 export const createEpisodeTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
