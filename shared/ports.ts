@@ -1,3 +1,4 @@
+import type { StepKind } from './actions/step-kinds';
 import type { IdentifierKind } from './children/child-identifiers';
 import type { IdentifierKey } from './children/child-pseudonyms';
 import type { DeadlineNotice } from './deadlines/deadline-notices';
@@ -22,6 +23,16 @@ export interface StoredEvent {
   event: PipelineEvent;
   /** The body exactly as signed and received (`event` is it parsed, trimmed and with defaults). */
   rawBody?: string;
+  /** Recorded by a person from the link in an email rather than sent by a system: which link it was. */
+  recordedVia?: { emailLink: EmailLinkRecord };
+}
+
+/** What the audit trail keeps of the link a step was recorded from: whom it was sent to, for what, until when. */
+export interface EmailLinkRecord {
+  /** The agency the link's email went to (the source is `email:<agency>`). */
+  agencyId: string;
+  step: StepKind;
+  expiresAt: string;
 }
 
 export interface EpisodeRecord {

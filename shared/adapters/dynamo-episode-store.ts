@@ -98,6 +98,7 @@ const episodeOf = (episodeId: string, items: Item[]): EpisodeRecord | undefined 
         receivedAt: item.receivedAt as string,
         event: item.event as StoredEvent['event'],
         ...(typeof item.rawBody === 'string' ? { rawBody: item.rawBody } : {}),
+        ...(item.recordedVia ? { recordedVia: item.recordedVia as StoredEvent['recordedVia'] } : {}),
       }),
     )
     .sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt));

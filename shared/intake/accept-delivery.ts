@@ -5,6 +5,7 @@ import { type ChildMatch, matchChild } from '../children/match-child';
 import type { CouncilConfig } from '../council/council-schema';
 import { noticeChanges } from '../deadlines/deadline-notices';
 import { outboxItems } from '../dispatch/outbox-item';
+import type { DomainError } from '../domain-error';
 import { admitEvent } from '../episode/admit-event';
 import type { EpisodeState } from '../episode/episode-state';
 import { type EpisodeReport, foldEpisode } from '../episode/fold-episode';
@@ -19,6 +20,7 @@ import type {
   RecordReview,
   RegistryWrite,
   SecretSource,
+  StoredEvent,
 } from '../ports';
 import { addDays, compareInstants } from '../time/instant';
 import { checkRequest, type IntakeRequest, type Refused, refused } from './check-request';
@@ -47,14 +49,6 @@ export interface Accepted {
 }
 
 export type IntakeOutcome = { ok: true; accepted: Accepted } | Refused;
-
-/** An event that passed every check of its request, as the rest of intake takes it. */
-export interface CheckedDelivery {
-  sourceId: string;
-  event: PipelineEvent;
-  /** The body exactly as signed and received. */
-  rawBody: string;
-}
 
 /** A child still away: a new report about them is the same episode, not a new one. */
 const stillAway = (status: EpisodeState['status']) => status === 'missing' || status === 'absent';
@@ -146,17 +140,33 @@ const findTarget = async (
   };
 };
 
+/** An event that passed the wire's checks (or was built from a form), and where it came from. */
+export interface IncomingEvent {
+  sourceId: string;
+  event: PipelineEvent;
+  /** The body exactly as signed and received, for a webhook. */
+  rawBody?: string;
+  /** How it was recorded when not by a source's own system: the audit trail keeps it with the event. */
+  recordedVia?: StoredEvent['recordedVia'];
+  /**
+   * A condition of the caller's on the episode as read for this attempt, after the duplicate check and before
+   * the domain rules (a link's step must still be owed): a refusal stores nothing.
+   */
+  guard?: (episode: EpisodeRecord | undefined) => DomainError | undefined;
+}
+
 /**
- * The intake use case: verify, check and parse the request, then record the event (recordEvent).
+ * The intake use case: verify, check, parse, admit and commit the event. The wire's checks are
+ * check-request.ts's; what follows them is acceptEvent's, which a form's submission enters too.
  */
 export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest): Promise<IntakeOutcome> => {
   const checked = await checkRequest(ports, request);
   if (!checked.ok) return checked;
-  return recordEvent(ports, { sourceId: request.sourceId, event: checked.event, rawBody: checked.rawBody });
+  return acceptEvent(ports, { sourceId: request.sourceId, event: checked.event, rawBody: checked.rawBody });
 };
 
 /**
- * Admit and commit an event that passed its request's checks. The commit is the request's only write: in one
+ * Admits and commits one parsed event from a source. The commit is the request's only write: in one
  * transaction it stores the event, the episode's new state, the delivery record, the indexes (a report's
  * registry entries among them) and the outbox items (the routing message, the schedule changes), which the
  * dispatcher delivers after it. A redelivery of a stored (source, event id) is answered from the store alone,
@@ -165,8 +175,8 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
  * event about a known episode), then the commit; a second report of a child still missing, under a new ref,
  * reads their open episode too.
  */
-export const recordEvent = async (ports: IntakePorts, delivery: CheckedDelivery): Promise<IntakeOutcome> => {
-  const { event, rawBody, sourceId } = delivery;
+export const acceptEvent = async (ports: IntakePorts, incoming: IncomingEvent): Promise<IntakeOutcome> => {
+  const { event, rawBody, sourceId, recordedVia } = incoming;
   const { store, council, clock } = ports;
   const pseudonyms = isReport(event)
     ? childPseudonyms(await ports.pseudonymKey.key(), event.data.child)
@@ -186,6 +196,8 @@ export const recordEvent = async (ports: IntakePorts, delivery: CheckedDelivery)
 
     const now = clock.now();
     const target = await findTarget(ports, event, known, pseudonyms);
+    const guarded = incoming.guard?.(target?.episode);
+    if (guarded) return refused(guarded);
     const before = target?.episode?.state;
     const refusal = admitEvent(event, before, now, council.timeZone);
     if (refusal) return refused(refusal);
@@ -199,7 +211,13 @@ export const recordEvent = async (ports: IntakePorts, delivery: CheckedDelivery)
     const notices = noticeChanges(before, after, council);
 
     const result = await store.commit({
-      delivery: { sourceId, receivedAt: now, event, rawBody },
+      delivery: {
+        sourceId,
+        receivedAt: now,
+        event,
+        ...(rawBody === undefined ? {} : { rawBody }),
+        ...(recordedVia ? { recordedVia } : {}),
+      },
       episodeId: target.episodeId,
       childId: target.childId,
       episodeRef: event.data.episodeRef,

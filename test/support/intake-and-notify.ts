@@ -1,6 +1,6 @@
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
-import { type Accepted, recordEvent } from '../../shared/intake/accept-delivery';
+import { type Accepted, acceptEvent } from '../../shared/intake/accept-delivery';
 import { deliverRoutingMessage } from '../../shared/notify/deliver-routing-message';
 import { MemoryEpisodeStore } from './memory-episode-store';
 import { FakeMailer, recordingLog, settableClock } from './notify-fakes';
@@ -27,7 +27,7 @@ export const intakeAndNotify = (council: CouncilConfig, now = '2026-10-30T12:00:
     store,
     mailer,
     async deliver(sourceId: string, event: PipelineEvent): Promise<Accepted> {
-      const outcome = await recordEvent(ports, { sourceId, event, rawBody: JSON.stringify(event) });
+      const outcome = await acceptEvent(ports, { sourceId, event, rawBody: JSON.stringify(event) });
       if (!outcome.ok) throw new Error(`${event.id} refused: ${outcome.error.detail}`);
       return outcome.accepted;
     },

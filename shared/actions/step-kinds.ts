@@ -1,0 +1,51 @@
+import * as z from 'zod/mini';
+import type { EventType } from '../events/event-types';
+
+/**
+ * The steps an agency may record from the link in an email: the step that meets each kind of deadline, and
+ * the police's risk re-assessment while the child is missing, which no deadline tracks. (No words here: the
+ * council file's checks read this table in every function; the page's and the emails' words are in
+ * action-steps.ts.)
+ */
+/** Each kind of deadline, and the undated steps (listed here: the council file's schema imports this module). */
+export const StepKind = z.enum([
+  'prevention_interview',
+  'return_home_interview',
+  'manager_review',
+  'head_of_service_review',
+  'strategy_discussion',
+  'safety_check',
+  'referral_acknowledgement',
+  'risk_assessment',
+]);
+export type StepKind = z.infer<typeof StepKind>;
+
+/** A step no deadline tracks: a routing rule's action asks for it by name (`asks`). */
+export const UndatedStep = z.enum(['risk_assessment']);
+
+/**
+ * The events that record each step, the usual one first (each is a form of its own on the step's page), and
+ * any field the step fixes. The usual event and its fixed fields are the deadline's own step
+ * (deadline-kinds.ts); the Return Home Interview may also be recorded as declined.
+ */
+export const stepEvents: Record<StepKind, { events: readonly EventType[]; fixed?: Record<string, string> }> =
+  {
+    prevention_interview: { events: ['prevention_interview.completed'] },
+    return_home_interview: { events: ['rhi.completed', 'rhi.declined'] },
+    manager_review: { events: ['missing.reviewed'], fixed: { level: 'manager' } },
+    head_of_service_review: { events: ['missing.reviewed'], fixed: { level: 'head_of_service' } },
+    strategy_discussion: { events: ['strategy_discussion.held'] },
+    safety_check: { events: ['absence.safety_confirmed'] },
+    referral_acknowledgement: { events: ['referral.acknowledged'] },
+    risk_assessment: { events: ['missing.risk_assessed'] },
+  };
+
+/** Every event type a step can be recorded with: what an `email:` source may be allowed to send. */
+export const recordableEventTypes: readonly EventType[] = [
+  ...new Set(Object.values(stepEvents).flatMap((s) => s.events)),
+];
+
+/** The source an agency records through from its emails' links: `email:<agency id>`. */
+export const EMAIL_SOURCE_PREFIX = 'email:';
+export const emailSourceId = (agencyId: string): string => `${EMAIL_SOURCE_PREFIX}${agencyId}`;
+export const isEmailSource = (sourceId: string): boolean => sourceId.startsWith(EMAIL_SOURCE_PREFIX);
