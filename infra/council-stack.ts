@@ -36,7 +36,7 @@ import {
   TABLE_KEYS,
   TTL_ATTRIBUTE,
 } from '../shared/adapters/episode-table';
-import type { CouncilConfig } from '../shared/council/council-schema';
+import { type CouncilConfig, webhookSources } from '../shared/council/council-schema';
 import { sendingStages } from '../shared/council/load-council';
 import { CouncilEmail } from './constructs/council-email';
 import { OperatorAlarms } from './constructs/operator-alarms';
@@ -281,7 +281,7 @@ export class CouncilStack extends Stack {
     grantSend(schedulerRole, deadlines.queue, scheduleDeadLetters);
 
     const sourceSecretPrefix = `${prefix}/sources/`;
-    const sourceSecrets = Object.keys(council.sources).map(
+    const sourceSecrets = Object.keys(webhookSources(council)).map(
       (sourceId) =>
         new Secret(this, `SourceSecret-${sourceId}`, {
           secretName: `${sourceSecretPrefix}${sourceId}`,
@@ -499,7 +499,7 @@ export class CouncilStack extends Stack {
           methods: [HttpMethod.POST, HttpMethod.ANY],
           integration: new HttpLambdaIntegration('WebhookIntegration', fn.fn),
         });
-        alarms.onIntakeOutcomes(fn.logGroup, council.sources);
+        alarms.onIntakeOutcomes(fn.logGroup, webhookSources(council));
       } else if (trigger === 'outbox-stream') {
         // The mapping reads the stream as this function's role: the stream's read actions, on this stream only,
         // and its records decrypted through DynamoDB (the function itself reads nothing from the table).

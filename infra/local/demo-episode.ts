@@ -1,4 +1,4 @@
-import type { CouncilConfig } from '../../shared/council/council-schema';
+import { type CouncilConfig, webhookSources } from '../../shared/council/council-schema';
 import type { EventType, PipelineEventInput } from '../../shared/events/event-schemas';
 import { addHours, localDate } from '../../shared/time/instant';
 
@@ -14,7 +14,7 @@ export const sourceFor = (
   type: EventType,
   prefer?: (id: string) => boolean,
 ): string => {
-  const allowed = Object.entries(council.sources)
+  const allowed = Object.entries(webhookSources(council))
     .filter(([, source]) => source.events.includes(type))
     .map(([id]) => id);
   const chosen = allowed.find((id) => prefer?.(id) ?? false) ?? allowed[0];

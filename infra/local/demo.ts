@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import { webhookSources } from '../../shared/council/council-schema';
 import { formatLocal } from '../../shared/time/instant';
 import { loadCouncilFile } from '../councils/council-files';
 import { demoEpisode } from './demo-episode';
@@ -50,7 +51,7 @@ const indent = (text: string, by: string) =>
 
 const first = await status();
 const council = loadCouncilFile(first.council);
-const secrets = localSourceSecrets(Object.keys(council.sources), {
+const secrets = localSourceSecrets(Object.keys(webhookSources(council)), {
   env: process.env,
   file: join(first.dataDir, 'source-secrets.json'),
 });

@@ -11,7 +11,7 @@ import { createSweepHandler } from '../../functions/sweep/sweep-handler';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { EnvSecretSource } from '../../shared/adapters/env-secret-source';
 import { OUTBOX_INSERT_FILTER } from '../../shared/adapters/episode-table';
-import type { CouncilConfig } from '../../shared/council/council-schema';
+import { type CouncilConfig, webhookSources } from '../../shared/council/council-schema';
 import type { OutgoingEmail } from '../../shared/ports';
 import { loadCouncilFile } from '../councils/council-files';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-server';
@@ -113,7 +113,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
 
   try {
     const clock = createLocalClock({ file: join(dataDir, 'clock.json') });
-    const secrets = localSourceSecrets(Object.keys(council.sources), {
+    const secrets = localSourceSecrets(Object.keys(webhookSources(council)), {
       env,
       file: join(dataDir, 'source-secrets.json'),
     });

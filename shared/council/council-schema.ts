@@ -1,5 +1,12 @@
 import * as z from 'zod/mini';
 import {
+  EMAIL_SOURCE_PREFIX,
+  emailSourceId,
+  isEmailSource,
+  recordableEventTypes,
+  UndatedStep,
+} from '../actions/step-kinds';
+import {
   DetailCategory,
   detailCategories,
   riskFactorCategories,
@@ -111,6 +118,8 @@ export const RoutingCondition = z.strictObject({
   harmSuspected: z.optional(z.boolean()),
   /** A strategy discussion decided one of these. */
   strategyOutcome: z.optional(z.array(StrategyOutcome).check(z.minLength(1))),
+  /** A person recorded the event from the link in an email (an `email:` source), not a system. */
+  fromEmailLink: z.optional(z.boolean()),
 });
 export type RoutingCondition = z.infer<typeof RoutingCondition>;
 
@@ -129,8 +138,10 @@ export const RoutingRule = z.strictObject({
         to: RecipientRef,
         /** What this recipient must do, as the email says it. */
         action: nonEmpty(),
-        /** The deadline the action is due by, when there is one. */
+        /** The deadline the action is due by, when there is one: the email links to recording its step. */
         by: z.optional(DeadlineKind),
+        /** A step the action asks for that no deadline tracks (the police's risk re-assessment): linked too. */
+        asks: z.optional(UndatedStep),
       }),
     )
     .check(z.minLength(1)),
@@ -174,6 +185,10 @@ export const StrategyDiscussionPolicy = z.strictObject({
 });
 export type StrategyDiscussionPolicy = z.infer<typeof StrategyDiscussionPolicy>;
 
+/**
+ * A system that posts signed webhooks (its id a slug), or an agency recording steps from the links in its
+ * emails (`email:<agency id>`, no webhook): either way, the events it may record and whose they are.
+ */
 export const Source = z.strictObject({
   name: nonEmpty(),
   events: z.array(EventType).check(z.minLength(1)),
@@ -226,7 +241,17 @@ export const CouncilConfig = z
       /** The operators' test inbox: a staging stack sends every email here instead of to the agencies. */
       testInbox: z.optional(Inbox),
     }),
-    sources: z.record(slug, Source),
+    sources: z.record(
+      z
+        .string()
+        .check(
+          z.regex(
+            new RegExp(`^(${EMAIL_SOURCE_PREFIX})?[a-z0-9]+(-[a-z0-9]+)*$`),
+            `lower-case words joined by -, or ${EMAIL_SOURCE_PREFIX} and an agency id`,
+          ),
+        ),
+      Source,
+    ),
     routing: z.array(RoutingRule).check(z.minLength(1)),
     /** The interviews are every council's; a council without one of the other policies does not track it. */
     deadlines: z.strictObject({
@@ -319,6 +344,10 @@ export const deadlinePolicy = (
 export const trackedDeadlineKinds = (council: Pick<CouncilShape, 'deadlines'>): DeadlineKind[] =>
   DeadlineKind.options.filter((kind) => council.deadlines[kind] !== undefined);
 
+/** The sources that post signed webhooks: each has a secret and a route; an `email:` source has neither. */
+export const webhookSources = (council: Pick<CouncilShape, 'sources'>): Record<string, Source> =>
+  Object.fromEntries(Object.entries(council.sources).filter(([id]) => !isEmailSource(id)));
+
 /** The categories of detail a rule's condition tells whoever it notifies, whatever the action says. */
 export const conditionReveals = (when: RoutingCondition): Set<DetailCategory> =>
   new Set<DetailCategory>([
@@ -333,6 +362,46 @@ export const conditionReveals = (when: RoutingCondition): Set<DetailCategory> =>
       : []),
     ...(when.riskFactors ?? []).flatMap((factor) => riskFactorCategories[factor]),
   ]);
+
+/**
+ * An `email:` source is one council agency recording the steps its emails ask of it: named after that agency,
+ * allowed only the events a step is recorded with, and each of them receipted to the agency's inbox by a
+ * routing rule for events from a link, so a step recorded in its name never goes unseen there.
+ */
+const emailSourceIssues = (
+  council: CouncilShape,
+  id: string,
+  source: Source,
+): { message: string; path: (string | number)[] }[] => {
+  const issues: { message: string; path: (string | number)[] }[] = [];
+  if (!(source.agency in council.agencies) || id !== emailSourceId(source.agency)) {
+    issues.push({
+      message: `an email source is named after the council agency that records through it: ${emailSourceId(source.agency)}`,
+      path: ['agency'],
+    });
+  }
+  source.events.forEach((type, i) => {
+    if (!recordableEventTypes.includes(type)) {
+      issues.push({
+        message: `${type} is not a step that can be recorded from an email`,
+        path: ['events', i],
+      });
+    } else if (
+      !council.routing.some(
+        (rule) =>
+          rule.on.includes(type) &&
+          rule.when.fromEmailLink === true &&
+          rule.notify.some((n) => n.to === 'recording-agency'),
+      )
+    ) {
+      issues.push({
+        message: `no routing rule sends a receipt of ${type} from a link (on it, when fromEmailLink, to recording-agency)`,
+        path: ['events', i],
+      });
+    }
+  });
+  return issues;
+};
 
 /** What the schema alone cannot say: every name refers to something, and no agency is told what it may not hold. */
 const councilIssues = (council: CouncilShape): Issue[] => {
@@ -387,6 +456,11 @@ const councilIssues = (council: CouncilShape): Issue[] => {
   }
   for (const [id, source] of Object.entries(council.sources))
     check(source.agency, ['sources', id, 'agency'], true);
+  for (const [id, source] of Object.entries(council.sources).filter(([id]) => isEmailSource(id))) {
+    emailSourceIssues(council, id, source).forEach(({ message, path }) => {
+      issue(message, 'sources', id, ...path);
+    });
+  }
   const sendersOf = (types: readonly string[]) =>
     Object.values(council.sources).filter(
       (s) => known.has(s.agency) && s.events.some((e) => types.includes(e)),

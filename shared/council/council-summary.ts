@@ -68,6 +68,7 @@ const conditionWords = (when: RoutingCondition): string[] => {
     ),
     ...yesNo(when.harmSuspected, 'harm suspected on return', 'no harm suspected on return'),
     ...(when.strategyOutcome ? [`deciding on ${when.strategyOutcome.map(words).join(' or ')}`] : []),
+    ...yesNo(when.fromEmailLink, 'recorded from the link in an email', 'sent by a system'),
   ];
 };
 
@@ -86,7 +87,8 @@ const episodeRecipientWords: Record<string, (council: CouncilConfig) => string> 
     `The child's social worker (the report's \`socialWorker.email\`; else ${c.agencies[c.roles.socialCare]?.name})`,
   'placing-authority': (c) =>
     `A looked-after child's placing authority (the report's \`placingAuthority\`; else ${c.agencies[c.roles.socialCare]?.name})`,
-  'recording-agency': () => "The agency whose system sent the event (its source's `agency`)",
+  'recording-agency': () =>
+    "The agency whose system sent the event, or who recorded it from an email's link (its source's `agency`)",
   'recording-safeguarding-lead': (c) =>
     `That agency's own safeguarding lead (its source's \`safeguardingLead\`; a school's own inbox; else ${c.agencies[c.roles.safeguardingLead]?.name})`,
   referrer: () =>

@@ -1,4 +1,5 @@
 import { MIMEType } from 'node:util';
+import { isEmailSource } from '../actions/step-kinds';
 import type { CouncilConfig } from '../council/council-schema';
 import { type DomainError, domainError } from '../domain-error';
 import type { PipelineEvent } from '../events/event-schemas';
@@ -95,7 +96,11 @@ export const checkRequest = async (
   const { sourceId } = request;
   const wrongMethod = methodRefusal(request.method);
   if (wrongMethod) return refused(wrongMethod);
-  const source = Object.hasOwn(council.sources, sourceId) ? council.sources[sourceId] : undefined;
+  // An email source records from its emails' links only: it has no webhook, so no secret to verify one with.
+  const source =
+    Object.hasOwn(council.sources, sourceId) && !isEmailSource(sourceId)
+      ? council.sources[sourceId]
+      : undefined;
   if (!source) return refused(domainError('not_found', `this council has no source "${sourceId}"`));
   if (request.body.byteLength > MAX_BODY_BYTES) {
     return refused(domainError('too_large', `the body is over ${MAX_BODY_BYTES} bytes`));

@@ -10,6 +10,8 @@ export interface Recipient {
   placeholder: boolean;
   /** The categories of detail about the child its emails may carry. */
   details: DetailSet;
+  /** The council agency behind it (whose categories it holds): what its emails' links record in the name of. */
+  agency: string;
 }
 
 const detailsOf = (agencyId: string, council: CouncilConfig): DetailSet =>
@@ -25,17 +27,15 @@ export const fromAgency = (ref: RecipientRef, agencyId: string, council: Council
     address: agency.inbox.address,
     placeholder: agency.inbox.placeholder,
     details: detailsOf(agencyId, council),
+    agency: agencyId,
   };
 };
 
 /** A recipient the report names itself, with the categories of detail of the agency that stands in for it. */
-const named = (ref: RecipientRef, name: string, address: string, council: CouncilConfig): Recipient => ({
-  ref,
-  name,
-  address,
-  placeholder: false,
-  details: detailsOf(agencyBehind(ref, council), council),
-});
+const named = (ref: RecipientRef, name: string, address: string, council: CouncilConfig): Recipient => {
+  const agency = agencyBehind(ref, council);
+  return { ref, name, address, placeholder: false, details: detailsOf(agency, council), agency };
+};
 
 /**
  * Resolves a recipient named in a council file: an agency; the child's own school, social worker or placing
@@ -81,6 +81,7 @@ export const resolveRecipient = (
           address: source.safeguardingLead.address,
           placeholder: source.safeguardingLead.placeholder,
           details: agency.details,
+          agency: agency.agency,
         };
       }
       // A school's designated safeguarding inbox is the school's own; else the council's safeguarding lead.

@@ -1,3 +1,4 @@
+import { isEmailSource, type StepKind } from '../actions/step-kinds';
 import type { CouncilConfig, DeadlineKind, RoutingCondition, RoutingRule } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
 import type { PipelineEvent, StrategyOutcome } from '../events/event-schemas';
@@ -9,6 +10,8 @@ export interface RoutedAction {
   ruleId: string;
   action: string;
   by?: DeadlineKind;
+  /** A step the action asks for that no deadline tracks. */
+  asks?: StepKind;
 }
 
 /** One email's worth: who, and every reason this event concerns them. */
@@ -47,6 +50,7 @@ const facts = (
     exploitationConcern: data.concerns?.exploitation ?? false,
     harmSuspected: data.harmSuspected ?? false,
     strategyOutcome: event.type === 'strategy_discussion.held' ? data.outcome : undefined,
+    fromEmailLink: isEmailSource(context.sourceId),
   };
 };
 
@@ -70,7 +74,8 @@ const matches = (when: RoutingCondition, f: ReturnType<typeof facts>): boolean =
   (when.exploitationConcern === undefined || when.exploitationConcern === f.exploitationConcern) &&
   (when.harmSuspected === undefined || when.harmSuspected === f.harmSuspected) &&
   (when.strategyOutcome === undefined ||
-    (f.strategyOutcome !== undefined && when.strategyOutcome.includes(f.strategyOutcome)));
+    (f.strategyOutcome !== undefined && when.strategyOutcome.includes(f.strategyOutcome))) &&
+  (when.fromEmailLink === undefined || when.fromEmailLink === f.fromEmailLink);
 
 /** The council's routing rules that an event sets off, given the episode as it stands with that event. */
 export const matchingRules = (
@@ -101,7 +106,14 @@ export const routeEvent = (
             council.sources[context.sourceId],
             context.referrerSourceId === undefined ? undefined : council.sources[context.referrerSourceId],
           ),
-          actions: [{ ruleId: rule.id, action: n.action, ...(n.by ? { by: n.by } : {}) }],
+          actions: [
+            {
+              ruleId: rule.id,
+              action: n.action,
+              ...(n.by ? { by: n.by } : {}),
+              ...(n.asks ? { asks: n.asks } : {}),
+            },
+          ],
         }),
       ),
     ),

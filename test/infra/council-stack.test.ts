@@ -14,6 +14,7 @@ import {
   SES_SENDS_PER_SECOND,
 } from '../../infra/council-stack';
 import { createTableInput, OUTBOX_INSERT_FILTER, TTL_ATTRIBUTE } from '../../shared/adapters/episode-table';
+import { webhookSources } from '../../shared/council/council-schema';
 import {
   actionsOf,
   CDK_TEST_TIMEOUT_MS,
@@ -641,7 +642,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
     const names = secrets.map((s) => s.Properties.Name);
     expect(names.sort()).toEqual(
       [
-        ...Object.keys(council.sources).map((source) => `${prefix}/sources/${source}`),
+        ...Object.keys(webhookSources(council)).map((source) => `${prefix}/sources/${source}`),
         `${prefix}/pseudonym-key`,
       ].sort(),
     );
@@ -760,7 +761,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
       });
     });
 
-    it.each(Object.keys(stack.council.sources))(
+    it.each(Object.keys(webhookSources(stack.council)))(
       'alarm, naming source %s, when its deliveries are refused again and again',
       (sourceId) => {
         const alarm = named(`SourceRefused-${sourceId}`);

@@ -9,6 +9,7 @@ import { isSettled, LocalStatus } from '../../../infra/local/local-status';
 import { OutboxEntry } from '../../../infra/local/outbox-mailer';
 import { type SendOptions, sendSignedEvent } from '../../../infra/local/webhook-sender';
 import { sourceSecretVariable } from '../../../shared/adapters/env-secret-source';
+import { webhookSources } from '../../../shared/council/council-schema';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
@@ -110,7 +111,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
     env[variable] = secrets[sourceId];
     return secrets[sourceId];
   };
-  for (const sourceId of Object.keys(loadCouncilFile(options.council).sources)) secretOf(sourceId);
+  for (const sourceId of Object.keys(webhookSources(loadCouncilFile(options.council)))) secretOf(sourceId);
   const running = spawnRuntime({ ...options, env });
   const deadline = Date.now() + 100_000;
   let url: string | undefined;

@@ -248,6 +248,16 @@ describe('refusals', () => {
     expectProblem(await post(report, {}, 'no-such-source'), 404);
   });
 
+  it('answers 404 for an email source, which records from its links and never by webhook, reading no secret', async () => {
+    const rhi = {
+      ...report,
+      type: 'prevention_interview.completed',
+      data: { episodeRef: 'X', completedAt: report.time },
+    };
+    expectProblem(await post(rhi, {}, 'email:met-police'), 404);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
   it('answers 413 for a body over the cap, before anything else is read', async () => {
     const big = { ...report, data: { ...report.data, circumstances: 'x'.repeat(MAX_BODY_BYTES) } };
     expectProblem(await post(big), 413);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { councilIds, councilsDir, loadCouncilFile } from '../../../infra/councils/council-files';
 import { councilAsBundled, councilFromEnv, packCouncil } from '../../../shared/config/council-from-env';
+import { webhookSources } from '../../../shared/council/council-schema';
 import {
   assertReadyToSend,
   parseCouncil,
@@ -40,7 +41,7 @@ describe('council files', () => {
 
   it.each(councils)('$id lists the sources of the design with the event types each may send', (council) => {
     const sources = Object.fromEntries(
-      Object.entries(council.sources).map(([id, s]) => [id, s.events.length]),
+      Object.entries(webhookSources(council)).map(([id, s]) => [id, s.events.length]),
     );
     // The police, the schools, the RHI provider, and the council's own social care system.
     expect(Object.values(sources)).toEqual([10, 2, 3, 7]);
@@ -59,6 +60,25 @@ describe('council files', () => {
     });
     expect(council.timeZone).toBe('Europe/London');
   });
+
+  it.each(councils)(
+    '$id lets the agency responsible for each step record it from the links in its emails',
+    (council) => {
+      const { roles } = council;
+      const emailSources = Object.entries(council.sources).filter(([id]) => id.startsWith('email:'));
+      expect(Object.fromEntries(emailSources.map(([id, s]) => [id, s.events]))).toEqual({
+        [`email:${roles.police}`]: ['prevention_interview.completed', 'missing.risk_assessed'],
+        [`email:${roles.rhiProvider}`]: ['rhi.completed', 'rhi.declined'],
+        [`email:${roles.socialCare}`]: [
+          'missing.reviewed',
+          'strategy_discussion.held',
+          'absence.safety_confirmed',
+        ],
+        [`email:${roles.dutyAndAssessment}`]: ['referral.acknowledged'],
+      });
+      for (const [id, source] of emailSources) expect(id).toBe(`email:${source.agency}`);
+    },
+  );
 
   it.each(councils)(
     '$id tracks every kind of deadline, each saying where its figures come from',
@@ -152,6 +172,34 @@ describe('council files', () => {
     expect(() => parseCouncil(broken)).toThrow(
       /deadlines\.prevention_interview\.escalateTo\.0: only an event/,
     );
+  });
+
+  it('refuses an email source not named after its agency, allowed an event that is no step, or never receipted', () => {
+    const broken = clone(towerHamlets);
+    const police = broken.sources['email:met-police']!;
+    broken.sources['email:the-police'] = { ...police };
+    broken.sources['email:met-police'] = { ...police, events: ['missing.found', 'rhi.completed'] };
+    const receipt = broken.routing.find((rule) => rule.id === 'email-link-receipt')!;
+    receipt.on = receipt.on.filter((type) => type !== 'rhi.completed');
+    expect(() => parseCouncil(broken)).toThrow(
+      /sources\.email:the-police\.agency: an email source is named after the council agency that records through it: email:met-police/,
+    );
+    expect(() => parseCouncil(broken)).toThrow(
+      /sources\.email:met-police\.events\.0: missing\.found is not a step that can be recorded from an email/,
+    );
+    expect(() => parseCouncil(broken)).toThrow(
+      /sources\.email:met-police\.events\.1: no routing rule sends a receipt of rhi\.completed from a link/,
+    );
+  });
+
+  it('leaves the email sources out of the webhook sources: they have no secret and no route', () => {
+    expect(webhookSources(towerHamlets)).not.toHaveProperty('email:met-police');
+    expect(Object.keys(webhookSources(towerHamlets))).toEqual([
+      'met-police',
+      'schools',
+      'exploitation-team',
+      'childrens-social-care',
+    ]);
   });
 
   it.each(councils)(

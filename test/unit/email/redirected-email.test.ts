@@ -16,6 +16,7 @@ const meantFor = {
   address: 'yos@bathnes.gov.uk',
   placeholder: false,
   details: new Set<DetailCategory>(['identity']),
+  agency: 'youth-offending-service',
 };
 
 describe('an email redirected to another inbox', () => {

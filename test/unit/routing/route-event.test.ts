@@ -237,3 +237,52 @@ describe('routing in Bath and North East Somerset', () => {
     ]);
   });
 });
+
+describe('steps recorded from the link in an email', () => {
+  it.each([towerHamlets, bathNes])(
+    "$id: an RHI recorded from a link is receipted to the RHI provider's inbox; the same RHI from its system is not",
+    (c) => {
+      const provider = c.agencies[c.roles.rhiProvider]!.inbox.address;
+      const fromLink = route(c, { sourceId: `email:${c.roles.rhiProvider}`, event: concerns({}) }, [
+        report(),
+        found,
+      ]);
+      const receipt = fromLink.find((d) => d.recipient.address === provider);
+      expect(receipt?.recipient.ref).toBe('recording-agency');
+      expect(receipt?.actions.map((a) => a.ruleId)).toEqual(['email-link-receipt']);
+      const rhiSystem = Object.entries(c.sources).find(
+        ([id, s]) => !id.startsWith('email:') && s.agency === c.roles.rhiProvider,
+      )![0];
+      const fromSystem = route(c, { sourceId: rhiSystem, event: concerns({}) }, [report(), found]);
+      expect(fromSystem.map((d) => d.recipient.address)).not.toContain(provider);
+      // Everyone else hears of it as they would from the system.
+      expect(fromLink.filter((d) => d.recipient.address !== provider)).toEqual(fromSystem);
+    },
+  );
+
+  it('the police are asked for the risk grade on a report, a step they may record from the email', () => {
+    const police = route(towerHamlets, report(), []).find((d) => d.recipient.ref === 'met-police');
+    expect(police?.actions).toEqual([expect.objectContaining({ asks: 'risk_assessment' })]);
+  });
+
+  it('a recording agency heard from a link is the agency the link was for, with its categories', () => {
+    const [receipt] = route(
+      towerHamlets,
+      {
+        sourceId: 'email:childrens-social-care',
+        event: parsedEvent('missing.reviewed', {
+          episodeRef: ref,
+          reviewedAt: '2026-10-23T09:00:00+01:00',
+          level: 'manager',
+        }),
+      },
+      [report()],
+    ).filter((d) => d.actions.some((a) => a.ruleId === 'email-link-receipt'));
+    // One email to the inbox: the social worker's (none named, so social care's) and the receipt, merged.
+    expect(receipt?.actions.map((a) => a.ruleId)).toEqual(['missing-reviewed', 'email-link-receipt']);
+    expect(receipt?.recipient).toMatchObject({
+      agency: 'childrens-social-care',
+      address: 'childrens-social-care@tower-hamlets.invalid',
+    });
+  });
+});
