@@ -330,6 +330,14 @@ export interface PseudonymKey {
   key(): Promise<string>;
 }
 
+/**
+ * The keys that sign the links in emails and verify them on the way back: the first signs, each verifies
+ * (more than one while a key is being rotated).
+ */
+export interface LinkKeySource {
+  keys(options?: { refresh?: boolean }): Promise<string[]>;
+}
+
 /** Every active secret of a source (more than one while a secret is being rotated). */
 export interface SecretSource {
   secretsFor(sourceId: string, options?: { refresh?: boolean }): Promise<string[]>;

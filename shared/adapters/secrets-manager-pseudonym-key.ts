@@ -1,8 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { checkedPseudonymKey } from '../children/child-pseudonyms';
 import type { PseudonymKey } from '../ports';
-
-/** A key shorter than this is not the stack's generated one: refuse it rather than pseudonymise weakly. */
-const MIN_KEY_LENGTH = 32;
 
 /**
  * The registry's pseudonym key from Secrets Manager (the secret the council's stack generates), read once per
@@ -29,9 +27,6 @@ export class SecretsManagerPseudonymKey implements PseudonymKey {
 
   private async read(): Promise<string> {
     const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    if (!SecretString || SecretString.length < MIN_KEY_LENGTH) {
-      throw new Error(`the pseudonym key secret holds fewer than ${MIN_KEY_LENGTH} characters`);
-    }
-    return SecretString;
+    return checkedPseudonymKey(SecretString);
   }
 }

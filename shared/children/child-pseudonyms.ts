@@ -25,6 +25,17 @@ export interface ChildPseudonyms {
 const pseudonym = (key: string, basis: string): string =>
   createHmac('sha256', key).update(basis).digest('hex').slice(0, 32);
 
+/** A key shorter than this is not a deployment's generated one: refuse it rather than pseudonymise weakly. */
+const MIN_KEY_LENGTH = 32;
+
+/** The secret's value as the registry's key, once it is seen to be long enough to be the generated one. */
+export const checkedPseudonymKey = (secret: string | undefined): string => {
+  if (!secret || secret.length < MIN_KEY_LENGTH) {
+    throw new Error(`the pseudonym key secret holds fewer than ${MIN_KEY_LENGTH} characters`);
+  }
+  return secret;
+};
+
 export const childPseudonyms = (key: string, child: ChildDetails): ChildPseudonyms => {
   const identifiers = reportIdentifiers(child);
   // A report always carries a name and date of birth, so there is always a strongest identifier.

@@ -33,10 +33,14 @@ const backOff = (attempt: number) =>
   new Promise((done) => setTimeout(done, Math.random() * 20 * Math.min(attempt, 5)));
 
 /** Intake writes to the store and nothing else: what follows from an event goes out through the outbox. */
-export interface IntakePorts {
-  store: EpisodeStore;
+export interface IntakePorts extends CommitPorts {
   secrets: SecretSource;
-  /** The key the child registry's pseudonyms are computed under. */
+}
+
+/** What admitting and committing an event needs, whoever verified it. */
+export interface CommitPorts {
+  store: EpisodeStore;
+  /** The key the child registry's pseudonyms are computed under (read only for a report). */
   pseudonymKey: PseudonymKey;
   clock: Clock;
   council: CouncilConfig;
@@ -89,7 +93,7 @@ const holdsChild = (record: ChildRecord) => record.openEpisodeId !== undefined |
  * the id stored before the registry instead, and adopts that child if it holds one (the lazy fill).
  */
 const findTarget = async (
-  ports: IntakePorts,
+  ports: CommitPorts,
   event: PipelineEvent,
   known: DeliveryLookup,
   pseudonyms: ChildPseudonyms | undefined,
@@ -175,7 +179,7 @@ export const acceptDelivery = async (ports: IntakePorts, request: IntakeRequest)
  * event about a known episode), then the commit; a second report of a child still missing, under a new ref,
  * reads their open episode too.
  */
-export const acceptEvent = async (ports: IntakePorts, incoming: IncomingEvent): Promise<IntakeOutcome> => {
+export const acceptEvent = async (ports: CommitPorts, incoming: IncomingEvent): Promise<IntakeOutcome> => {
   const { event, rawBody, sourceId, recordedVia } = incoming;
   const { store, council, clock } = ports;
   const pseudonyms = isReport(event)

@@ -92,3 +92,45 @@ export const ageInYears = (dateOfBirth: string, onLocalDate: string): number => 
   const [y, m, d] = onLocalDate.split('-').map(Number) as [number, number, number];
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 };
+
+const inputShape: DateShape = {
+  locale: 'en-CA',
+  options: {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  },
+};
+
+/** "2026-10-27T08:30": an instant as a form's date-and-time field shows it, in a time zone. */
+export const localInputValue = (instant: string, timeZone: string): string => {
+  const parts = Object.fromEntries(
+    zoneFormat(inputShape, timeZone)
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+};
+
+/**
+ * The instant a local date and time ("2026-10-27T08:30", as a form's field gives it) names in a time zone,
+ * or undefined when it names none: not such a time, or one the clocks skipped. A time the clocks pass twice
+ * is the first of the two.
+ */
+export const fromLocalInput = (local: string, timeZone: string): string | undefined => {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number];
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
+  const offsetAt = (ms: number) =>
+    Date.parse(`${localInputValue(new Date(ms).toISOString(), timeZone)}Z`) - ms;
+  // The offset just before and just after: the earlier reading that shows this local time wins.
+  const candidates = [asUtc - offsetAt(asUtc - 12 * HOUR_MS), asUtc - offsetAt(asUtc + 12 * HOUR_MS)];
+  const found = candidates
+    .sort((a, b) => a - b)
+    .find((ms) => localInputValue(new Date(ms).toISOString(), timeZone) === local);
+  return found === undefined ? undefined : new Date(found).toISOString();
+};
