@@ -9,7 +9,7 @@ import { exploitationFactors, type RiskFactor } from '../events/risk-factors';
 import type { EpisodeProvenance } from '../routing/provenance';
 import { type Recipient, resolveRecipient } from '../routing/recipients';
 import { formatLocal, formatRelative } from '../time/instant';
-import type { EmailLine, EmailSection } from './email-document';
+import type { EmailBanner, EmailLine, EmailSection } from './email-document';
 
 export const riskGradeLabel: Record<RiskGrade, string> = {
   very_low: 'very low',
@@ -49,6 +49,30 @@ export const dueSentence = (kind: DeadlineKind, when: string, council: CouncilCo
   deadlinePolicy(council, kind).asSoonAsPossible
     ? `As soon as possible, and by ${when} at the latest.`
     : `By ${when}.`;
+
+/**
+ * The banner at the top of an email that asks for a deadline's step: what is due, by when, and the time
+ * left, or how long ago it fell due.
+ */
+export const deadlineBanner = (
+  kind: DeadlineKind,
+  dueAt: string,
+  now: string,
+  council: CouncilConfig,
+): EmailBanner => {
+  const local = formatLocal(dueAt, council.timeZone);
+  const label = deadlineLabel(kind);
+  if (Date.parse(dueAt) <= Date.parse(now)) {
+    return { text: `OVERDUE: ${label} was due ${local}, ${formatRelative(dueAt, now)}`, overdue: true };
+  }
+  const left = `${formatRelative(dueAt, now).replace(/^in /, '')} left`;
+  return {
+    text: deadlinePolicy(council, kind).asSoonAsPossible
+      ? `DUE: ${label} as soon as possible, by ${local} at the latest (${left})`
+      : `DUE: ${label} by ${local} (${left})`,
+    overdue: false,
+  };
+};
 
 /** The same, for a subject line. */
 export const dueHeadline = (kind: DeadlineKind, dueAt: string, council: CouncilConfig): string => {

@@ -1,3 +1,4 @@
+import { type StepLink, stepButtons } from '../actions/action-links';
 import type { CouncilConfig } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
 import type { DetailSet } from '../events/detail-categories';
@@ -11,6 +12,7 @@ import {
   careSection,
   childSection,
   contactsSection,
+  deadlineBanner,
   deadlineOf,
   dueHeadline,
   dueSentence,
@@ -24,6 +26,7 @@ import {
   riskSection,
   whenLocal,
 } from './episode-sections';
+import { episodeTimeline } from './episode-timeline';
 
 const reporterLabel: Record<string, string> = {
   parent_carer: 'a parent or carer',
@@ -258,6 +261,8 @@ export const eventEmail = (input: {
   delivery: Delivery;
   council: CouncilConfig;
   now: string;
+  /** Signs the links that record a step; none, and the email has no buttons. */
+  link?: StepLink;
 }): RenderedEmail => {
   const { event, episode, delivery, council, now } = input;
   const { recipient, actions } = delivery;
@@ -276,7 +281,16 @@ export const eventEmail = (input: {
         : what.headline,
       episodeRef,
     ),
+    ...(firstDeadline && firstDue ? { banner: deadlineBanner(firstDeadline, firstDue, now, council) } : {}),
     headline: `${council.shortName}: ${what.headline}`,
+    buttons: stepButtons(
+      actions.map((a) => a.by ?? a.asks),
+      recipient,
+      episode,
+      council,
+      input.link,
+    ),
+    timeline: episodeTimeline(episode, held, council),
     sections: [
       {
         title: 'What happened',

@@ -1,3 +1,4 @@
+import { type StepLink, stepButtons } from '../actions/action-links';
 import { type CouncilConfig, deadlinePolicy } from '../council/council-schema';
 import { deadlineInSentence, deadlineLabel } from '../deadlines/deadline-kinds';
 import type { DeadlineNotice } from '../deadlines/deadline-notices';
@@ -12,6 +13,7 @@ import {
   careSection,
   childSection,
   contactsSection,
+  deadlineBanner,
   dueHeadline,
   emailFooter,
   emailSubject,
@@ -22,6 +24,7 @@ import {
   riskSection,
   whenLocal,
 } from './episode-sections';
+import { episodeTimeline } from './episode-timeline';
 
 /** What started the deadline's clock, in a sentence, as far as the recipient may know it. */
 const startSentence = (
@@ -77,6 +80,8 @@ export const noticeEmail = (input: {
   action?: string;
   /** The event that opened the deadline, where one did: the referrer's record of immediate harm. */
   openedBy?: StoredEvent;
+  /** Signs the link that records the step, for the agency responsible; none, and the email has no button. */
+  link?: StepLink;
 }): RenderedEmail => {
   const { notice, episode, recipient, council, now } = input;
   const held = recipient.details;
@@ -96,7 +101,10 @@ export const noticeEmail = (input: {
   const started = startSentence(deadline, episode, held, council, input.openedBy);
   return renderEmail({
     subject: emailSubject(council, what, episode.episodeRef),
+    banner: deadlineBanner(notice.deadlineKind, notice.dueAt, now, council),
     headline: what,
+    buttons: stepButtons(isResponsible ? [notice.deadlineKind] : [], recipient, episode, council, input.link),
+    timeline: episodeTimeline(episode, held, council),
     sections: [
       {
         title: 'What happened',

@@ -1,3 +1,4 @@
+import { episodeLinks, type StepLink } from '../actions/action-links';
 import type { CouncilConfig } from '../council/council-schema';
 import type { RenderedEmail } from '../email/email-document';
 import { eventEmail } from '../email/event-email';
@@ -35,6 +36,7 @@ export const eventEmails = (
   stored: StoredEvent,
   council: CouncilConfig,
   now: string,
+  link?: StepLink,
 ): { delivery: Delivery; email: RenderedEmail }[] => {
   const { event, sourceId } = stored;
   const ordered = canonicalEvents(record.events.map((e) => e.event));
@@ -66,6 +68,7 @@ export const eventEmails = (
       delivery,
       council,
       now,
+      ...(link ? { link } : {}),
     }),
   }));
 };
@@ -104,8 +107,10 @@ export const deliverRoutingMessage = async (deps: MailDeps, message: RoutingMess
         },
       ]
     : [];
+  const now = deps.clock.now();
+  const link = await episodeLinks(deps.links, record.episodeId, now, deps.log);
   const outcomes = await sendEach(deps, [
-    ...eventEmails(record, stored, council, deps.clock.now()).map(({ delivery, email }) => ({
+    ...eventEmails(record, stored, council, now, link).map(({ delivery, email }) => ({
       sendKey: eventSendKey(message, delivery.recipient.address),
       episodeId: record.episodeId,
       recipient: delivery.recipient,

@@ -1,3 +1,4 @@
+import { episodeLinks, type StepLink } from '../actions/action-links';
 import type { CouncilConfig } from '../council/council-schema';
 import { type DeadlineNotice, isPending } from '../deadlines/deadline-notices';
 import type { RenderedEmail } from '../email/email-document';
@@ -45,6 +46,7 @@ export const noticeEmails = (
   notice: DeadlineNotice,
   council: CouncilConfig,
   now: string,
+  link?: StepLink,
 ): { recipient: Recipient; email: RenderedEmail }[] => {
   const deliveries = routeNotice(notice, record, council);
   const provenance = episodeProvenance(record.events, council);
@@ -62,6 +64,7 @@ export const noticeEmails = (
       now,
       ...(action ? { action } : {}),
       ...(openedBy ? { openedBy } : {}),
+      ...(link ? { link } : {}),
     }),
   }));
 };
@@ -100,9 +103,10 @@ export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation)
 
   let outcomes: SendOutcome[];
   try {
+    const link = await episodeLinks(deps.links, episodeId, now, deps.log);
     outcomes = await sendEach(
       deps,
-      noticeEmails(record, notice, council, now).map(({ recipient, email }) => ({
+      noticeEmails(record, notice, council, now, link).map(({ recipient, email }) => ({
         sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
         episodeId,
         recipient,

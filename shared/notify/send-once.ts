@@ -1,3 +1,4 @@
+import type { ActionLinks } from '../actions/action-links';
 import type { CouncilConfig } from '../council/council-schema';
 import type { RenderedEmail } from '../email/email-document';
 import { undeliverableEmail } from '../email/redirected-email';
@@ -21,6 +22,8 @@ export interface MailDeps {
   clock: Clock;
   council: CouncilConfig;
   log: NotifyLog;
+  /** Where the buttons that record a step point, and their keys; without them emails carry no buttons. */
+  links?: ActionLinks;
 }
 
 /** A send that may pass on a later attempt (an SES outage, blocked sending): the caller retries the whole unit. */

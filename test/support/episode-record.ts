@@ -1,3 +1,4 @@
+import type { StepLink } from '../../shared/actions/action-links';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { type EpisodeReport, foldEpisode } from '../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
@@ -60,15 +61,17 @@ export const episodeRecord = (
 export const emailsFor = (
   council: CouncilConfig,
   steps: (PipelineEvent | Sent)[],
-  options: { now?: string; otherEpisodes?: readonly EpisodeReport[] } = {},
+  options: { now?: string; otherEpisodes?: readonly EpisodeReport[]; link?: StepLink } = {},
 ) => {
   const record = episodeRecord(council, steps, options.otherEpisodes);
   const last = record.events.at(-1) as StoredEvent;
-  return eventEmails(record, last, council, options.now ?? last.event.time).map(({ delivery, email }) => ({
-    to: delivery.recipient.address,
-    ref: delivery.recipient.ref,
-    recipient: delivery.recipient,
-    actions: delivery.actions,
-    ...email,
-  }));
+  return eventEmails(record, last, council, options.now ?? last.event.time, options.link).map(
+    ({ delivery, email }) => ({
+      to: delivery.recipient.address,
+      ref: delivery.recipient.ref,
+      recipient: delivery.recipient,
+      actions: delivery.actions,
+      ...email,
+    }),
+  );
 };

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import type { StepLink } from '../../../shared/actions/action-links';
 import type { CouncilConfig } from '../../../shared/council/council-schema';
 import { deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
 import { factorWords } from '../../../shared/email/episode-sections';
@@ -274,12 +275,15 @@ type Email = {
   details: ReadonlySet<DetailCategory>;
 };
 
+/** The emails' buttons as they are issued: a link says only which step and for which agency. */
+const link: StepLink = (step, agencyId) => `https://pages.example/v1/actions?token=${step}.${agencyId}`;
+
 /** Every email of the episode: each event's, as it arrives, and every reminder and escalation of the return. */
 const everyEmail = (council: CouncilConfig, story: Story): Email[] => {
   const steps = episodeOf(council, story);
   const history = [{ reportedAt: '2026-09-20T10:00:00Z', kind: 'missing' as const }];
   const events = steps.flatMap((_, i) =>
-    emailsFor(council, steps.slice(0, i + 1), { otherEpisodes: [...history, ...history] }).map((e) => ({
+    emailsFor(council, steps.slice(0, i + 1), { otherEpisodes: [...history, ...history], link }).map((e) => ({
       ...e,
       details: e.recipient.details,
     })),
@@ -292,7 +296,7 @@ const everyEmail = (council: CouncilConfig, story: Story): Email[] => {
       (n) => !keys.has(noticeKey(n)) && keys.add(noticeKey(n)),
     );
     return fresh.flatMap((notice) =>
-      noticeEmails(record, notice, council, notice.fireAt).map(({ recipient, email }) => ({
+      noticeEmails(record, notice, council, notice.fireAt, link).map(({ recipient, email }) => ({
         to: recipient.address,
         details: recipient.details,
         ...email,

@@ -71,7 +71,9 @@ describe('the monthly report', () => {
     expect(email?.text).toContain(
       '- Returns: Missing episodes whose child was found in the period: each return is owed both interviews.',
     );
-    expect(email?.html).toContain('<li>Returns: Missing episodes whose child was found in the period');
+    expect(email?.html).toContain(
+      '<li style="margin:0 0 6px">Returns: Missing episodes whose child was found in the period',
+    );
     for (const personal of ['Sam', 'Example', '2011']) {
       expect(email?.text).not.toContain(personal);
       expect(email?.html).not.toContain(personal);
