@@ -335,7 +335,7 @@ export interface PseudonymKey {
  * (more than one while a key is being rotated).
  */
 export interface LinkKeySource {
-  keys(options?: { refresh?: boolean }): Promise<string[]>;
+  keys(): Promise<string[]>;
 }
 
 /** Every active secret of a source (more than one while a secret is being rotated). */

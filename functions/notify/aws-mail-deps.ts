@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SESClient } from '@aws-sdk/client-ses';
 import * as z from 'zod/mini';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { SecretsExtensionLinkKeys } from '../../shared/adapters/secrets-extension-link-keys';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { councilFromEnv } from '../../shared/config/council-from-env';
 import { mailerForStage } from '../../shared/email/redirected-email';
@@ -12,15 +13,18 @@ const MailEnv = z.object({
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** This function's share of SES's sending rate, per container (the stack divides it by concurrency). */
   SES_MAX_SENDS_PER_SECOND: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'a number'))),
+  /** The action-link key secret and the page its links open: without them emails carry no buttons. */
+  ACTION_LINK_KEY_SECRET: z.optional(z.string().check(z.minLength(1))),
+  ACTION_PAGE_URL: z.optional(z.url()),
 });
 
 /**
  * What the notify, reminder and sweep Lambdas share, built once per container from the environment:
  * the DynamoDB store, the SES mailer sending as the council (in a staging stack, to the operators' test
- * inbox only), the system clock, the council and a logger.
+ * inbox only), the system clock, the council, a logger, and the action links the emails' buttons carry.
  */
 export const awsMailDeps = (serviceName: string, env: NodeJS.ProcessEnv = process.env) => {
-  const { STAGE, TABLE_NAME, SES_CONFIGURATION_SET, SES_MAX_SENDS_PER_SECOND } = MailEnv.parse(env);
+  const { STAGE, TABLE_NAME, SES_CONFIGURATION_SET, SES_MAX_SENDS_PER_SECOND, ...links } = MailEnv.parse(env);
   const council = councilFromEnv(env);
   // Adaptive retries slow the client down when SES throttles, before a send has to be retried later.
   const ses = new SesMailer(new SESClient({ retryMode: 'adaptive' }), {
@@ -34,6 +38,14 @@ export const awsMailDeps = (serviceName: string, env: NodeJS.ProcessEnv = proces
     mailer: mailerForStage(ses, STAGE, council),
     clock: { now: () => new Date().toISOString() },
     council,
+    ...(links.ACTION_LINK_KEY_SECRET && links.ACTION_PAGE_URL
+      ? {
+          links: {
+            pageUrl: links.ACTION_PAGE_URL,
+            keys: new SecretsExtensionLinkKeys(links.ACTION_LINK_KEY_SECRET, env),
+          },
+        }
+      : {}),
     logger: new Logger({ serviceName, persistentKeys: { councilId: council.id } }),
   };
 };

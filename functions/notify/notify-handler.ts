@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ActionLinks } from '../../shared/actions/action-links';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { deliverRoutingMessage } from '../../shared/notify/deliver-routing-message';
 import { RoutingMessageSchema } from '../../shared/notify/notify-messages';
@@ -14,6 +15,8 @@ export interface NotifyDeps {
   logger: Logger;
   /** The consumed queue, for throttled messages to come back to later (see processQueueBatch). */
   requeue?: Requeue;
+  /** Where the emails' buttons point and what signs them; without it emails carry no buttons. */
+  links?: ActionLinks;
 }
 
 /**

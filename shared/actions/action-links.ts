@@ -4,7 +4,7 @@ import type { EpisodeState } from '../episode/episode-state';
 import type { NotifyLog } from '../notify/send-once';
 import type { LinkKeySource } from '../ports';
 import type { Recipient } from '../routing/recipients';
-import { eventsMayRecord, stepTitles, whyNotWanted } from './action-steps';
+import { eventsMayRecord, isWanted, stepTitles } from './action-steps';
 import { issueToken } from './action-token';
 import type { StepKind } from './step-kinds';
 
@@ -61,9 +61,7 @@ export const stepButtons = (
     ? [...new Set(steps)]
         .filter((step): step is StepKind => step !== undefined)
         .filter(
-          (step) =>
-            eventsMayRecord(council, recipient.agency, step).length > 0 &&
-            whyNotWanted(step, episode, council) === undefined,
+          (step) => eventsMayRecord(council, recipient.agency, step).length > 0 && isWanted(step, episode),
         )
         .map((step) => ({ text: stepTitles[step], href: link(step, recipient.agency) }))
     : [];

@@ -3,7 +3,6 @@ import { deadlineInSentence } from '../deadlines/deadline-kinds';
 import { isPending } from '../deadlines/deadline-notices';
 import type { Deadline, EpisodeState } from '../episode/episode-state';
 import type { EventType } from '../events/event-types';
-import { formatLocal } from '../time/instant';
 import { emailSourceId, type StepKind, stepEvents } from './step-kinds';
 
 /** What a step's button and page say: "Record the Return Home Interview". */
@@ -38,33 +37,14 @@ export const owedDeadline = (step: StepKind, episode: EpisodeState): Deadline | 
     : episode.deadlines.filter((d) => d.kind === step && isPending(d)).at(-1);
 
 /**
- * Why a step is no longer wanted, in a sentence for the page, or undefined while it is: the episode
- * withdrawn or closed, its deadline met or ended (the child found, for a step owed while they were missing),
- * or, for a risk re-assessment, the child no longer missing.
+ * Whether the episode still wants a step: not withdrawn, and its deadline still owed, or, for a risk
+ * re-assessment, the child still missing. (Why not, in words, is the page's: record-step.ts.)
  */
-export const whyNotWanted = (
-  step: StepKind,
-  episode: EpisodeState,
-  council: CouncilConfig,
-): string | undefined => {
-  const local = (instant: string) => formatLocal(instant, council.timeZone);
-  if (episode.status === 'withdrawn')
-    return 'The report of this episode was withdrawn: nothing needs recording.';
-  if (step === 'risk_assessment') {
-    return episode.kind === 'missing' && episode.status === 'missing'
-      ? undefined
-      : 'The child is no longer recorded as missing: a risk re-assessment is not asked for any more.';
-  }
-  if (owedDeadline(step, episode)) return undefined;
-  const latest = episode.deadlines.filter((d) => d.kind === step).at(-1);
-  const what = stepInSentence(step);
-  if (latest?.metAt) return `${capitalised(what)} is already recorded, on ${local(latest.metAt)}.`;
-  if (latest?.cancelledAt && episode.foundAt && latest.cancelledAt === episode.foundAt) {
-    return `${capitalised(what)} is no longer asked for: the child was found on ${local(episode.foundAt)}.`;
-  }
-  if (episode.status === 'closed') return 'This episode is closed: nothing more needs recording.';
-  return `${capitalised(what)} is not asked for any more.`;
-};
+export const isWanted = (step: StepKind, episode: EpisodeState): boolean =>
+  episode.status !== 'withdrawn' &&
+  (step === 'risk_assessment'
+    ? episode.kind === 'missing' && episode.status === 'missing'
+    : owedDeadline(step, episode) !== undefined);
 
 /** A sentence's first word. */
 export const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

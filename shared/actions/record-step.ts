@@ -1,4 +1,4 @@
-import { deadlinePolicy } from '../council/council-schema';
+import { type CouncilConfig, deadlinePolicy } from '../council/council-schema';
 import { domainError } from '../domain-error';
 import type { EpisodeState } from '../episode/episode-state';
 import type { EventType } from '../events/event-types';
@@ -7,10 +7,10 @@ import { acceptEvent, type CommitPorts } from '../intake/accept-delivery';
 import type { EpisodeRecord, LinkKeySource } from '../ports';
 import { formatLocal } from '../time/instant';
 import type { ActionView, FormView, StepContext } from './action-page';
-import { capitalised, eventsMayRecord, owedDeadline, stepInSentence, whyNotWanted } from './action-steps';
+import { capitalised, eventsMayRecord, isWanted, owedDeadline, stepInSentence } from './action-steps';
 import { type ActionGrant, linkEventId, verifyToken } from './action-token';
 import { type FormIssue, formFieldOf, readForm, stepForms } from './step-forms';
-import { emailSourceId, stepEvents } from './step-kinds';
+import { emailSourceId, type StepKind, stepEvents } from './step-kinds';
 
 /** What a link's page needs: the store and the commit path intake uses, and the keys links are signed with. */
 export interface ActionPorts extends CommitPorts {
@@ -26,13 +26,31 @@ interface OpenLink {
   context: StepContext;
 }
 
-/** The token, checked with the keys as cached, and again with them re-read if a key it names is unknown. */
-const checkToken = async (ports: ActionPorts, token: string) => {
-  const now = ports.clock.now();
-  const checked = verifyToken(token, await ports.keys.keys(), now);
-  return !checked.ok && checked.problem === 'unknown-key'
-    ? verifyToken(token, await ports.keys.keys({ refresh: true }), now)
-    : checked;
+/**
+ * Why a step is no longer wanted, in a sentence for the page, or undefined while it is: the episode
+ * withdrawn or closed, its deadline met or ended (the child found, for a step owed while they were missing),
+ * or, for a risk re-assessment, the child no longer missing.
+ */
+export const whyNotWanted = (
+  step: StepKind,
+  episode: EpisodeState,
+  council: CouncilConfig,
+): string | undefined => {
+  if (isWanted(step, episode)) return undefined;
+  const local = (instant: string) => formatLocal(instant, council.timeZone);
+  if (episode.status === 'withdrawn')
+    return 'The report of this episode was withdrawn: nothing needs recording.';
+  if (step === 'risk_assessment') {
+    return 'The child is no longer recorded as missing: a risk re-assessment is not asked for any more.';
+  }
+  const latest = episode.deadlines.filter((d) => d.kind === step).at(-1);
+  const what = capitalised(stepInSentence(step));
+  if (latest?.metAt) return `${what} is already recorded, on ${local(latest.metAt)}.`;
+  if (latest?.cancelledAt && episode.foundAt && latest.cancelledAt === episode.foundAt) {
+    return `${what} is no longer asked for: the child was found on ${local(episode.foundAt)}.`;
+  }
+  if (episode.status === 'closed') return 'This episode is closed: nothing more needs recording.';
+  return `${what} is not asked for any more.`;
 };
 
 const contextOf = (ports: ActionPorts, grant: ActionGrant, state: EpisodeState): StepContext => {
@@ -65,7 +83,7 @@ const contextOf = (ports: ActionPorts, grant: ActionGrant, state: EpisodeState):
  */
 const openLink = async (ports: ActionPorts, token: string | null): Promise<OpenLink | ActionView> => {
   if (!token) return { kind: 'invalid' };
-  const checked = await checkToken(ports, token);
+  const checked = verifyToken(token, await ports.keys.keys(), ports.clock.now());
   if (!checked.ok) return { kind: checked.problem === 'expired' ? 'expired' : 'invalid' };
   const { grant } = checked;
   const events = eventsMayRecord(ports.council, grant.agencyId, grant.step);

@@ -24,9 +24,9 @@ export type StepKind = z.infer<typeof StepKind>;
 export const UndatedStep = z.enum(['risk_assessment']);
 
 /**
- * The events that record each step, the usual one first (each is a form of its own on the step's page), and
- * any field the step fixes. The usual event and its fixed fields are the deadline's own step
- * (deadline-kinds.ts); the Return Home Interview may also be recorded as declined.
+ * The events that record each step, the usual one first (each is a form of its own on the step's page and a
+ * way of meeting its deadline), and any field the step fixes: the Return Home Interview is held, or the child
+ * declines it; a review records its level. What an agency's system posts for a step, and what a link records.
  */
 export const stepEvents: Record<StepKind, { events: readonly EventType[]; fixed?: Record<string, string> }> =
   {

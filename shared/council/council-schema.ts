@@ -363,46 +363,6 @@ export const conditionReveals = (when: RoutingCondition): Set<DetailCategory> =>
     ...(when.riskFactors ?? []).flatMap((factor) => riskFactorCategories[factor]),
   ]);
 
-/**
- * An `email:` source is one council agency recording the steps its emails ask of it: named after that agency,
- * allowed only the events a step is recorded with, and each of them receipted to the agency's inbox by a
- * routing rule for events from a link, so a step recorded in its name never goes unseen there.
- */
-const emailSourceIssues = (
-  council: CouncilShape,
-  id: string,
-  source: Source,
-): { message: string; path: (string | number)[] }[] => {
-  const issues: { message: string; path: (string | number)[] }[] = [];
-  if (!(source.agency in council.agencies) || id !== emailSourceId(source.agency)) {
-    issues.push({
-      message: `an email source is named after the council agency that records through it: ${emailSourceId(source.agency)}`,
-      path: ['agency'],
-    });
-  }
-  source.events.forEach((type, i) => {
-    if (!recordableEventTypes.includes(type)) {
-      issues.push({
-        message: `${type} is not a step that can be recorded from an email`,
-        path: ['events', i],
-      });
-    } else if (
-      !council.routing.some(
-        (rule) =>
-          rule.on.includes(type) &&
-          rule.when.fromEmailLink === true &&
-          rule.notify.some((n) => n.to === 'recording-agency'),
-      )
-    ) {
-      issues.push({
-        message: `no routing rule sends a receipt of ${type} from a link (on it, when fromEmailLink, to recording-agency)`,
-        path: ['events', i],
-      });
-    }
-  });
-  return issues;
-};
-
 /** What the schema alone cannot say: every name refers to something, and no agency is told what it may not hold. */
 const councilIssues = (council: CouncilShape): Issue[] => {
   const issues: Issue[] = [];
@@ -454,11 +414,27 @@ const councilIssues = (council: CouncilShape): Issue[] => {
       );
     }
   }
-  for (const [id, source] of Object.entries(council.sources))
+  for (const [id, source] of Object.entries(council.sources)) {
     check(source.agency, ['sources', id, 'agency'], true);
-  for (const [id, source] of Object.entries(council.sources).filter(([id]) => isEmailSource(id))) {
-    emailSourceIssues(council, id, source).forEach(({ message, path }) => {
-      issue(message, 'sources', id, ...path);
+    if (!isEmailSource(id)) continue;
+    // One council agency recording the steps its emails ask of it, each receipted to its own inbox, so a step
+    // recorded in its name never goes unseen there.
+    if (id !== emailSourceId(source.agency) || !(source.agency in council.agencies))
+      issue(
+        `an email source is named after its council agency: ${emailSourceId(source.agency)}`,
+        'sources',
+        id,
+      );
+    source.events.forEach((type, i) => {
+      const path = ['sources', id, 'events', i];
+      if (!recordableEventTypes.includes(type)) issue(`${type} is not a step a link records`, ...path);
+      else if (
+        !council.routing.some(
+          (r) =>
+            r.on.includes(type) && r.when.fromEmailLink && r.notify.some((n) => n.to === 'recording-agency'),
+        )
+      )
+        issue(`no rule receipts ${type} from a link to its recording-agency`, ...path);
     });
   }
   const sendersOf = (types: readonly string[]) =>

@@ -1,3 +1,4 @@
+import { stepEvents } from '../actions/step-kinds';
 import { deadlineInSentence, deadlineKinds, deadlineLabel } from '../deadlines/deadline-kinds';
 import { type DetailCategory, detailCategories } from '../events/detail-categories';
 import {
@@ -157,6 +158,35 @@ const recipientName = (ref: RecipientRef, council: CouncilConfig): string =>
   }[ref] ||
     ref);
 
+/**
+ * When each kind of deadline starts and what ends it unmet beyond a withdrawal, in the README's words (as
+ * episode-deadlines.ts folds them): no function reads them, so they live here, out of every bundle.
+ */
+const deadlineTimes: Record<DeadlineKind, { startsWhen: string; endsWhen?: string }> = {
+  prevention_interview: { startsWhen: 'the child was found' },
+  return_home_interview: { startsWhen: 'the child got home as the police recorded it, else was found' },
+  manager_review: {
+    startsWhen: 'the child was last seen, while still missing',
+    endsWhen: 'the child is found',
+  },
+  head_of_service_review: {
+    startsWhen: 'the child was last seen, while still missing',
+    endsWhen: 'the child is found',
+  },
+  strategy_discussion: {
+    startsWhen: 'the police first grade the child at a grade the policy names, while missing',
+    endsWhen: 'the child is found',
+  },
+  safety_check: {
+    startsWhen: 'the child was last seen, while still absent (whereabouts known)',
+    endsWhen: 'the child is back where they should be',
+  },
+  referral_acknowledgement: {
+    startsWhen:
+      'an event records an immediate risk of significant harm (a Prevention Interview’s or RHI’s concerns) or harm suspected on return',
+  },
+};
+
 /** When a deadline falls due, in words: "72 h after the child was found". */
 const dueWords = (kind: DeadlineKind, council: CouncilConfig): string => {
   const strategy = council.deadlines.strategy_discussion;
@@ -166,15 +196,15 @@ const dueWords = (kind: DeadlineKind, council: CouncilConfig): string => {
       missing ? `, or ${missing} h after the child was last seen if sooner` : ''
     }`;
   }
-  return `${deadlinePolicy(council, kind).hours} h after ${deadlineKinds[kind].startsWhen}`;
+  return `${deadlinePolicy(council, kind).hours} h after ${deadlineTimes[kind].startsWhen}`;
 };
 
 const stepWords = (kind: DeadlineKind): string => {
-  const { step, alsoMetBy } = deadlineKinds[kind];
-  const fixed = Object.entries(step.fixed ?? {}).map(([field, value]) => `${field} \`${value}\``);
+  const [type, ...others] = stepEvents[kind].events;
+  const fixed = Object.entries(stepEvents[kind].fixed ?? {}).map(([field, value]) => `${field} \`${value}\``);
   return [
-    `${code(step.type)}${fixed.length > 0 ? ` (${fixed.join(', ')})` : ''}`,
-    ...(alsoMetBy ?? []).map(code),
+    `${code(type ?? '')}${fixed.length > 0 ? ` (${fixed.join(', ')})` : ''}`,
+    ...[...others, ...(deadlineKinds[kind].alsoMetBy ?? [])].map(code),
   ].join(' or ');
 };
 
@@ -197,7 +227,7 @@ const deadlinesTable = (council: CouncilConfig): string[] => [
         : 'none',
       `${policy.escalateAfterHours === 0 ? 'when overdue' : `${policy.escalateAfterHours} h after due`}: ${escalateTo.join(', ')}`,
       stepWords(kind),
-      [facts.endsWhen, 'the episode is withdrawn'].filter(Boolean).join('; or '),
+      [deadlineTimes[kind].endsWhen, 'the episode is withdrawn'].filter(Boolean).join('; or '),
       policy.basis ? `from ${policy.basis.from}: ${policy.basis.why}` : '',
     ];
     return `| ${cells.map(cell).join(' | ')} |`;

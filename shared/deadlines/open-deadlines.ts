@@ -1,3 +1,4 @@
+import { stepEvents } from '../actions/step-kinds';
 import {
   type CouncilConfig,
   type DeadlineKind,
@@ -5,9 +6,10 @@ import {
   type RecipientRef,
 } from '../council/council-schema';
 import type { EpisodeState } from '../episode/episode-state';
+import type { EventType } from '../events/event-types';
 import { resolveRecipient } from '../routing/recipients';
 import { compareInstants } from '../time/instant';
-import { type DeadlineKindFacts, deadlineKinds } from './deadline-kinds';
+import { deadlineKinds } from './deadline-kinds';
 import { deadlineState, isPending } from './deadline-notices';
 
 /** A deadline the episode still owes: what an email's banner or the episode view shows for it. */
@@ -22,8 +24,8 @@ export interface OpenDeadline {
   responsible: { ref: RecipientRef; name: string };
   /** What they must do, in the council file's words. */
   action: string;
-  /** The event that records the step (and any field it fixes): what a "record this step" link posts. */
-  step: DeadlineKindFacts['step'];
+  /** The event that usually records the step (and any field it fixes): what a "record this step" link posts. */
+  step: { type: EventType; fixed?: Readonly<Record<string, string>> };
 }
 
 /** Every deadline the episode still owes (neither met nor ended), soonest first. Pure: `now` decides overdue. */
@@ -43,7 +45,10 @@ export const openDeadlines = (episode: EpisodeState, council: CouncilConfig, now
           name: resolveRecipient(policy.responsible, episode, council).name,
         },
         action: policy.action,
-        step: deadlineKinds[deadline.kind].step,
+        step: {
+          type: stepEvents[deadline.kind].events[0] as EventType,
+          ...(stepEvents[deadline.kind].fixed ? { fixed: stepEvents[deadline.kind].fixed } : {}),
+        },
       };
     })
     .sort((a, b) => compareInstants(a.dueAt, b.dueAt));

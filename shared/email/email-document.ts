@@ -63,6 +63,8 @@ const lineText = (line: EmailLine): string =>
 const fontFamily = 'font-family:Arial,Helvetica,sans-serif';
 const font = `${fontFamily};color:#0b0c0c`;
 const cell = (style: string, inner: string) => `<tr><td style="${style}">${inner}</td></tr>`;
+/** A table for layout only: screen readers skip it, and no client adds spacing or borders of its own. */
+const layout = 'role="presentation" cellpadding="0" cellspacing="0" border="0"';
 
 const lineHtml = (line: EmailLine): string =>
   typeof line === 'string'
@@ -108,7 +110,7 @@ const bannerHtml = (banner: EmailBanner): string =>
 const buttonHtml = (button: EmailButton): string =>
   cell(
     'padding:4px 24px 8px',
-    `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr><td bgcolor="#00703c" style="background:#00703c;border-bottom:3px solid #002d18"><a href="${escapeHtml(
+    `<table ${layout}><tr><td bgcolor="#00703c" style="background:#00703c;border-bottom:3px solid #002d18"><a href="${escapeHtml(
       button.href,
     )}" style="display:inline-block;padding:12px 22px;font-size:17px;font-weight:bold;color:#ffffff;text-decoration:none;${fontFamily}">${escapeHtml(
       button.text,
@@ -118,14 +120,9 @@ const buttonHtml = (button: EmailButton): string =>
 const timelineHtml = (timeline: TimelineEntry[]): string =>
   cell(
     'padding:0 24px',
-    `${heading('Timeline')}<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%">${timeline
-      .map(
-        (t) =>
-          `<tr><td width="1%" style="padding:3px 14px 3px 0;font-size:14px;color:#505a5f;white-space:nowrap;vertical-align:top;${fontFamily}">${escapeHtml(
-            t.at,
-          )}</td><td style="padding:3px 0;font-size:14px;vertical-align:top;${font}">${escapeHtml(t.what)}</td></tr>`,
-      )
-      .join('')}</table>`,
+    `${heading('Timeline')}<p style="margin:0;font-size:14px">${timeline
+      .map((t) => `<span style="color:#505a5f">${escapeHtml(t.at)}</span>&nbsp; ${escapeHtml(t.what)}`)
+      .join('<br>')}</p>`,
   );
 
 /**
@@ -138,8 +135,8 @@ const toHtml = (doc: EmailDocument): string =>
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(doc.subject)}</title></head>`,
     `<body style="margin:0;padding:0;background:#f3f2f1;${font}">`,
-    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f3f2f1"><tr><td align="center" style="padding:16px 8px">',
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:640px;background:#ffffff;font-size:15px;line-height:1.45;${font}">`,
+    `<table ${layout} width="100%" style="background:#f3f2f1"><tr><td align="center" style="padding:16px 8px">`,
+    `<table ${layout} width="100%" style="max-width:640px;background:#ffffff;font-size:15px;line-height:1.45;${font}">`,
     ...(doc.banner ? [bannerHtml(doc.banner)] : []),
     cell(
       'padding:18px 24px 10px',

@@ -1,19 +1,10 @@
 import type { CouncilConfig } from '../council/council-schema';
-import { deadlineKinds } from '../deadlines/deadline-kinds';
+import { deadlineKinds, deadlineLabel } from '../deadlines/deadline-kinds';
 import type { EpisodeState } from '../episode/episode-state';
 import { type DetailSet, holdsAll } from '../events/detail-categories';
 import { compareInstants, formatLocal } from '../time/instant';
 import type { TimelineEntry } from './email-document';
 import { riskGradeLabel } from './episode-sections';
-
-/** What each way of meeting a deadline is called on the timeline. */
-const metWords = {
-  manager_review: "Manager's review",
-  head_of_service_review: 'Head of service review',
-  strategy_discussion: 'Strategy discussion held',
-  safety_check: 'Confirmed safe',
-  referral_acknowledgement: 'Referral acknowledged',
-} as const;
 
 /**
  * The steps that met a deadline, once each: a review is listed under its own name (a strategy discussion,
@@ -23,9 +14,10 @@ const metWords = {
 const stepsMet = (episode: EpisodeState, held: DetailSet) => {
   const byTime = new Map<string, string>();
   for (const d of episode.deadlines) {
-    if (!(d.kind in metWords) || !d.metAt || !holdsAll(held, deadlineKinds[d.kind].reveals)) continue;
+    // The interviews have lines of their own; a review is only under its name when it was one.
+    if (d.kind.endsWith('_interview') || !d.metAt || !holdsAll(held, deadlineKinds[d.kind].reveals)) continue;
     if (d.kind.endsWith('_review') && d.metBy !== 'reviewed') continue;
-    byTime.set(d.metAt, metWords[d.kind as keyof typeof metWords]);
+    byTime.set(d.metAt, deadlineLabel(d.kind));
   }
   return [...byTime].map(([at, what]) => ({ at, what }));
 };

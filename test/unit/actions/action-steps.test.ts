@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventsMayRecord, whyNotWanted } from '../../../shared/actions/action-steps';
+import { eventsMayRecord } from '../../../shared/actions/action-steps';
+import { whyNotWanted } from '../../../shared/actions/record-step';
 import { stepForms } from '../../../shared/actions/step-forms';
 import { recordableEventTypes, StepKind } from '../../../shared/actions/step-kinds';
 import { foldEpisode } from '../../../shared/episode/fold-episode';

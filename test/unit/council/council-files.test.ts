@@ -182,13 +182,13 @@ describe('council files', () => {
     const receipt = broken.routing.find((rule) => rule.id === 'email-link-receipt')!;
     receipt.on = receipt.on.filter((type) => type !== 'rhi.completed');
     expect(() => parseCouncil(broken)).toThrow(
-      /sources\.email:the-police\.agency: an email source is named after the council agency that records through it: email:met-police/,
+      /sources\.email:the-police: an email source is named after its council agency: email:met-police/,
     );
     expect(() => parseCouncil(broken)).toThrow(
-      /sources\.email:met-police\.events\.0: missing\.found is not a step that can be recorded from an email/,
+      /sources\.email:met-police\.events\.0: missing\.found is not a step a link records/,
     );
     expect(() => parseCouncil(broken)).toThrow(
-      /sources\.email:met-police\.events\.1: no routing rule sends a receipt of rhi\.completed from a link/,
+      /sources\.email:met-police\.events\.1: no rule receipts rhi\.completed from a link to its recording-agency/,
     );
   });
 
