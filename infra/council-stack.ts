@@ -9,7 +9,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   AttributeType,
@@ -21,7 +21,14 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { type CfnFunction, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import {
+  type CfnFunction,
+  FilterCriteria,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
+  StartingPosition,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -66,18 +73,33 @@ export type Access =
   | 'deadline-queue'
   | 'schedule-deadlines'
   | 'source-secrets'
-  /** GetSecretValue on the child registry's pseudonym key (intake finds a report's child with it). */
+  /**
+   * GetSecretValue on the child registry's pseudonym key: whatever commits events finds a report's child with
+   * it (the intake through its Secrets Manager client, the action page through the extension, for a report only).
+   */
   | 'pseudonym-key'
-  | 'email';
+  | 'email'
+  /**
+   * Read the action-link key secret, through the Parameters and Secrets extension (a layer): to sign the
+   * links in emails, or to verify them on the action page. Brings the page's URL too.
+   */
+  | 'action-links';
 
 /** A timetable, in the council's own time zone where the hour matters. */
 export type Timetable = ScheduleExpression | ((council: CouncilConfig) => ScheduleExpression);
 
 /**
- * What starts a function: the webhook route, the table's stream (its outbox inserts), a queue it consumes
- * (the routing queue; the deadline queue the deadline schedules put their payloads on), or a timetable.
+ * What starts a function: the webhook route, the action page's route (the links in emails), the table's
+ * stream (its outbox inserts), a queue it consumes (the routing queue; the deadline queue the deadline
+ * schedules put their payloads on), or a timetable.
  */
-export type Trigger = 'webhook' | 'outbox-stream' | 'routing-queue' | 'deadline-queue' | Timetable;
+export type Trigger =
+  | 'webhook'
+  | 'action-page'
+  | 'outbox-stream'
+  | 'routing-queue'
+  | 'deadline-queue'
+  | Timetable;
 
 export interface FunctionSpec {
   timeout: Duration;
@@ -105,20 +127,27 @@ export const pipelineFunctions = {
   notify: {
     timeout: Duration.seconds(30),
     memorySize: 512,
-    uses: ['episode-reads', 'send-records', 'email', 'routing-queue'],
+    uses: ['episode-reads', 'send-records', 'email', 'routing-queue', 'action-links'],
     triggeredBy: 'routing-queue',
   },
   reminder: {
     timeout: Duration.seconds(30),
     memorySize: 512,
-    uses: ['episode-reads', 'notice-claims', 'send-records', 'email', 'deadline-queue'],
+    uses: ['episode-reads', 'notice-claims', 'send-records', 'email', 'deadline-queue', 'action-links'],
     triggeredBy: 'deadline-queue',
   },
   sweep: {
     timeout: Duration.minutes(2),
     memorySize: 512,
-    uses: ['episode-reads', 'notice-claims', 'send-records', 'pending-notices', 'email'],
+    uses: ['episode-reads', 'notice-claims', 'send-records', 'pending-notices', 'email', 'action-links'],
     triggeredBy: ScheduleExpression.rate(Duration.minutes(15)),
+  },
+  // The page a link in an email opens: it records a step through the same commit as the intake.
+  actions: {
+    timeout: Duration.seconds(10),
+    memorySize: 512,
+    uses: ['episode-reads', 'episode-commits', 'pseudonym-key', 'action-links'],
+    triggeredBy: 'action-page',
   },
   'monthly-report': {
     timeout: Duration.minutes(5),
@@ -133,6 +162,15 @@ export const pipelineFunctions = {
 export type FunctionName = keyof typeof pipelineFunctions;
 
 const WEBHOOK_ROUTE = '/v1/sources/{sourceId}/events';
+const ACTION_ROUTE = '/v1/actions';
+/**
+ * The action page's routes, in all: a council's workers open a few links an hour, and a link's token is
+ * 256 bits of HMAC, so this only bounds what a flood can cost (an HTTP API throttles per route, not per
+ * client). The webhook route keeps the stage's own limits.
+ */
+export const ACTION_PAGE_THROTTLE = { rateLimit: 5, burstLimit: 20 };
+/** How long the extension keeps the link key: a rotated key is read everywhere within this (README). */
+export const LINK_KEY_CACHE = Duration.seconds(60);
 
 /** A message its consumer failed five times goes to the dead-letter queue (and the operators' alarm). */
 export const MAX_RECEIVES = 5;
@@ -281,17 +319,22 @@ export class CouncilStack extends Stack {
     grantSend(schedulerRole, deadlines.queue, scheduleDeadLetters);
 
     const sourceSecretPrefix = `${prefix}/sources/`;
-    const sourceSecrets = Object.keys(webhookSources(council)).map(
-      (sourceId) =>
-        new Secret(this, `SourceSecret-${sourceId}`, {
-          secretName: `${sourceSecretPrefix}${sourceId}`,
-          description: `Standard Webhooks signing secret(s) of ${council.id} source ${sourceId}: a whsec_ string or a JSON array of them`,
-          encryptionKey: key,
-          // A random value nobody knows until the operator sets the source's real secret.
-          generateSecretString: { excludePunctuation: true, passwordLength: 40 },
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-    );
+    const sourceSecrets = Object.keys(webhookSources(council)).map((sourceId) => {
+      const secret = new Secret(this, `SourceSecret-${sourceId}`, {
+        secretName: `${sourceSecretPrefix}${sourceId}`,
+        description: `Standard Webhooks signing secret(s) of ${council.id} source ${sourceId}: a whsec_ string or a JSON array of them`,
+        encryptionKey: key,
+        // A random value nobody knows until the operator sets the source's real secret.
+        generateSecretString: { excludePunctuation: true, passwordLength: 40 },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A source secret is shared with an external police or school system and rotated together with it: the secret holds a JSON array of active secrets so old and new both verify during the change (README, deploy).',
+      });
+      return secret;
+    });
 
     // The key of the child registry's pseudonyms (HMAC-SHA-256 of each identifier, and the child ids): generated
     // here, never rotated and never deleted with the stack, as every registry entry depends on it.
@@ -309,6 +352,63 @@ export class CouncilStack extends Stack {
     });
 
     const email = new CouncilEmail(this, 'Email', { council, prefix });
+
+    const api = new HttpApi(this, 'Api', {
+      apiName: prefix,
+      description: `${council.name}: signed webhooks from police and school systems`,
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const apiStage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      // A council sees a few events an hour; this bounds what a runaway or hostile client can cost.
+      throttle: { rateLimit: 20, burstLimit: 40 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Ids and outcomes only: the path names the source, never a child.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            sourceIp: '$context.identity.sourceIp',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    // The key the links in emails are signed with (HMAC-SHA-256): generated here, never seen by a person, and
+    // rotated by the operator in two steps (README). Its value is one key, or a JSON array of keys, first signs.
+    const linkKeySecretName = `${prefix}/action-link-key`;
+    const linkKey = new Secret(this, 'ActionLinkKey', {
+      secretName: linkKeySecretName,
+      description: `Signs the links in ${council.id}'s emails that record a step: one key, or a JSON array while rotating (the first signs)`,
+      encryptionKey: key,
+      generateSecretString: { excludePunctuation: true, passwordLength: 64 },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(linkKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The operator rotates the action-link key in two steps (README): the new key goes second, then first a minute later, and the old key stays until its last link expires 14 days on, so no link in an inbox stops working; a rotation Lambda for one key would be more to run and audit than the two writes it saves.',
+    });
+    const actionPageUrl = `${apiStage.url}${ACTION_ROUTE.slice(1)}`;
+    const secretsExtension = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+      secretsManagerTtl: LINK_KEY_CACHE,
+      // A hung read fails the send (retried) in seconds rather than at the function's timeout.
+      secretsManagerTimeout: Duration.seconds(3),
+      cacheSize: 10,
+      logLevel: ParamsAndSecretsLogLevel.WARN,
+    });
 
     const tableName = { TABLE_NAME: table.tableName };
     const accesses: Record<Access, { environment: Record<string, string>; grant: (role: Role) => void }> = {
@@ -390,40 +490,14 @@ export class CouncilStack extends Stack {
         environment: { SES_CONFIGURATION_SET: email.configurationSet.configurationSetName },
         grant: (role) => email.grantSend(role),
       },
-    };
-
-    const api = new HttpApi(this, 'Api', {
-      apiName: prefix,
-      description: `${council.name}: signed webhooks from police and school systems`,
-      createDefaultStage: false,
-    });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: LOG_RETENTION,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const apiStage = api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      // A council sees a few events an hour; this bounds what a runaway or hostile client can cost.
-      throttle: { rateLimit: 20, burstLimit: 40 },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        // Ids and outcomes only: the path names the source, never a child.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            path: '$context.path',
-            sourceIp: '$context.identity.sourceIp',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
+      'action-links': {
+        environment: { ACTION_LINK_KEY_SECRET: linkKey.secretArn, ACTION_PAGE_URL: actionPageUrl },
+        // CDK's read grant uses the key only through Secrets Manager (kms:ViaService) already.
+        grant: (role) => {
+          linkKey.grantRead(role);
+        },
       },
-    });
+    };
 
     const alarms = new OperatorAlarms(this, 'Alarms', {
       council,
@@ -486,6 +560,7 @@ export class CouncilStack extends Stack {
         timeout: spec.timeout,
         memorySize: spec.memorySize,
         logRetention: LOG_RETENTION,
+        ...(spec.uses.includes('action-links') ? { paramsAndSecrets: secretsExtension } : {}),
       });
       for (const access of spec.uses) accesses[access].grant(fn.role);
       if (spec.uses.includes('email')) alarms.onEmailOutcomes(name, fn.logGroup);
@@ -500,6 +575,24 @@ export class CouncilStack extends Stack {
           integration: new HttpLambdaIntegration('WebhookIntegration', fn.fn),
         });
         alarms.onIntakeOutcomes(fn.logGroup, webhookSources(council));
+      } else if (trigger === 'action-page') {
+        const integration = new HttpLambdaIntegration('ActionPageIntegration', fn.fn);
+        // GET opens a link, POST records its form; ANY so another method is answered 405 by the page itself.
+        api.addRoutes({
+          path: ACTION_ROUTE,
+          methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.ANY],
+          integration,
+        });
+        (apiStage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+          ['GET', 'POST', 'ANY'].map((method) => [
+            `${method} ${ACTION_ROUTE}`,
+            {
+              ThrottlingRateLimit: ACTION_PAGE_THROTTLE.rateLimit,
+              ThrottlingBurstLimit: ACTION_PAGE_THROTTLE.burstLimit,
+            },
+          ]),
+        );
+        alarms.onActionPage(fn.logGroup);
       } else if (trigger === 'outbox-stream') {
         // The mapping reads the stream as this function's role: the stream's read actions, on this stream only,
         // and its records decrypted through DynamoDB (the function itself reads nothing from the table).
@@ -579,6 +672,8 @@ export class CouncilStack extends Stack {
 
     new CfnOutput(this, 'WebhookUrl', { value: `${apiStage.url}v1/sources/{sourceId}/events` });
     new CfnOutput(this, 'SourceSecretPrefix', { value: sourceSecretPrefix });
+    new CfnOutput(this, 'ActionPageUrl', { value: actionPageUrl });
+    new CfnOutput(this, 'ActionLinkKeySecret', { value: linkKeySecretName });
     new CfnOutput(this, 'OperatorTopicArn', { value: alarms.topic.topicArn });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     email.outputDkimRecords();
@@ -597,11 +692,6 @@ export class CouncilStack extends Stack {
         id: 'AwsSolutions-APIG4',
         reason:
           "Sources are police and school systems, not users: the intake function authenticates each request by its Standard Webhooks HMAC signature with that source's secret (401 otherwise).",
-      },
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'A source secret is shared with an external police or school system and rotated together with it: the secret holds a JSON array of active secrets so old and new both verify during the change (README, deploy).',
       },
       iam5(
         'Action::kms:ReEncrypt*',

@@ -23,13 +23,24 @@ import { CONFIGURATION_SET_DIMENSION } from './council-email';
  * `emailRejected: true` when SES refused an address (the email went to the fallback inbox),
  * `emailSendingBlocked: true` when SES could not send at all, `escalationSent: true` when a deadline was
  * missed and the escalation went out, `intakeFailed: true` when the intake answered 500, and
- * `deliveryRefused: true` (with `sourceId`) when it refused a delivery.
+ * `deliveryRefused: true` (with `sourceId`) when it refused a delivery; `actionLinksUnavailable: true` when
+ * emails went without their buttons (no link key to sign with), `actionLinkRefused: true` when the action page
+ * refused a link or a form, `actionPageFailed: true` when it answered 500.
  */
 export const EMAIL_REJECTED_FIELD = '$.emailRejected';
 export const EMAIL_SENDING_BLOCKED_FIELD = '$.emailSendingBlocked';
 export const ESCALATION_SENT_FIELD = '$.escalationSent';
 export const INTAKE_FAILED_FIELD = '$.intakeFailed';
 export const DELIVERY_REFUSED_FIELD = '$.deliveryRefused';
+export const ACTION_LINKS_UNAVAILABLE_FIELD = '$.actionLinksUnavailable';
+export const ACTION_LINK_REFUSED_FIELD = '$.actionLinkRefused';
+export const ACTION_PAGE_FAILED_FIELD = '$.actionPageFailed';
+
+/**
+ * An expired or mistyped link is a person's slip; this many refused within the hour is someone trying links
+ * (or a link key dropped before its links expired).
+ */
+export const LINK_REFUSALS = { count: 20, within: Duration.hours(1) };
 
 /**
  * One refused delivery is one bad event; this many from one source within the hour is a broken integration
@@ -55,7 +66,7 @@ export class OperatorAlarms extends Construct {
   private readonly namespace: string;
   private readonly prefix: string;
   private readonly metrics: Record<
-    'emailRejected' | 'emailSendingBlocked' | 'escalationsSent' | 'intakeFailures',
+    'emailRejected' | 'emailSendingBlocked' | 'escalationsSent' | 'intakeFailures' | 'actionLinksUnavailable',
     Metric
   >;
 
@@ -101,6 +112,7 @@ export class OperatorAlarms extends Construct {
       emailSendingBlocked: this.logMetric('EmailSendingBlocked'),
       escalationsSent: this.logMetric('EscalationsSent'),
       intakeFailures: this.logMetric('IntakeFailures'),
+      actionLinksUnavailable: this.logMetric('ActionLinksUnavailable'),
     };
     this.alarm(
       'EmailRejected',
@@ -121,6 +133,11 @@ export class OperatorAlarms extends Construct {
       'IntakeFailures',
       this.metrics.intakeFailures,
       "The intake could not store or process deliveries and answered 500: read the intake's log group",
+    );
+    this.alarm(
+      'ActionLinksUnavailable',
+      this.metrics.actionLinksUnavailable,
+      "Emails went out without their buttons to record a step: the link key could not be read. Check the action-link-key secret, the functions' read grant and the Parameters and Secrets extension layer (the functions' logs say which).",
     );
   }
 
@@ -192,6 +209,36 @@ export class OperatorAlarms extends Construct {
       logGroup,
       ESCALATION_SENT_FIELD,
       this.metrics.escalationsSent,
+    );
+    this.countLogField(
+      `${name}ActionLinksUnavailable`,
+      logGroup,
+      ACTION_LINKS_UNAVAILABLE_FIELD,
+      this.metrics.actionLinksUnavailable,
+    );
+  }
+
+  /** The action page's failures (it answers its own errors with a page, so Lambda's Errors never count them), and links refused again and again. */
+  onActionPage(logGroup: ILogGroup): void {
+    const failed = this.logMetric('ActionPageFailures');
+    this.countLogField('ActionPageFailed', logGroup, ACTION_PAGE_FAILED_FIELD, failed);
+    this.alarm(
+      'ActionPageFailures',
+      failed,
+      "The action page failed and answered 500: a worker's step may not be recorded. Read the actions function's log group.",
+    );
+    const refused = new Metric({
+      namespace: this.namespace,
+      metricName: 'ActionLinksRefused',
+      statistic: 'Sum',
+      period: LINK_REFUSALS.within,
+    });
+    this.countLogField('ActionLinkRefused', logGroup, ACTION_LINK_REFUSED_FIELD, refused);
+    this.alarm(
+      'ActionLinksRefused',
+      refused,
+      `${LINK_REFUSALS.count} or more links or forms refused by the action page within ${LINK_REFUSALS.within.toHumanString()}: someone may be trying links, or the link key lost a key before its links expired. Read the actions function's logs (outcome and status).`,
+      LINK_REFUSALS.count,
     );
   }
 

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  type ParamsAndSecretsLayerVersion,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -22,6 +28,8 @@ export interface PipelineFunctionProps {
   timeout: Duration;
   memorySize: number;
   logRetention: RetentionDays;
+  /** The Parameters and Secrets extension, for a function that reads a secret through it (the link keys). */
+  paramsAndSecrets?: ParamsAndSecretsLayerVersion;
 }
 
 /**
@@ -76,6 +84,7 @@ export class PipelineFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: props.name },
+      ...(props.paramsAndSecrets ? { paramsAndSecrets: props.paramsAndSecrets } : {}),
       bundling: {
         format: OutputFormat.ESM,
         target: `node${LAMBDA_NODE_MAJOR}`,

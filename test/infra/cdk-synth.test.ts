@@ -73,6 +73,8 @@ const deployedValues: Record<string, string> = {
   SES_CONFIGURATION_SET: 'missing-episodes',
   PSEUDONYM_KEY_SECRET:
     'arn:aws:secretsmanager:eu-west-2:123456789012:secret:missing-episodes/pseudonym-key-AbCdEf',
+  ACTION_LINK_KEY_SECRET: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:action-link-key-AbCdEf',
+  ACTION_PAGE_URL: 'https://abc123.execute-api.eu-west-2.amazonaws.com/v1/actions',
 };
 
 const deployedEnvironment = (variables: Record<string, unknown>): Record<string, string> =>

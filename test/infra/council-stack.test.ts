@@ -6,8 +6,10 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it, vi } from 'vitest';
 import { SOURCE_REFUSALS } from '../../infra/constructs/operator-alarms';
 import {
+  ACTION_PAGE_THROTTLE,
   CONSUMER_MAX_CONCURRENCY,
   type FunctionName,
+  LINK_KEY_CACHE,
   MAX_RECEIVES,
   OLDEST_MESSAGE_ALARM,
   pipelineFunctions,
@@ -52,6 +54,8 @@ const streamRead = [
   'dynamodb:GetShardIterator',
   'dynamodb:ListStreams',
 ];
+/** Reading the action-link key (through the Parameters and Secrets extension, as the function's role). */
+const linkKey = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 const expectedActions: Record<FunctionName, string[]> = {
   // The commit is intake's only write: no queue, no Scheduler.
   intake: [
@@ -75,6 +79,7 @@ const expectedActions: Record<FunctionName, string[]> = {
     'scheduler:CreateSchedule',
     'scheduler:DeleteSchedule',
     'iam:PassRole',
+    ...linkKey,
   ],
   notify: [
     ...logs,
@@ -85,6 +90,7 @@ const expectedActions: Record<FunctionName, string[]> = {
     'sqs:SendMessage',
     ...consume,
     ...queueKey,
+    ...linkKey,
   ],
   reminder: [
     ...logs,
@@ -96,6 +102,7 @@ const expectedActions: Record<FunctionName, string[]> = {
     'sqs:SendMessage',
     ...consume,
     ...queueKey,
+    ...linkKey,
   ],
   sweep: [
     ...logs,
@@ -106,6 +113,18 @@ const expectedActions: Record<FunctionName, string[]> = {
     ...email,
     'sqs:SendMessage',
     ...queueKey,
+    ...linkKey,
+  ],
+  // Records a step through the intake's commit: the same table actions, the link and pseudonym keys instead of source secrets.
+  actions: [
+    ...logs,
+    ...episodeReads,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+    ...dynamoKey,
+    ...linkKey,
   ],
   'monthly-report': [
     ...logs,
@@ -119,6 +138,23 @@ const expectedActions: Record<FunctionName, string[]> = {
   ],
 };
 
+/**
+ * The link key and the page's URL, and the Parameters and Secrets extension's own settings (its layer reads
+ * them: how long it keeps a secret, its log level, how many it caches).
+ */
+const links = [
+  'ACTION_LINK_KEY_SECRET',
+  'ACTION_PAGE_URL',
+  'PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED',
+  'PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE',
+  'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+  'PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL',
+  'PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS',
+  'SECRETS_MANAGER_TIMEOUT_MILLIS',
+  'SECRETS_MANAGER_TTL',
+  'SSM_PARAMETER_STORE_TIMEOUT_MILLIS',
+  'SSM_PARAMETER_STORE_TTL',
+];
 /** Each function's own variables: what it parses, and nothing it may not use. */
 const expectedEnvironment: Record<FunctionName, string[]> = {
   intake: ['TABLE_NAME', 'SOURCE_SECRET_PREFIX', 'PSEUDONYM_KEY_SECRET'],
@@ -130,9 +166,16 @@ const expectedEnvironment: Record<FunctionName, string[]> = {
     'SCHEDULER_ROLE_ARN',
     'SCHEDULER_DLQ_ARN',
   ],
-  notify: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'ROUTING_QUEUE_URL'],
-  reminder: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'DEADLINE_QUEUE_URL'],
-  sweep: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND'],
+  notify: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', 'ROUTING_QUEUE_URL', ...links],
+  reminder: [
+    'TABLE_NAME',
+    'SES_CONFIGURATION_SET',
+    'SES_MAX_SENDS_PER_SECOND',
+    'DEADLINE_QUEUE_URL',
+    ...links,
+  ],
+  sweep: ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND', ...links],
+  actions: ['TABLE_NAME', 'PSEUDONYM_KEY_SECRET', ...links],
   'monthly-report': ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'SES_MAX_SENDS_PER_SECOND'],
 };
 
@@ -360,57 +403,143 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
     });
   });
 
-  describe('the webhook API', () => {
-    it('routes POST /v1/sources/{sourceId}/events, and every other method on it, to the intake', () => {
-      const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
-      expect(Object.values(integrations).map((i) => i.Properties)).toEqual([
-        expect.objectContaining({
-          IntegrationType: 'AWS_PROXY',
-          IntegrationUri: arnOf(fnId('intake')),
-          PayloadFormatVersion: '2.0',
-        }),
-      ]);
-      const [integrationId] = Object.keys(integrations);
-      const routes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map(
-        (r) => r.Properties,
+  describe('the HTTP API', () => {
+    const integrationOf = (name: FunctionName) => {
+      const integrations = Object.entries(resourcesOf(template, 'AWS::ApiGatewayV2::Integration')).filter(
+        ([, i]) => JSON.stringify(i.Properties.IntegrationUri) === JSON.stringify(arnOf(fnId(name))),
       );
-      // The POST route wins for POST; ANY takes the rest, which the intake answers 405 with Allow: POST.
-      expect(routes.map((r) => r.RouteKey).sort()).toEqual([
-        'ANY /v1/sources/{sourceId}/events',
-        'POST /v1/sources/{sourceId}/events',
+      expect(integrations).toHaveLength(1);
+      expect(integrations[0]?.[1].Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+      });
+      return integrations[0]?.[0];
+    };
+    const routes = () =>
+      Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+
+    it('routes POST /v1/sources/{sourceId}/events, and every other method on it, to the intake, and /v1/actions to the action page', () => {
+      const intake = integrationOf('intake');
+      const actions = integrationOf('actions');
+      expect(resourcesOf(template, 'AWS::ApiGatewayV2::Integration')).toEqual({
+        [intake ?? '']: expect.anything(),
+        [actions ?? '']: expect.anything(),
+      });
+      // The POST route wins for POST; ANY takes the rest, which the intake answers 405 with Allow: POST (and
+      // the action page 405 with Allow: GET, POST).
+      const target = (id: string | undefined) => ({ 'Fn::Join': ['', ['integrations/', { Ref: id }]] });
+      expect(
+        routes()
+          .map((r) => [r.RouteKey, r.Target])
+          .sort(([a], [b]) => String(a).localeCompare(String(b))),
+      ).toEqual([
+        ['ANY /v1/actions', target(actions)],
+        ['ANY /v1/sources/{sourceId}/events', target(intake)],
+        ['GET /v1/actions', target(actions)],
+        ['POST /v1/actions', target(actions)],
+        ['POST /v1/sources/{sourceId}/events', target(intake)],
       ]);
-      for (const route of routes) {
-        expect(route.Target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] });
-      }
     });
 
-    it('lets the API invoke the intake for every method on the route', () => {
+    it('lets the API invoke each function for its own path only', () => {
       const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission'))
         .map((p) => p.Properties)
         .filter((p) => p.Principal === 'apigateway.amazonaws.com');
-      // One per route (CDK adds one as it binds each), every one for any stage and method of this path.
-      expect(permissions).toHaveLength(2);
+      // One per route (CDK adds one as it binds each), every one for any stage and method of its path.
+      expect(permissions).toHaveLength(5);
       for (const permission of permissions) {
-        expect(permission.FunctionName).toEqual(arnOf(fnId('intake')));
-        expect(JSON.stringify(permission.SourceArn)).toContain('"/*/*/v1/sources/{sourceId}/events"');
+        const path =
+          JSON.stringify(permission.FunctionName) === JSON.stringify(arnOf(fnId('intake')))
+            ? '"/*/*/v1/sources/{sourceId}/events"'
+            : '"/*/*/v1/actions"';
+        expect(JSON.stringify(permission.SourceArn)).toContain(path);
       }
     });
 
-    it('throttles its default stage and writes access logs to a log group with retention', () => {
+    it('throttles its default stage, and the action page harder, and writes access logs without query strings', () => {
       const stages = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'));
       expect(stages).toHaveLength(1);
       const apiStage = stages[0]?.Properties ?? {};
+      const actionRoute = {
+        ThrottlingRateLimit: ACTION_PAGE_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: ACTION_PAGE_THROTTLE.burstLimit,
+      };
       expect(apiStage).toMatchObject({
         StageName: '$default',
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+        RouteSettings: {
+          'GET /v1/actions': actionRoute,
+          'POST /v1/actions': actionRoute,
+          'ANY /v1/actions': actionRoute,
+        },
         AccessLogSettings: { Format: expect.stringContaining('$context.requestId') },
       });
+      // A link's token rides in its query string: the access log has the path only.
+      const format = String((apiStage.AccessLogSettings as { Format: string }).Format);
+      expect(format).toContain('$context.path');
+      expect(format).not.toMatch(/querystring|requestOverride|\$request\./i);
       const destination = (apiStage.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string] } })
         .DestinationArn['Fn::GetAtt'][0];
       expect(propertiesOf(template, 'AWS::Logs::LogGroup', destination)).toMatchObject({
         RetentionInDays: 90,
       });
+    });
+  });
+
+  describe('the links in emails', () => {
+    const linkKeyId = idAt('ActionLinkKey');
+    const signers: FunctionName[] = ['actions', 'notify', 'reminder', 'sweep'];
+
+    it('are signed with a generated key kept in Secrets Manager, encrypted with the council key', () => {
+      expect(propertiesOf(template, 'AWS::SecretsManager::Secret', linkKeyId)).toMatchObject({
+        Name: `${prefix}/action-link-key`,
+        KmsKeyId: arnOf(keyId),
+        GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 64 },
+      });
+    });
+
+    it('only the functions that render emails or the action page may read that key, through the extension layer', () => {
+      const readers = functionNames.filter((name) =>
+        statementsOfRole(template, roleId(name)).some(
+          (s) => JSON.stringify(s.Resource) === JSON.stringify({ Ref: linkKeyId }),
+        ),
+      );
+      expect(readers.sort()).toEqual([...signers].sort());
+      for (const name of functionNames) {
+        const layers = (functionProps(name).Layers ?? []) as unknown[];
+        expect(layers, name).toHaveLength(signers.includes(name) ? 1 : 0);
+        if (signers.includes(name)) {
+          // AWS's own layer for the region the stack is deployed in, arm64.
+          const [mapName, , version] = (layers[0] as { 'Fn::FindInMap': [string, unknown, string] })[
+            'Fn::FindInMap'
+          ];
+          expect(version).toBe('1x0x103xarm64');
+          const regions = (
+            template.toJSON().Mappings as Record<string, Record<string, Record<string, string>>>
+          )[mapName];
+          expect(regions?.['eu-west-2']?.[version]).toMatch(
+            /^arn:aws:lambda:eu-west-2:\d+:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/,
+          );
+          expect(variablesOf(name)).toMatchObject({
+            ACTION_LINK_KEY_SECRET: { Ref: linkKeyId },
+            SECRETS_MANAGER_TTL: String(LINK_KEY_CACHE.toSeconds()),
+          });
+          expect(JSON.stringify(variablesOf(name).ACTION_PAGE_URL)).toContain('v1/actions');
+        }
+      }
+    });
+
+    it("says where the pages are and which secret holds the key, and alarms on the page's failures", () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(JSON.stringify(outputs.ActionPageUrl?.Value)).toContain('v1/actions');
+      expect(outputs.ActionLinkKeySecret?.Value).toEqual(`${prefix}/action-link-key`);
+      const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
+        (a) => a.Properties.AlarmName,
+      );
+      for (const name of ['ActionLinksUnavailable', 'ActionPageFailures', 'ActionLinksRefused']) {
+        expect(alarms).toContain(`${prefix}-${name}`);
+      }
     });
   });
 
@@ -637,22 +766,30 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
     });
   });
 
-  it("keeps one secret per source of the council file, under the prefix the intake reads, and the registry's pseudonym key", () => {
+  it("keeps one secret per source of the council file, under the prefix the intake reads, the registry's pseudonym key and the action-link key", () => {
     const secrets = Object.values(resourcesOf(template, 'AWS::SecretsManager::Secret'));
     const names = secrets.map((s) => s.Properties.Name);
     expect(names.sort()).toEqual(
       [
         ...Object.keys(webhookSources(council)).map((source) => `${prefix}/sources/${source}`),
         `${prefix}/pseudonym-key`,
+        `${prefix}/action-link-key`,
       ].sort(),
     );
     // Losing the pseudonym key loses the registry: the stack never deletes it, and it is a long random key.
     const pseudonymKey = secrets.find((s) => s.Properties.Name === `${prefix}/pseudonym-key`);
     expect(pseudonymKey?.DeletionPolicy).toBe('Retain');
     expect(pseudonymKey?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    // The intake alone reads the source secrets; the pseudonym key, whatever commits events.
     for (const name of functionNames) {
-      const reads = actionsOf(statementsOfRole(template, roleId(name))).includes(
-        'secretsmanager:GetSecretValue',
+      const readsKey = statementsOfRole(template, roleId(name)).some((s) =>
+        JSON.stringify(s.Resource).includes('PseudonymKey'),
+      );
+      expect(readsKey).toBe(name === 'intake' || name === 'actions');
+    }
+    for (const name of functionNames) {
+      const reads = statementsOfRole(template, roleId(name)).some((s) =>
+        JSON.stringify(s.Resource).includes('SourceSecret'),
       );
       expect(reads).toBe(name === 'intake');
     }
@@ -798,7 +935,8 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
         ]),
       );
       for (const alarm of alarms.filter(
-        (a) => !['ApproximateAgeOfOldestMessage', 'RefusedDeliveries'].includes(metricOf(a)),
+        (a) =>
+          !['ApproximateAgeOfOldestMessage', 'RefusedDeliveries', 'ActionLinksRefused'].includes(metricOf(a)),
       )) {
         expect(alarm.Properties).toMatchObject({
           Threshold: 1,
@@ -814,6 +952,7 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
         ['{ $.emailRejected IS TRUE }', 'EmailRejected'],
         ['{ $.emailSendingBlocked IS TRUE }', 'EmailSendingBlocked'],
         ['{ $.escalationSent IS TRUE }', 'EscalationsSent'],
+        ['{ $.actionLinksUnavailable IS TRUE }', 'ActionLinksUnavailable'],
       ]) {
         const matching = filters.filter((f) => f.Properties.FilterPattern === pattern);
         expect(
