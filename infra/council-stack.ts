@@ -36,6 +36,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
+import { ACTION_PAGE_PATH } from '../shared/actions/action-links';
 import {
   OUTBOX_INSERT_FILTER,
   PENDING_NOTICE_INDEX,
@@ -162,7 +163,6 @@ export const pipelineFunctions = {
 export type FunctionName = keyof typeof pipelineFunctions;
 
 const WEBHOOK_ROUTE = '/v1/sources/{sourceId}/events';
-const ACTION_ROUTE = '/v1/actions';
 /**
  * The action page's routes, in all: a council's workers open a few links an hour, and a link's token is
  * 256 bits of HMAC, so this only bounds what a flood can cost (an HTTP API throttles per route, not per
@@ -401,7 +401,7 @@ export class CouncilStack extends Stack {
       reason:
         'The operator rotates the action-link key in two steps (README): the new key goes second, then first a minute later, and the old key stays until its last link expires 14 days on, so no link in an inbox stops working; a rotation Lambda for one key would be more to run and audit than the two writes it saves.',
     });
-    const actionPageUrl = `${apiStage.url}${ACTION_ROUTE.slice(1)}`;
+    const actionPageUrl = `${apiStage.url}${ACTION_PAGE_PATH.slice(1)}`;
     const secretsExtension = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
       secretsManagerTtl: LINK_KEY_CACHE,
       // A hung read fails the send (retried) in seconds rather than at the function's timeout.
@@ -579,13 +579,13 @@ export class CouncilStack extends Stack {
         const integration = new HttpLambdaIntegration('ActionPageIntegration', fn.fn);
         // GET opens a link, POST records its form; ANY so another method is answered 405 by the page itself.
         api.addRoutes({
-          path: ACTION_ROUTE,
+          path: ACTION_PAGE_PATH,
           methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.ANY],
           integration,
         });
         (apiStage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
           ['GET', 'POST', 'ANY'].map((method) => [
-            `${method} ${ACTION_ROUTE}`,
+            `${method} ${ACTION_PAGE_PATH}`,
             {
               ThrottlingRateLimit: ACTION_PAGE_THROTTLE.rateLimit,
               ThrottlingBurstLimit: ACTION_PAGE_THROTTLE.burstLimit,

@@ -1,12 +1,20 @@
+import type { StepKind } from '../../shared/actions/step-kinds';
 import { type CouncilConfig, webhookSources } from '../../shared/council/council-schema';
 import type { EventType, PipelineEventInput } from '../../shared/events/event-schemas';
-import { addHours, localDate } from '../../shared/time/instant';
+import { addHours, localDate, localInputValue } from '../../shared/time/instant';
 
 type DataOf<T extends EventType> = Extract<PipelineEventInput, { type: T }>['data'];
 
+/** A step recorded by a person from the link in an email: whose inbox it is in, which step, what they type. */
+export interface LinkStep {
+  say: string;
+  link: { inbox: string; step: StepKind; fields: Record<string, string | string[]> };
+}
+
 export type DemoStep =
   | { say: string; sourceId: string; event: PipelineEventInput }
-  | { say: string; advance: string; hours: number };
+  | { say: string; advance: string; hours: number }
+  | LinkStep;
 
 /** The council's source that may send an event type: the police send most, the RHI provider its outcomes. */
 export const sourceFor = (
@@ -25,12 +33,14 @@ export const sourceFor = (
 /**
  * One realistic missing episode, report to Return Home Interview, with times relative to the local clock
  * at the start: reported, graded high risk for criminal exploitation, found, two days pass (reminders), the
- * Prevention Interview, a day more (the RHI is overdue and escalated), then the late RHI finds a risk of harm.
+ * Prevention Interview, a day more (the RHI is overdue and escalated), then the RHI provider, which has no
+ * system of its own here, records the late RHI from the link in its escalation email, finding a risk of harm.
  * The child is invented.
  */
 export const demoEpisode = (council: CouncilConfig, start: string, episodeRef: string): DemoStep[] => {
   const police = sourceFor(council, 'missing.found');
-  const rhiProvider = sourceFor(council, 'rhi.completed', (id) => id !== police);
+  const rhiProvider = council.agencies[council.roles.rhiProvider];
+  if (!rhiProvider) throw new Error(`council ${council.id} has no RHI provider agency`);
   let sequence = 0;
   const event = <T extends EventType>(type: T, time: string, data: DataOf<T>): PipelineEventInput =>
     ({
@@ -78,14 +88,18 @@ export const demoEpisode = (council: CouncilConfig, start: string, episodeRef: s
     },
     { say: 'A day more passes: the Return Home Interview is now overdue', advance: 'PT24H', hours: 24 },
     {
-      say: `${council.sources[rhiProvider]?.name} hold the Return Home Interview, late, and find a risk of harm`,
-      sourceId: rhiProvider,
-      event: event('rhi.completed', at(71.8), {
-        episodeRef,
-        completedAt: at(71.5),
-        setting: 'neutral',
-        concerns: { riskOfHarm: true, immediateSignificantHarm: false, exploitation: false },
-      }),
+      say: `${rhiProvider.name} hold the Return Home Interview, late, find a risk of harm, and record it from the link in their escalation email`,
+      link: {
+        inbox: rhiProvider.inbox.address,
+        step: 'return_home_interview',
+        fields: {
+          type: 'rhi.completed',
+          completedAt: localInputValue(at(71.5), council.timeZone),
+          setting: 'neutral',
+          concerns: ['riskOfHarm'],
+          'recordedBy.name': 'Sam Sample (demo worker)',
+        },
+      },
     },
   ];
 };

@@ -8,12 +8,14 @@ import { demoEpisode } from './demo-episode';
 import { localSourceSecrets } from './local-source-secrets';
 import { isSettled, LocalStatus } from './local-status';
 import { OutboxEntry } from './outbox-mailer';
+import { recordFromLink, stepLinkIn } from './record-from-link';
 import { sendSignedEvent } from './webhook-sender';
 
 /**
  * `npm run demo [-- --url http://127.0.0.1:3000]`: against a running `npm start`, posts one realistic signed
- * episode for the council it runs and prints what each agency received. Signs with the runtime's own source
- * secrets (WEBHOOK_SECRET_<SOURCE_ID>, else the ones it generated in its data folder).
+ * episode for the council it runs and prints what each agency received; its last step is recorded as a
+ * worker would, from the link in an email (the page opened, its form submitted). Signs with the runtime's own
+ * source secrets (WEBHOOK_SECRET_<SOURCE_ID>, else the ones it generated in its data folder).
  */
 const { values } = parseArgs({
   options: { url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? '3000'}` } },
@@ -64,7 +66,23 @@ let seen = (await outbox()).length;
 console.log(`Demo for ${council.name}: episode ${episodeRef}, against ${baseUrl}\n`);
 for (const [index, step] of demoEpisode(council, first.now, episodeRef).entries()) {
   console.log(`${'='.repeat(100)}\n${index + 1}. ${step.say}`);
-  if ('advance' in step) {
+  if ('link' in step) {
+    // The email the worker opens: the latest about this episode in their inbox that offers the step.
+    const offering = (await outbox())
+      .filter((email) => email.to.includes(step.link.inbox) && email.subject.includes(`(ref ${episodeRef})`))
+      .map((email) => stepLinkIn(email.text, step.link.step))
+      .filter((link): link is string => link !== undefined)
+      .at(-1);
+    if (!offering) {
+      console.error(`   No email to ${step.link.inbox} offers a link for this step.`);
+      process.exit(1);
+    }
+    console.log(`   The link in their email: ${offering}`);
+    const { opened, recorded } = await recordFromLink(offering, step.link.fields);
+    console.log(`   GET  the page: ${opened.status} "${opened.title}"`);
+    console.log(`   POST the form: ${recorded.status} "${recorded.title}"`);
+    console.log(indent(recorded.text, '   | '));
+  } else if ('advance' in step) {
     const response = await fetch(`${baseUrl}/_local/clock`, {
       method: 'POST',
       body: JSON.stringify({ advance: step.advance }),

@@ -18,7 +18,7 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 const INTAKE_ROUTE = /^\/v1\/sources\/([^/?]+)\/events(?:\?.*)?$/s;
 
-class PayloadTooLarge extends Error {}
+export class PayloadTooLarge extends Error {}
 
 /** A path segment as API Gateway hands it over, or undefined when its %-encoding is broken. */
 const decodedPathPart = (part: string): string | undefined => {
@@ -29,7 +29,7 @@ const decodedPathPart = (part: string): string | undefined => {
   }
 };
 
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
+export const readBody = (request: IncomingMessage): Promise<Buffer> =>
   new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -53,12 +53,12 @@ const sendJson = (response: ServerResponse, statusCode: number, body: unknown) =
 };
 
 /** An answer API Gateway gives itself, byte for byte: compact JSON, plain `application/json`. */
-const sendGatewayAnswer = (response: ServerResponse, answer: { status: number; body: unknown }) => {
+export const sendGatewayAnswer = (response: ServerResponse, answer: { status: number; body: unknown }) => {
   response.writeHead(answer.status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(answer.body));
 };
 
-const sendLambdaResult = (response: ServerResponse, result: APIGatewayProxyStructuredResultV2) => {
+export const sendLambdaResult = (response: ServerResponse, result: APIGatewayProxyStructuredResultV2) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [name, value] of Object.entries(result.headers ?? {}))
     headers[name.toLowerCase()] = String(value);

@@ -3,11 +3,13 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
+import { createActionsHandler } from '../../functions/actions/actions-handler';
 import { createDispatchHandler } from '../../functions/dispatch/dispatch-handler';
 import { createIntakeHandler } from '../../functions/intake/intake-handler';
 import { createNotifyHandler } from '../../functions/notify/notify-handler';
 import { createReminderHandler } from '../../functions/reminder/reminder-handler';
 import { createSweepHandler } from '../../functions/sweep/sweep-handler';
+import { ACTION_PAGE_PATH } from '../../shared/actions/action-links';
 import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { EnvSecretSource } from '../../shared/adapters/env-secret-source';
 import { OUTBOX_INSERT_FILTER } from '../../shared/adapters/episode-table';
@@ -15,6 +17,7 @@ import { type CouncilConfig, webhookSources } from '../../shared/council/council
 import type { OutgoingEmail } from '../../shared/ports';
 import { loadCouncilFile } from '../councils/council-files';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from './dynamodb-local-server';
+import { type ActionPageRoute, createLocalActionsServer } from './local-actions-server';
 import { createLocalClock } from './local-clock';
 import { createLocalDeadlineScheduler, viaDeadlineQueue } from './local-deadline-scheduler';
 import {
@@ -25,6 +28,7 @@ import {
   localStreamsClient,
 } from './local-episode-table';
 import { createLocalHttpServer, type LocalRoutes, listen } from './local-http-server';
+import { type LocalLinkKeys, localLinkKeys } from './local-link-keys';
 import { localPseudonymKey } from './local-pseudonym-key';
 import { createLocalRoutingQueue } from './local-routing-queue';
 import { type LocalSourceSecret, localSourceSecrets, secretVariables } from './local-source-secrets';
@@ -37,6 +41,8 @@ export interface LocalPipelineOptions {
   councilId: string;
   dataDir: string;
   port: number;
+  /** The action pages' own port (the links in emails point there); 0 for any free port. */
+  actionsPort: number;
   host?: string;
   env?: NodeJS.ProcessEnv;
   /** One line per request and per email, for the person watching the terminal: ids only. */
@@ -45,6 +51,9 @@ export interface LocalPipelineOptions {
 
 export interface LocalPipeline {
   url: string;
+  /** Where the links in emails open: the action page. */
+  actionsUrl: string;
+  linkKeys: LocalLinkKeys['origin'];
   council: CouncilConfig;
   dataDir: string;
   outboxDir: string;
@@ -97,16 +106,25 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
   mkdirSync(dataDir, { recursive: true });
 
   let routes: LocalRoutes | undefined;
+  let actionPage: ActionPageRoute | undefined;
   const server = createLocalHttpServer(() => routes);
+  const actionsServer = createLocalActionsServer(() => actionPage);
   const port = await listen(server, options.port, host);
+  const actionsPort = await listen(actionsServer, options.actionsPort, host).catch(async (error) => {
+    await closeServer(server);
+    throw error;
+  });
+  const actionsOrigin = `http://${host}:${actionsPort}`;
 
   let dynamo: DynamoDbLocalServer | undefined;
   const timers: NodeJS.Timeout[] = [];
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     routes = undefined;
+    actionPage = undefined;
     for (const timer of timers) clearInterval(timer);
     await closeServer(server);
+    await closeServer(actionsServer);
     for (const stopper of stoppers.splice(0).reverse()) await stopper();
     await dynamo?.stop();
   };
@@ -134,6 +152,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     const streamsClient = lanes.route(localStreamsClient(dynamo.endpoint), 'follow-up');
     stoppers.push(async () => streamsClient.destroy());
 
+    const linkKeys = localLinkKeys({ env, file: join(dataDir, 'action-link-keys.json') });
     const outboxDir = join(dataDir, 'outbox');
     const mailer = createOutboxMailer({ dir: outboxDir, from: council.email.from.address, clock });
     const logger = new Logger({
@@ -152,6 +171,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       },
       clock,
       council,
+      links: { pageUrl: `${actionsOrigin}${ACTION_PAGE_PATH}`, keys: linkKeys },
     };
     const notify = createNotifyHandler({
       ...mailDeps,
@@ -186,10 +206,11 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     });
     // Stopped before the queue and the scheduler it hands work to.
     stoppers.push(() => outboxStream.stop());
+    const pseudonymKey = localPseudonymKey(join(dataDir, 'pseudonym-key'));
     const intake = createIntakeHandler({
       store: new DynamoEpisodeStore(episodeTableClient(intakeClient), tableName),
       secrets: new EnvSecretSource(secretVariables(secrets)),
-      pseudonymKey: localPseudonymKey(join(dataDir, 'pseudonym-key')),
+      pseudonymKey,
       clock,
       council,
       logger: logger.createChild({ serviceName: 'intake' }),
@@ -221,6 +242,23 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       ),
     );
 
+    const actions = createActionsHandler({
+      store: mailDeps.store,
+      keys: linkKeys,
+      pseudonymKey,
+      clock,
+      council,
+      origin: actionsOrigin,
+      logger: logger.createChild({ serviceName: 'actions' }),
+    });
+    actionPage = async (event) => {
+      const answer = await actions(event);
+      // A step recorded: its commit's outbox items are on the stream now.
+      if (event.requestContext.http.method === 'POST') outboxStream.poke();
+      // The path only: a link's token is a credential, even locally.
+      print(`${event.requestContext.http.method} ${event.rawPath} (action page) -> ${answer.statusCode}`);
+      return answer;
+    };
     routes = {
       async intake(event) {
         const answer = await intake(event);
@@ -258,6 +296,8 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     };
     return {
       url: `http://${host}:${port}`,
+      actionsUrl: `${actionsOrigin}${ACTION_PAGE_PATH}`,
+      linkKeys: linkKeys.origin,
       council,
       dataDir,
       outboxDir,

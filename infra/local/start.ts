@@ -8,12 +8,13 @@ import { type LocalPipeline, startLocalPipeline } from './local-pipeline';
  * `npm start [-- --council <id>] [--data-dir DIR] [--port N]`: the whole pipeline for one council on this
  * machine. Ctrl-C stops the HTTP server, the timers and DynamoDB Local; nothing is left running.
  */
-const usage = 'usage: npm start -- [--council <id>] [--data-dir DIR] [--port N]';
+const usage = 'usage: npm start -- [--council <id>] [--data-dir DIR] [--port N] [--actions-port N]';
 
 const Options = z.object({
   council: z.enum(councilIds(), { error: `--council must be one of: ${councilIds().join(', ')}` }),
   dataDir: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65_535),
+  actionsPort: z.coerce.number().int().min(0).max(65_535),
 });
 
 const fail = (message: string): never => {
@@ -28,19 +29,24 @@ const parseOptions = () => {
         council: { type: 'string', default: 'tower-hamlets' },
         'data-dir': { type: 'string', default: '.data' },
         port: { type: 'string', default: process.env.PORT ?? '3000' },
+        'actions-port': { type: 'string', default: process.env.ACTIONS_PORT },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
     if (values.help) {
       console.log(
-        `${usage}\n  --council   one of: ${councilIds().join(', ')} (default tower-hamlets)\n  --data-dir  where the tables, outbox and secrets are kept (default .data)\n  --port      the HTTP port (default $PORT or 3000; 0 for any free port)`,
+        `${usage}\n  --council       one of: ${councilIds().join(', ')} (default tower-hamlets)\n  --data-dir      where the tables, outbox and secrets are kept (default .data)\n  --port          the HTTP port (default $PORT or 3000; 0 for any free port)\n  --actions-port  the action pages' port, where the links in emails open (default $ACTIONS_PORT, else the next port; 0 for any free port)`,
       );
       process.exit(0);
     }
+    // The pages sit on the port after the intake's, or on any free one when the intake's is.
+    const actionsPort =
+      values['actions-port'] ?? (values.port === '0' ? '0' : String(Number(values.port) + 1));
     const parsed = Options.safeParse({
       council: values.council,
       dataDir: values['data-dir'],
       port: values.port,
+      actionsPort,
     });
     return parsed.success ? parsed.data : fail(`${z.prettifyError(parsed.error)}\n${usage}`);
   } catch (error) {
@@ -62,6 +68,11 @@ const banner = (pipeline: LocalPipeline) => {
     `  Outbox      GET  ${pipeline.url}/_local/outbox   (emails as files: ${shown(pipeline.outboxDir)}/)`,
     `  Clock       POST ${pipeline.url}/_local/clock  {"advance":"PT72H"}`,
     `  Status      GET  ${pipeline.url}/_local/status`,
+    `  Pages       ${pipeline.actionsUrl}?token=...   (the links in emails; keys in ${
+      pipeline.linkKeys === 'environment'
+        ? 'ACTION_LINK_KEYS'
+        : `${shown(pipeline.dataDir)}/action-link-keys.json`
+    })`,
     `  Data        ${shown(pipeline.dataDir)}/ (DynamoDB Local at ${pipeline.dynamoDbEndpoint}, table ${pipeline.table})`,
     '',
     '  Source secrets (sign with Standard Webhooks; `npm run sign -- --source <id> --secret <secret> --file event.json`):',
@@ -89,6 +100,7 @@ try {
     councilId: options.council,
     dataDir: options.dataDir,
     port: options.port,
+    actionsPort: options.actionsPort,
     print: (line) => console.log(`${time()}  ${line}`),
   });
 } catch (error) {

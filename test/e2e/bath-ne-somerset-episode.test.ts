@@ -23,7 +23,7 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
   });
 
   it('accepts every event of the episode and moves the clock', () => {
-    expect(path.map((s) => s.status)).toEqual([202, 202, 202, 200, 202, 200, 202]);
+    expect(path.map((s) => s.status)).toEqual([202, 202, 202, 200, 202, 200, 200]);
   });
 
   it('emails Avon and Somerset police and social care about the report', () => {
@@ -68,8 +68,10 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
     expect(path[5]?.subjects.every((s) => s.includes('OVERDUE: Return Home Interview'))).toBe(true);
   });
 
-  it('asks Early Help for an assessment when the RHI finds a risk of harm', () => {
-    expect(path[6]?.recipients).toEqual(sorted('early-help', 'childrens-social-care'));
+  it('asks Early Help for an assessment when the RHI, recorded from the link in its email, finds a risk of harm', () => {
+    expect(path[6]?.recipients).toEqual(
+      sorted('early-help', 'childrens-social-care', 'youth-offending-service'),
+    );
   });
 
   it('npm run demo plays the same episode against it and prints, step by step, what each agency received', async () => {
@@ -82,5 +84,11 @@ describe('the local pipeline for Bath and North East Somerset, over HTTP', () =>
     expect(steps[5]).toContain(`To:      ${agency('missing-managers')}`);
     expect(steps[5]).toContain('OVERDUE: Return Home Interview');
     expect(steps[6]).toContain(`To:      ${agency('early-help')}`);
+    // The last step goes through the link in the Youth Offending Service's email, as a worker would.
+    expect(steps[6]).toMatch(
+      /The link in their email: http:\/\/127\.0\.0\.1:\d+\/v1\/actions\?token=[\w.-]+/,
+    );
+    expect(steps[6]).toContain('POST the form: 200 "Recorded"');
+    expect(steps[6]).toContain(`To:      ${agency('youth-offending-service')}`);
   }, 120_000);
 });

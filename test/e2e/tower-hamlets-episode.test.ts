@@ -19,8 +19,9 @@ describe('the local pipeline for Tower Hamlets, over HTTP', { timeout: 120_000 }
     await runtime?.discard();
   });
 
-  it('accepts every event of the episode and moves the clock', () => {
-    expect(path.map((s) => s.status)).toEqual([202, 202, 202, 200, 202, 200, 202]);
+  it('accepts every event of the episode, moves the clock, and records the RHI from the link in its email', () => {
+    expect(path.map((s) => s.status)).toEqual([202, 202, 202, 200, 202, 200, 200]);
+    expect(path[6]?.body).toBe('Recorded');
   });
 
   it('emails the police and social care about the report', () => {
@@ -56,8 +57,8 @@ describe('the local pipeline for Tower Hamlets, over HTTP', { timeout: 120_000 }
     expect(path[5]?.subjects.every((s) => s.startsWith('[LBTH] OVERDUE: Return Home Interview'))).toBe(true);
   });
 
-  it('sends the RHI outcome with its risk of harm to social care, as one email', () => {
-    expect(path[6]?.recipients).toEqual(sorted('childrens-social-care'));
+  it('sends the RHI outcome with its risk of harm to social care, as one email, and a receipt to the Exploitation service', () => {
+    expect(path[6]?.recipients).toEqual(sorted('childrens-social-care', 'exploitation-service'));
   });
 
   it('writes every email with the subject naming the episode and never the child', async () => {

@@ -124,6 +124,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
     await new Promise((done) => setTimeout(done, 50));
   }
   const baseUrl = url;
+  const actionsUrl = /Pages +(http:\/\/[\d.:]+\/v1\/actions)/.exec(running.output())?.[1] ?? '';
 
   const getJson = async (path: string) => {
     const response = await fetch(`${baseUrl}${path}`);
@@ -135,6 +136,8 @@ export const startRuntime = async (options: RuntimeOptions) => {
 
   return {
     url: baseUrl,
+    /** Where the links in emails open: the action pages' own port. */
+    actionsUrl,
     dataDir: running.dataDir,
     output: running.output,
     secret: (sourceId: string) => secrets[sourceId] ?? '',
