@@ -23,9 +23,10 @@ const lowerCased = (headers: APIGatewayProxyEventV2['headers']) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 
 /**
- * Why a POST is refused before its form is read, if it is: a form sent from another site (CSRF: the browser's
- * Origin and Fetch Metadata say where it came from; the token in the form is the other half of the
- * defence), in another encoding, or too large.
+ * Why a POST is refused before its form is read, if it is: a form sent from another site (CSRF: Fetch
+ * Metadata's Sec-Fetch-Site says where it came from, and Origin when the browser names one: under the page's
+ * no-referrer policy browsers send `Origin: null`; the token in the form is the other half of the defence),
+ * in another encoding, or too large.
  */
 const postRefusal = (
   headers: Record<string, string | undefined>,
@@ -34,10 +35,8 @@ const postRefusal = (
 ): ActionView | undefined => {
   const from = headers.origin;
   const site = headers['sec-fetch-site'];
-  if (
-    (from !== undefined && from !== origin) ||
-    (site !== undefined && !['same-origin', 'none'].includes(site))
-  ) {
+  const foreignOrigin = from !== undefined && from !== 'null' && from !== origin;
+  if (foreignOrigin || (site !== undefined && !['same-origin', 'none'].includes(site))) {
     return { kind: 'refused', why: 'The form was sent from another site, so nothing was recorded.' };
   }
   if ((headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() !== FORM_TYPE) {

@@ -11,7 +11,9 @@ export const LocalStatus = z.object({
   dispatch: z.object({ caughtUp: z.boolean() }),
   queue: z.object({ depth: z.number() }),
   schedules: z.object({
-    pending: z.array(z.object({ fireAt: z.string(), payload: z.object({ episodeId: z.string() }) })),
+    pending: z.array(
+      z.object({ fireAt: z.string(), payload: z.object({ episodeId: z.string(), noticeKey: z.string() }) }),
+    ),
     /** Notices fired or put on the deadline queue whose reminder has not finished. */
     inFlight: z.number(),
   }),

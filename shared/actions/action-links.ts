@@ -8,6 +8,9 @@ import { eventsMayRecord, isWanted, stepTitles } from './action-steps';
 import { issueToken } from './action-token';
 import type { StepKind } from './step-kinds';
 
+/** The action page's path on the HTTP API, in AWS and locally: the links in emails open it. */
+export const ACTION_PAGE_PATH = '/v1/actions';
+
 /** Where links in emails point and what signs them: the action page's URL and the link keys. */
 export interface ActionLinks {
   pageUrl: string;

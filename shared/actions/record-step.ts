@@ -134,12 +134,6 @@ export const showStep = async (
   return settled(ports, link, link.record.state) ?? formPage(link, postTo, blankForms(link));
 };
 
-/** "The Return Home Interview is recorded as held on Tue 27 Oct 2026, 14:30 GMT." */
-const recordedSentence = (link: OpenLink, type: EventType, at: string | undefined, timeZone: string) =>
-  `${capitalised(stepInSentence(link.grant.step))} is recorded${type === 'rhi.declined' ? ' as declined by the child' : ''}${
-    at ? `, on ${formatLocal(at, timeZone)}` : ''
-  }.`;
-
 /**
  * POST: records the step from a submitted form, as source `email:<agency>`, through the same admission and
  * commit as a webhook; the commit's outbox routes it like any event, the receipt to the agency's inbox
@@ -210,7 +204,7 @@ export const recordStep = async (
   return {
     kind: 'recorded',
     context: link.context,
-    what: recordedSentence(link, type, instant && (read.data[instant] as string), council.timeZone),
+    what: `${form.heading}${instant ? ` on ${formatLocal(read.data[instant] as string, council.timeZone)}` : ''}.`,
     receiptTo: agency ? `${agency.name} (${agency.inbox.address})` : grant.agencyId,
   };
 };

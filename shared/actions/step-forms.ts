@@ -47,7 +47,10 @@ export type FormField =
   | { kind: 'note'; name: string; label: string; maxLength: number; hint?: string };
 
 export interface StepForm {
-  /** What this form records, as a heading where a step has more than one: "The child declined it". */
+  /**
+   * What this form records, in the past tense: its heading where a step has more than one form, and with the
+   * time, what the confirmation says ("The child declined the interview on ...").
+   */
   heading: string;
   /** Its button. */
   submit: string;
@@ -94,7 +97,7 @@ const when = (name: string, label: string): FormField => ({
   kind: 'instant',
   name,
   label,
-  hint: 'Day, month, year and time, in UK time.',
+  hint: 'The date and time, in UK time.',
 });
 
 /** A form for every event an `email:` source may be allowed (step-kinds.ts's recordableEventTypes). */
@@ -171,7 +174,7 @@ export const stepForms: Partial<Record<EventType, StepForm>> = {
     ],
   },
   'referral.acknowledged': {
-    heading: 'The referral is acknowledged',
+    heading: 'The referral was acknowledged',
     submit: 'Acknowledge the referral',
     fields: [when('acknowledgedAt', 'When did your team take it up?'), ...who('acknowledgedBy')],
   },
@@ -181,7 +184,7 @@ export const stepForms: Partial<Record<EventType, StepForm>> = {
     fields: [when('reviewedAt', 'When was it reviewed?'), ...who('recordedBy'), note],
   },
   'absence.safety_confirmed': {
-    heading: 'The child is safe where they are',
+    heading: 'The child was confirmed safe where they are',
     submit: 'Confirm the child is safe',
     fields: [when('confirmedAt', 'When was it confirmed?'), ...who('recordedBy'), note],
   },

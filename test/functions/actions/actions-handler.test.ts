@@ -199,7 +199,7 @@ describe('the form, submitted', () => {
     const page = await post(rhiHeld(tokenFor()));
     expect(page.statusCode).toBe(200);
     expect(text(page)).toContain('<h1>Recorded</h1>');
-    expect(text(page)).toContain('The Return Home Interview is recorded, on Sat 24 Oct 2026, 11:15 BST.');
+    expect(text(page)).toContain('The interview was held on Sat 24 Oct 2026, 11:15 BST.');
     expect(text(page)).toContain('exploitation.team@towerhamlets.gov.uk');
 
     const stored = (await episode()).events.at(-1)!;
@@ -239,6 +239,11 @@ describe('the form, submitted', () => {
     ).toEqual(expect.arrayContaining(['return_home_interview escalation', 'return_home_interview reminder']));
   });
 
+  it('takes a form from its own page, whose no-referrer policy makes the browser send Origin: null', async () => {
+    const page = await post(rhiHeld(tokenFor()), { origin: 'null', 'sec-fetch-site': 'same-origin' });
+    expect(page.statusCode).toBe(200);
+  });
+
   it('answers a second submission through the link as a duplicate, storing nothing more', async () => {
     const token = tokenFor();
     await post(rhiHeld(token));
@@ -259,7 +264,7 @@ describe('the form, submitted', () => {
       declinedAt: '2026-10-24T11:00',
       reason: 'Did not want to talk\r\nto anyone',
     });
-    expect(text(page)).toContain('is recorded as declined by the child, on Sat 24 Oct 2026, 11:00 BST.');
+    expect(text(page)).toContain('The child declined the interview on Sat 24 Oct 2026, 11:00 BST.');
     expect(await rhiDeadline()).toMatchObject({ metBy: 'declined' });
   });
 
@@ -308,6 +313,9 @@ describe('the form, submitted', () => {
     const elsewhere = await post(rhiHeld(token), { origin: 'https://evil.example' });
     expect([elsewhere.statusCode, text(elsewhere)]).toEqual([403, expect.stringContaining('another site')]);
     expect((await post(rhiHeld(token), { 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
+    expect((await post(rhiHeld(token), { origin: 'null', 'sec-fetch-site': 'same-site' })).statusCode).toBe(
+      403,
+    );
     expect((await post(rhiHeld(token), { 'content-type': 'text/plain' })).statusCode).toBe(403);
     expect((await post(rhiHeld(''))).statusCode).toBe(404);
     expect((await episode()).events).toHaveLength(2);
