@@ -54,6 +54,8 @@ const lambdaEnvironment = (name: string): NodeJS.ProcessEnv => ({
   SOURCE_SECRET_PREFIX: 'bench/sources/',
   PSEUDONYM_KEY_SECRET: 'bench/pseudonym-key',
   SES_CONFIGURATION_SET: 'bench',
+  ACTION_LINK_KEY_SECRET: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:bench-action-link-key',
+  ACTION_PAGE_URL: 'https://bench.execute-api.eu-west-2.amazonaws.com/v1/actions',
   POWERTOOLS_SERVICE_NAME: name,
 });
 

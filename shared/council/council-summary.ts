@@ -1,3 +1,4 @@
+import { stepInSentence } from '../actions/action-steps';
 import { stepEvents } from '../actions/step-kinds';
 import { deadlineInSentence, deadlineKinds, deadlineLabel } from '../deadlines/deadline-kinds';
 import { type DetailCategory, detailCategories } from '../events/detail-categories';
@@ -117,7 +118,11 @@ const rowsFor = (ref: RecipientRef, council: CouncilConfig): Row[] => [
       .filter((n) => n.to === ref)
       .map((n) => ({
         when: [rule.on.map(code).join(', '), conditionWords(rule.when).join(', ')].filter(Boolean).join(': '),
-        what: n.by ? `${n.action} (${deadlineLabel(n.by)} deadline)` : n.action,
+        what: n.by
+          ? `${n.action} (${deadlineLabel(n.by)} deadline)`
+          : n.asks
+            ? `${n.action} (asks for ${stepInSentence(n.asks)})`
+            : n.action,
       })),
   ),
   ...trackedDeadlineKinds(council).flatMap((kind) => {
