@@ -319,37 +319,51 @@ export class CouncilStack extends Stack {
     grantSend(schedulerRole, deadlines.queue, scheduleDeadLetters);
 
     const sourceSecretPrefix = `${prefix}/sources/`;
-    const sourceSecrets = Object.keys(webhookSources(council)).map((sourceId) => {
-      const secret = new Secret(this, `SourceSecret-${sourceId}`, {
-        secretName: `${sourceSecretPrefix}${sourceId}`,
-        description: `Standard Webhooks signing secret(s) of ${council.id} source ${sourceId}: a whsec_ string or a JSON array of them`,
+    /**
+     * A secret of this council's, encrypted with its key, with a random value nobody knows, and why it is
+     * rotated by a person (or never) rather than by a rotation Lambda (cdk-nag's SMG4). Deleted with the stack
+     * unless it must outlive it.
+     */
+    const councilSecret = (
+      secretId: string,
+      props: { name: string; description: string; length: number; removalPolicy?: RemovalPolicy },
+      whyNoRotation: string,
+    ) => {
+      const secret = new Secret(this, secretId, {
+        secretName: props.name,
+        description: props.description,
         encryptionKey: key,
-        // A random value nobody knows until the operator sets the source's real secret.
-        generateSecretString: { excludePunctuation: true, passwordLength: 40 },
-        removalPolicy: RemovalPolicy.DESTROY,
+        generateSecretString: { excludePunctuation: true, passwordLength: props.length },
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'A source secret is shared with an external police or school system and rotated together with it: the secret holds a JSON array of active secrets so old and new both verify during the change (README, deploy).',
-      });
+      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: whyNoRotation });
       return secret;
-    });
+    };
+    const sourceSecrets = Object.keys(webhookSources(council)).map((sourceId) =>
+      // Nothing verifies until the operator sets the source's real secret.
+      councilSecret(
+        `SourceSecret-${sourceId}`,
+        {
+          name: `${sourceSecretPrefix}${sourceId}`,
+          description: `Standard Webhooks signing secret(s) of ${council.id} source ${sourceId}: a whsec_ string or a JSON array of them`,
+          length: 40,
+        },
+        'A source secret is shared with an external police or school system and rotated together with it: the secret holds a JSON array of active secrets so old and new both verify during the change (README, deploy).',
+      ),
+    );
 
     // The key of the child registry's pseudonyms (HMAC-SHA-256 of each identifier, and the child ids): generated
     // here, never rotated and never deleted with the stack, as every registry entry depends on it.
-    const pseudonymKey = new Secret(this, 'PseudonymKey', {
-      secretName: `${prefix}/pseudonym-key`,
-      description: `The key of ${council.id}'s child registry pseudonyms: never rotate or delete it (the registry would no longer find any child)`,
-      encryptionKey: key,
-      generateSecretString: { excludePunctuation: true, passwordLength: 64 },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(pseudonymKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        "The pseudonym key is never rotated: every registry entry's key and every child id is an HMAC under it, so a new key would find no child already recorded (README, reports: matching rules).",
-    });
+    const pseudonymKey = councilSecret(
+      'PseudonymKey',
+      {
+        name: `${prefix}/pseudonym-key`,
+        description: `The key of ${council.id}'s child registry pseudonyms: never rotate or delete it (the registry would no longer find any child)`,
+        length: 64,
+        removalPolicy: RemovalPolicy.RETAIN,
+      },
+      "The pseudonym key is never rotated: every registry entry's key and every child id is an HMAC under it, so a new key would find no child already recorded (README, reports: matching rules).",
+    );
 
     const email = new CouncilEmail(this, 'Email', { council, prefix });
 
@@ -389,18 +403,15 @@ export class CouncilStack extends Stack {
     // The key the links in emails are signed with (HMAC-SHA-256): generated here, never seen by a person, and
     // rotated by the operator in two steps (README). Its value is one key, or a JSON array of keys, first signs.
     const linkKeySecretName = `${prefix}/action-link-key`;
-    const linkKey = new Secret(this, 'ActionLinkKey', {
-      secretName: linkKeySecretName,
-      description: `Signs the links in ${council.id}'s emails that record a step: one key, or a JSON array while rotating (the first signs)`,
-      encryptionKey: key,
-      generateSecretString: { excludePunctuation: true, passwordLength: 64 },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(linkKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The operator rotates the action-link key in two steps (README): the new key goes second, then first a minute later, and the old key stays until its last link expires 14 days on, so no link in an inbox stops working; a rotation Lambda for one key would be more to run and audit than the two writes it saves.',
-    });
+    const linkKey = councilSecret(
+      'ActionLinkKey',
+      {
+        name: linkKeySecretName,
+        description: `Signs the links in ${council.id}'s emails that record a step: one key, or a JSON array while rotating (the first signs)`,
+        length: 64,
+      },
+      'The operator rotates the action-link key in two steps (README): the new key goes second, then first a minute later, and the old key stays until its last link expires 14 days on, so no link in an inbox stops working; a rotation Lambda for one key would be more to run and audit than the two writes it saves.',
+    );
     const actionPageUrl = `${apiStage.url}${ACTION_PAGE_PATH.slice(1)}`;
     const secretsExtension = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
       secretsManagerTtl: LINK_KEY_CACHE,

@@ -4,7 +4,7 @@ import { ACTION_PAGE_PATH } from '../../shared/actions/action-links';
 import { actionPageHeaders, renderActionPage } from '../../shared/actions/action-page';
 import { gatewayAnswers } from '../../shared/openapi/intake-answers';
 import { apiGatewayEvent } from './api-gateway-event';
-import { PayloadTooLarge, readBody, sendGatewayAnswer, sendLambdaResult } from './local-http-server';
+import { answerThrown, readBody, sendGatewayAnswer, sendLambdaResult } from './local-http-server';
 import { createRateLimiter } from './rate-limiter';
 
 export type ActionPageRoute = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -51,16 +51,10 @@ export const createLocalActionsServer = (
       });
       sendLambdaResult(response, await ready(event));
     } catch (error) {
-      if (error instanceof PayloadTooLarge) {
-        response.setHeader('connection', 'close');
-        sendGatewayAnswer(response, gatewayAnswers.tooLarge);
-        return;
-      }
-      console.error(error);
-      if (!response.headersSent) {
+      answerThrown(response, error, () => {
         response.writeHead(500, actionPageHeaders);
         response.end(renderActionPage({ kind: 'failed' }));
-      }
+      });
     }
   });
 };

@@ -18,7 +18,7 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 const INTAKE_ROUTE = /^\/v1\/sources\/([^/?]+)\/events(?:\?.*)?$/s;
 
-export class PayloadTooLarge extends Error {}
+class PayloadTooLarge extends Error {}
 
 /** A path segment as API Gateway hands it over, or undefined when its %-encoding is broken. */
 const decodedPathPart = (part: string): string | undefined => {
@@ -144,16 +144,24 @@ export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Se
       }
       sendGatewayAnswer(response, gatewayAnswers.notFound);
     } catch (error) {
-      if (error instanceof PayloadTooLarge) {
-        response.setHeader('connection', 'close');
-        sendGatewayAnswer(response, gatewayAnswers.tooLarge);
-        return;
-      }
-      // Lambda's answer to an unhandled error; the cause goes to the runtime's log, never to the caller.
-      console.error(error);
-      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
+      answerThrown(response, error, () => sendJson(response, 500, { message: 'Internal Server Error' }));
     }
   });
+
+/**
+ * What a local front door answers when reading or handling a request threw: API Gateway's own 413 for a body
+ * over its limit, else `internalError` (Lambda's answer to an unhandled error). The cause goes to the
+ * runtime's log, never to the caller.
+ */
+export const answerThrown = (response: ServerResponse, error: unknown, internalError: () => void) => {
+  if (error instanceof PayloadTooLarge) {
+    response.setHeader('connection', 'close');
+    sendGatewayAnswer(response, gatewayAnswers.tooLarge);
+    return;
+  }
+  console.error(error);
+  if (!response.headersSent) internalError();
+};
 
 /** Listens on host:port, or fails with a message that says the port is taken. */
 export const listen = (server: Server, port: number, host: string): Promise<number> =>

@@ -4,11 +4,18 @@ import type { EventType } from '../events/event-types';
 /**
  * The steps an agency may record from the link in an email: the step that meets each kind of deadline, and
  * the police's risk re-assessment while the child is missing, which no deadline tracks. (No words here: the
- * council file's checks read this table in every function; the page's and the emails' words are in
- * action-steps.ts.)
+ * council file's schema reads this module in every function; the page's and the emails' words are in
+ * action-steps.ts. The kinds of deadline are named here for the same reason; council-schema.ts re-exports
+ * them.)
  */
-/** Each kind of deadline, and the undated steps (listed here: the council file's schema imports this module). */
-export const StepKind = z.enum([
+
+/**
+ * What the pipeline tracks to the minute. After the return: the two interviews. While the child is missing:
+ * the social worker's manager's review, the head of service's review and a strategy discussion. During an
+ * absence: the social worker confirming the child is safe. On an immediate risk of significant harm: the
+ * Duty and Assessment Team acknowledging the referral. Each starts, is met and ends as deadline-kinds.ts says.
+ */
+export const DeadlineKind = z.enum([
   'prevention_interview',
   'return_home_interview',
   'manager_review',
@@ -16,8 +23,11 @@ export const StepKind = z.enum([
   'strategy_discussion',
   'safety_check',
   'referral_acknowledgement',
-  'risk_assessment',
 ]);
+export type DeadlineKind = z.infer<typeof DeadlineKind>;
+
+/** Each kind of deadline (its step), and the steps no deadline tracks. */
+export const StepKind = z.enum([...DeadlineKind.options, 'risk_assessment']);
 export type StepKind = z.infer<typeof StepKind>;
 
 /** A step no deadline tracks: a routing rule's action asks for it by name (`asks`). */

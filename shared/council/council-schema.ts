@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import {
+  DeadlineKind,
   EMAIL_SOURCE_PREFIX,
   emailSourceId,
   isEmailSource,
@@ -83,22 +84,7 @@ export const referringEventTypes: readonly EventType[] = [
   'rhi.completed',
 ];
 
-/**
- * What the pipeline tracks to the minute. After the return: the two interviews. While the child is missing:
- * the social worker's manager's review, the head of service's review and a strategy discussion. During an
- * absence: the social worker confirming the child is safe. On an immediate risk of significant harm: the
- * Duty and Assessment Team acknowledging the referral. Each starts, is met and ends as deadline-kinds.ts says.
- */
-export const DeadlineKind = z.enum([
-  'prevention_interview',
-  'return_home_interview',
-  'manager_review',
-  'head_of_service_review',
-  'strategy_discussion',
-  'safety_check',
-  'referral_acknowledgement',
-]);
-export type DeadlineKind = z.infer<typeof DeadlineKind>;
+export { DeadlineKind };
 
 export const RoutingCondition = z.strictObject({
   kind: z.optional(z.enum(['missing', 'absence'])),

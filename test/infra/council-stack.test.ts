@@ -54,21 +54,21 @@ const streamRead = [
   'dynamodb:GetShardIterator',
   'dynamodb:ListStreams',
 ];
-/** Reading the action-link key (through the Parameters and Secrets extension, as the function's role). */
-const linkKey = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+/** Reading a secret (the action-link key through the Parameters and Secrets extension, as the function's role). */
+const secretRead = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+const linkKey = secretRead;
+/** The intake's commit: the items of its one transaction. */
+const commit = [
+  ...episodeReads,
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  ...dynamoKey,
+];
 const expectedActions: Record<FunctionName, string[]> = {
   // The commit is intake's only write: no queue, no Scheduler.
-  intake: [
-    ...logs,
-    ...episodeReads,
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:ConditionCheckItem',
-    ...dynamoKey,
-    'secretsmanager:GetSecretValue',
-    'secretsmanager:DescribeSecret',
-  ],
+  intake: [...logs, ...commit, ...secretRead],
   // No table and no email: the stream's records (decrypted through DynamoDB), the two queues, the Scheduler.
   dispatch: [
     ...logs,
@@ -79,7 +79,6 @@ const expectedActions: Record<FunctionName, string[]> = {
     'scheduler:CreateSchedule',
     'scheduler:DeleteSchedule',
     'iam:PassRole',
-    ...linkKey,
   ],
   notify: [
     ...logs,
@@ -116,16 +115,7 @@ const expectedActions: Record<FunctionName, string[]> = {
     ...linkKey,
   ],
   // Records a step through the intake's commit: the same table actions, the link and pseudonym keys instead of source secrets.
-  actions: [
-    ...logs,
-    ...episodeReads,
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:ConditionCheckItem',
-    ...dynamoKey,
-    ...linkKey,
-  ],
+  actions: [...logs, ...commit, ...linkKey],
   'monthly-report': [
     ...logs,
     'dynamodb:Scan',
