@@ -167,12 +167,12 @@ export class OperatorAlarms extends Construct {
     );
   }
 
-  /** The intake answers its own errors with 500, so Lambda's Errors never count them; the API's 5xx do. */
+  /** The intake and the action page answer their own errors with 500, so Lambda's Errors never count them; the API's 5xx do. */
   onApiServerErrors(stage: IHttpStage): void {
     this.alarm(
       'ApiServerErrors',
       stage.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
-      'The webhook API answered 5xx: deliveries were not stored, and sources must retry',
+      "The API answered 5xx: on the webhook route, deliveries were not stored and sources must retry; on the action page, a worker's step may not be recorded",
     );
   }
 
