@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createIntakeHandler } from '../functions/intake/intake-handler';
 import { apiGatewayEvent } from '../infra/local/api-gateway-event';
-import { DynamoEpisodeStore } from '../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../shared/adapters/dynamo-intake-store';
 import type { CouncilConfig } from '../shared/council/council-schema';
 import type { Figure } from './bench-report';
 import type { EpisodeTableServer } from './episode-table-server';
@@ -70,7 +70,7 @@ export const measureIntake = async (
     { step: 'initialize', name: 'benchRequestCounter' },
   );
   const handler = createIntakeHandler({
-    store: new DynamoEpisodeStore(doc, await server.createTable()),
+    store: new DynamoIntakeStore(doc, await server.createTable()),
     secrets: { secretsFor: async () => [SECRET] },
     pseudonymKey: { key: async () => 'the registry key of the bench, 32+ characters' },
     clock: { now: () => new Date().toISOString() },

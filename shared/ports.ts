@@ -171,19 +171,9 @@ export interface EpisodeCommit {
   retentionExpiresAt: string;
 }
 
+/** What the functions that email (notify, reminder, sweep, the monthly report) read and write. */
 export interface EpisodeStore {
-  /** The delivery record and the ref in one consistent read: intake's first request. */
-  lookUpDelivery(keys: DeliveryKeys): Promise<DeliveryLookup>;
   getEpisode(episodeId: string): Promise<EpisodeRecord | undefined>;
-  /** The child's open episode and every episode of theirs, in one read. */
-  getChild(childId: string): Promise<ChildRecord>;
-  /**
-   * Atomically stores the event, the new state, the delivery record, the ref and child indexes, the registry
-   * entries, the notice changes and the outbox items. 'duplicate' when this (source, event id) is already
-   * stored; 'conflict' when the episode moved on since expectedVersion (re-read and retry), the child has
-   * another open episode, or an identifier now names another child.
-   */
-  commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'>;
   /** Notices still pending whose fire time is at or before `until`, oldest first. */
   dueNotices(until: string, limit: number): Promise<NoticeRecord[]>;
   getNotice(episodeId: string, noticeKey: string): Promise<NoticeRecord | undefined>;
@@ -205,6 +195,24 @@ export interface EpisodeStore {
   alreadySent(sendKeys: string[]): Promise<Set<string>>;
   /** Records emails sent (or refused), in one write; a send already recorded keeps its first record. */
   recordSends(sends: SendRecord[]): Promise<void>;
+}
+
+/**
+ * The episode store with intake's commit path: what accepting an event needs, whether a system sent it
+ * (intake) or a person recorded it from an email's link (the action pages).
+ */
+export interface IntakeStore extends EpisodeStore {
+  /** The delivery record and the ref in one consistent read: intake's first request. */
+  lookUpDelivery(keys: DeliveryKeys): Promise<DeliveryLookup>;
+  /** The child's open episode and every episode of theirs, in one read. */
+  getChild(childId: string): Promise<ChildRecord>;
+  /**
+   * Atomically stores the event, the new state, the delivery record, the ref and child indexes, the registry
+   * entries, the notice changes and the outbox items. 'duplicate' when this (source, event id) is already
+   * stored; 'conflict' when the episode moved on since expectedVersion (re-read and retry), the child has
+   * another open episode, or an identifier now names another child.
+   */
+  commit(change: EpisodeCommit): Promise<'committed' | 'duplicate' | 'conflict'>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
-import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { SecretsExtensionLinkKeys } from '../../shared/adapters/secrets-extension-link-keys';
 import { SecretsExtensionPseudonymKey } from '../../shared/adapters/secrets-extension-pseudonym-key';
 import { councilFromEnv } from '../../shared/config/council-from-env';
@@ -21,7 +22,7 @@ const env = ActionsEnv.parse(process.env);
 const council = councilFromEnv();
 
 export const handler = createActionsHandler({
-  store: new DynamoEpisodeStore(episodeTableClient(), env.TABLE_NAME),
+  store: new DynamoIntakeStore(episodeTableClient(), env.TABLE_NAME),
   keys: new SecretsExtensionLinkKeys(env.ACTION_LINK_KEY_SECRET),
   pseudonymKey: new SecretsExtensionPseudonymKey(env.PSEUDONYM_KEY_SECRET),
   clock: { now: () => new Date().toISOString() },

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
-import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { SecretsManagerPseudonymKey } from '../../shared/adapters/secrets-manager-pseudonym-key';
 import { SecretsManagerSecretSource } from '../../shared/adapters/secrets-manager-secret-source';
 import { councilFromEnv } from '../../shared/config/council-from-env';
@@ -19,7 +20,7 @@ const council = councilFromEnv();
 const secretsManager = new SecretsManagerClient({});
 
 export const handler = createIntakeHandler({
-  store: new DynamoEpisodeStore(episodeTableClient(), env.TABLE_NAME),
+  store: new DynamoIntakeStore(episodeTableClient(), env.TABLE_NAME),
   secrets: new SecretsManagerSecretSource(secretsManager, env.SOURCE_SECRET_PREFIX),
   pseudonymKey: new SecretsManagerPseudonymKey(secretsManager, env.PSEUDONYM_KEY_SECRET),
   clock: { now: () => new Date().toISOString() },

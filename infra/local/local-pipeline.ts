@@ -10,7 +10,8 @@ import { createNotifyHandler } from '../../functions/notify/notify-handler';
 import { createReminderHandler } from '../../functions/reminder/reminder-handler';
 import { createSweepHandler } from '../../functions/sweep/sweep-handler';
 import { ACTION_PAGE_PATH } from '../../shared/actions/action-links';
-import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { EnvSecretSource } from '../../shared/adapters/env-secret-source';
 import { OUTBOX_INSERT_FILTER } from '../../shared/adapters/episode-table';
 import { type CouncilConfig, webhookSources } from '../../shared/council/council-schema';
@@ -161,7 +162,8 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
       persistentKeys: { councilId: council.id },
     });
     const mailDeps = {
-      store: new DynamoEpisodeStore(episodeTableClient(client), tableName),
+      // The action pages commit a step through it too (intake's path), on the same lane as the mail.
+      store: new DynamoIntakeStore(episodeTableClient(client), tableName),
       mailer: {
         async send(email: OutgoingEmail) {
           const result = await mailer.send(email);
@@ -208,7 +210,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     stoppers.push(() => outboxStream.stop());
     const pseudonymKey = localPseudonymKey(join(dataDir, 'pseudonym-key'));
     const intake = createIntakeHandler({
-      store: new DynamoEpisodeStore(episodeTableClient(intakeClient), tableName),
+      store: new DynamoIntakeStore(episodeTableClient(intakeClient), tableName),
       secrets: new EnvSecretSource(secretVariables(secrets)),
       pseudonymKey,
       clock,

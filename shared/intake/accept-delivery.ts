@@ -15,7 +15,7 @@ import type {
   Clock,
   DeliveryLookup,
   EpisodeRecord,
-  EpisodeStore,
+  IntakeStore,
   PseudonymKey,
   RecordReview,
   RegistryWrite,
@@ -39,7 +39,7 @@ export interface IntakePorts extends CommitPorts {
 
 /** What admitting and committing an event needs, whoever verified it. */
 export interface CommitPorts {
-  store: EpisodeStore;
+  store: IntakeStore;
   /** The key the child registry's pseudonyms are computed under (read only for a report). */
   pseudonymKey: PseudonymKey;
   clock: Clock;

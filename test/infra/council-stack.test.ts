@@ -184,15 +184,22 @@ const actionsOfStoreRequest: Record<string, string[]> = {
   ],
 };
 
-it('some function may send each request the DynamoDB store sends, and the intake every request of its path', () => {
+/** The requests an adapter module sends ("Query", "TransactWrite", ...), read from its source. */
+const requestsOf = (adapter: string): string[] => {
   const source = readFileSync(
-    fileURLToPath(new URL('../../shared/adapters/dynamo-episode-store.ts', import.meta.url)),
+    fileURLToPath(new URL(`../../shared/adapters/${adapter}.ts`, import.meta.url)),
     'utf8',
   );
-  const requests = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] ?? ''))];
-  expect(requests.length).toBeGreaterThan(3);
+  return [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] ?? ''))];
+};
+
+it('some function may send each request the DynamoDB stores send, and the intake every request of its path', () => {
+  const mailRequests = requestsOf('dynamo-episode-store');
+  const commitRequests = requestsOf('dynamo-intake-store');
+  expect(mailRequests.length).toBeGreaterThan(3);
+  expect(commitRequests.length).toBeGreaterThan(0);
   const granted = new Set(Object.values(expectedActions).flat());
-  for (const request of requests) {
+  for (const request of [...mailRequests, ...commitRequests]) {
     expect(actionsOfStoreRequest[request], `${request}Command`).toBeDefined();
     for (const action of actionsOfStoreRequest[request] ?? []) expect(granted, request).toContain(action);
   }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { legacyChildId } from '../../shared/children/legacy-child-id';
 import { foldEpisode } from '../../shared/episode/fold-episode';
 import { acceptDelivery, type IntakePorts } from '../../shared/intake/accept-delivery';
@@ -12,11 +12,11 @@ import { testPseudonymKey } from '../support/pseudonym-key';
 
 const tables = useDynamoDbLocal();
 const secret = newSecret();
-let store: DynamoEpisodeStore;
+let store: DynamoIntakeStore;
 let ports: IntakePorts;
 
 beforeEach(async () => {
-  store = new DynamoEpisodeStore(tables.doc(), await tables.createTable());
+  store = new DynamoIntakeStore(tables.doc(), await tables.createTable());
   ports = {
     store,
     secrets: { secretsFor: async () => [secret] },

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { deadlineNotices, noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { EpisodeState } from '../../shared/episode/episode-state';
 import { foldEpisode } from '../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
-import type { EpisodeCommit, EpisodeStore } from '../../shared/ports';
+import type { EpisodeCommit, EpisodeStore, IntakeStore } from '../../shared/ports';
 import { towerHamlets } from '../support/councils';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 import { fullEpisode, parsedEvent, reportData } from '../support/events';
@@ -14,11 +14,11 @@ import { MemoryEpisodeStore } from '../support/memory-episode-store';
 
 const tables = useDynamoDbLocal();
 
-const stores: [string, () => Promise<EpisodeStore>][] = [
+const stores: [string, () => Promise<IntakeStore>][] = [
   ['the in-memory store', async () => new MemoryEpisodeStore()],
   [
     'the DynamoDB store on DynamoDB Local',
-    async () => new DynamoEpisodeStore(tables.doc(), await tables.createTable()),
+    async () => new DynamoIntakeStore(tables.doc(), await tables.createTable()),
   ],
 ];
 
@@ -54,7 +54,7 @@ const readBack = async (store: EpisodeStore, episodeId: string) => {
 };
 
 describe.each(stores)('%s', (_name, makeStore) => {
-  let store: EpisodeStore;
+  let store: IntakeStore;
   const [report, risk, found] = fullEpisode('MPS-1') as [PipelineEvent, PipelineEvent, PipelineEvent];
 
   beforeEach(async () => {
@@ -493,7 +493,7 @@ describe.each(stores)('%s', (_name, makeStore) => {
 describe("the DynamoDB store's notice emails", () => {
   it('keep the first record of each inbox in the notice item, next to the notice', async () => {
     const tableName = await tables.createTable();
-    const store = new DynamoEpisodeStore(tables.doc(), tableName);
+    const store = new DynamoIntakeStore(tables.doc(), tableName);
     const [report, , found] = fullEpisode('MPS-7') as [PipelineEvent, PipelineEvent, PipelineEvent];
     const commit = commitOf(report, { state: stateOf([report]) });
     await store.commit(commit);

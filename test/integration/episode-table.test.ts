@@ -1,7 +1,7 @@
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { TTL_ATTRIBUTE, ttlSeconds } from '../../shared/adapters/episode-table';
 import { deadlineNotices } from '../../shared/deadlines/deadline-notices';
 import { outboxItems } from '../../shared/dispatch/outbox-item';
@@ -16,7 +16,7 @@ const tables = useDynamoDbLocal();
 describe('the episode table', () => {
   it('puts the retention TTL on every item an accepted event and its emails write, and the table expires them', async () => {
     const tableName = await tables.createTable();
-    const store = new DynamoEpisodeStore(tables.doc(), tableName);
+    const store = new DynamoIntakeStore(tables.doc(), tableName);
     const [report, , found] = fullEpisode('MPS-1') as [PipelineEvent, PipelineEvent, PipelineEvent];
     const retentionExpiresAt = '2032-10-22T18:05:00.000Z';
     const commit = (event: PipelineEvent, events: PipelineEvent[], expectedVersion: number) => {

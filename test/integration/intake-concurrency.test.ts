@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { deadlineNotices, noticeKey } from '../../shared/deadlines/deadline-notices';
 import { acceptDelivery, type IntakePorts } from '../../shared/intake/accept-delivery';
 import type { OutboxItem } from '../../shared/ports';
@@ -16,7 +16,7 @@ const tables = useDynamoDbLocal();
 const CONCURRENT = 8;
 
 let ports: IntakePorts;
-let store: DynamoEpisodeStore;
+let store: DynamoIntakeStore;
 let tableName: string;
 const secret = newSecret();
 
@@ -46,7 +46,7 @@ const episodeIdOf = (outcome: Awaited<ReturnType<typeof deliver>>) => {
 
 beforeEach(async () => {
   tableName = await tables.createTable();
-  store = new DynamoEpisodeStore(tables.doc(), tableName);
+  store = new DynamoIntakeStore(tables.doc(), tableName);
   ports = {
     store,
     secrets: { secretsFor: async () => [secret] },

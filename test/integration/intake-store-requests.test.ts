@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { acceptDelivery, type IntakePorts } from '../../shared/intake/accept-delivery';
 import { newSecret, signedRequest } from '../functions/intake/signed-request';
 import { towerHamlets } from '../support/councils';
@@ -26,7 +26,7 @@ beforeAll(() => {
 
 beforeEach(async () => {
   ports = {
-    store: new DynamoEpisodeStore(tables.doc(), await tables.createTable()),
+    store: new DynamoIntakeStore(tables.doc(), await tables.createTable()),
     secrets: { secretsFor: async () => [secret] },
     pseudonymKey: testPseudonymKey,
     clock: { now: () => '2026-10-28T10:00:00.000Z' },

@@ -15,7 +15,7 @@ import {
   matchesFilter,
   type StreamConsumer,
 } from '../../infra/local/local-table-stream';
-import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { outboxItemOf } from '../../shared/adapters/dynamo-outbox';
 import { OUTBOX_INSERT_FILTER } from '../../shared/adapters/episode-table';
 import { outboxItems } from '../../shared/dispatch/outbox-item';
@@ -51,7 +51,7 @@ const freshTable = async () => {
   folders.push(folder);
   const checkpointFile = join(folder, 'outbox-stream.json');
   return {
-    store: new DynamoEpisodeStore(tables.doc(), tableName),
+    store: new DynamoIntakeStore(tables.doc(), tableName),
     streamArn,
     /** A reader of this table's stream, started and poked, keeping its position in the table's checkpoint. */
     read: (consumer: StreamConsumer, options: { maximumRetryAttempts?: number } = {}) =>
@@ -67,7 +67,7 @@ const freshTable = async () => {
 };
 
 /** Commits a new episode's report, with its outbox item, as intake would. */
-const commitReport = async (store: DynamoEpisodeStore, n: number) => {
+const commitReport = async (store: DynamoIntakeStore, n: number) => {
   const event = parsedEvent('missing.reported', reportData(`MPS-S-${n}`), { id: `evt-${n}` });
   const state = foldEpisode([event], { council: towerHamlets });
   if (!state) throw new Error('a state');

@@ -4,7 +4,8 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbLocalServer, startDynamoDbLocal } from '../../infra/local/dynamodb-local-server';
 import { localDynamoDbClient } from '../../infra/local/local-episode-table';
-import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoIntakeStore } from '../../shared/adapters/dynamo-intake-store';
 import { createTableInput } from '../../shared/adapters/episode-table';
 import { type ReportEpisode, timelinessReport } from '../../shared/reports/timeliness-report';
 import { towerHamlets } from '../support/councils';
@@ -44,7 +45,7 @@ beforeAll(async () => {
   server = await startDynamoDbLocal();
   const client = localDynamoDbClient(server.endpoint);
   await client.send(new CreateTableCommand(createTableInput(table)));
-  const store = new DynamoEpisodeStore(episodeTableClient(client), table);
+  const store = new DynamoIntakeStore(episodeTableClient(client), table);
   for (const { episodeId, childId, state } of episodes) {
     const event = parsedEvent('missing.reported', reportData(state.episodeRef), { id: `${episodeId}-1` });
     const outcome = await store.commit({

@@ -6,7 +6,7 @@ import { noticeChanges } from '../../shared/deadlines/deadline-notices';
 import { foldEpisode } from '../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
 import type { NotifyLog } from '../../shared/notify/send-once';
-import type { Clock, EpisodeStore, Mailer, MailResult, OutboxItem, OutgoingEmail } from '../../shared/ports';
+import type { Clock, IntakeStore, Mailer, MailResult, OutboxItem, OutgoingEmail } from '../../shared/ports';
 import { addDays } from '../../shared/time/instant';
 
 /** A mailer that keeps what it sent; `failNext` makes the next sends answer as SES would on failure. */
@@ -58,7 +58,7 @@ export const recordingLog = (): NotifyLog & {
  * the notices each event opens and closes. For tests of what comes after intake; intake has its own.
  */
 export const commitEvents = async (
-  store: EpisodeStore,
+  store: IntakeStore,
   council: CouncilConfig,
   episodeId: string,
   events: PipelineEvent[],
