@@ -171,9 +171,17 @@ export interface EpisodeCommit {
   retentionExpiresAt: string;
 }
 
-/** What the functions that email (notify, reminder, sweep, the monthly report) read and write. */
+/** What every function that emails reads and writes: an episode, and the records of the emails sent. */
 export interface EpisodeStore {
   getEpisode(episodeId: string): Promise<EpisodeRecord | undefined>;
+  /** Which of these emails were already sent, in one read (a redelivered message sends nothing twice). */
+  alreadySent(sendKeys: string[]): Promise<Set<string>>;
+  /** Records emails sent (or refused), in one write; a send already recorded keeps its first record. */
+  recordSends(sends: SendRecord[]): Promise<void>;
+}
+
+/** The episode store with the deadline notices the reminder and the sweep fire. */
+export interface NoticeStore extends EpisodeStore {
   /** Notices still pending whose fire time is at or before `until`, oldest first. */
   dueNotices(until: string, limit: number): Promise<NoticeRecord[]>;
   getNotice(episodeId: string, noticeKey: string): Promise<NoticeRecord | undefined>;
@@ -191,10 +199,6 @@ export interface EpisodeStore {
    * keeps its first record. The notice's next claim reads them back, so a notice needs no send records of its own.
    */
   recordNoticeSends(episodeId: string, noticeKey: string, sends: SendRecord[]): Promise<void>;
-  /** Which of these emails were already sent, in one read (a redelivered message sends nothing twice). */
-  alreadySent(sendKeys: string[]): Promise<Set<string>>;
-  /** Records emails sent (or refused), in one write; a send already recorded keeps its first record. */
-  recordSends(sends: SendRecord[]): Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { scanEpisodes } from '../../shared/adapters/dynamo-episode-scan';
-import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { awsMailDeps } from '../notify/aws-mail-deps';
 import { createMonthlyReportHandler } from './monthly-report-handler';
 
@@ -8,6 +8,6 @@ const { TABLE_NAME } = z.object({ TABLE_NAME: z.string().check(z.minLength(1)) }
 const doc = episodeTableClient();
 
 export const handler = createMonthlyReportHandler({
-  ...awsMailDeps('monthly-report'),
+  ...awsMailDeps('monthly-report', DynamoEpisodeStore),
   episodes: () => scanEpisodes(doc, TABLE_NAME),
 });

@@ -1,11 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SESClient } from '@aws-sdk/client-ses';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { DynamoEpisodeStore, episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
 import { SecretsExtensionLinkKeys } from '../../shared/adapters/secrets-extension-link-keys';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { councilFromEnv } from '../../shared/config/council-from-env';
 import { mailerForStage } from '../../shared/email/redirected-email';
+import type { EpisodeStore } from '../../shared/ports';
 
 const MailEnv = z.object({
   STAGE: z.optional(z.string()),
@@ -18,12 +20,20 @@ const MailEnv = z.object({
   ACTION_PAGE_URL: z.optional(z.url()),
 });
 
+/** A store on the episode table: DynamoEpisodeStore, or DynamoNoticeStore where notices are fired. */
+type StoreOnTable<Store extends EpisodeStore> = new (doc: DynamoDBDocumentClient, tableName: string) => Store;
+
 /**
- * What the notify, reminder and sweep Lambdas share, built once per container from the environment:
- * the DynamoDB store, the SES mailer sending as the council (in a staging stack, to the operators' test
- * inbox only), the system clock, the council, a logger, and the action links the emails' buttons carry.
+ * What the notify, reminder, sweep and monthly-report Lambdas share, built once per container from the
+ * environment: the DynamoDB store (of the kind the function passes, so its bundle carries no other), the
+ * SES mailer sending as the council (in a staging stack, to the operators' test inbox only), the system
+ * clock, the council, a logger, and the action links the emails' buttons carry.
  */
-export const awsMailDeps = (serviceName: string, env: NodeJS.ProcessEnv = process.env) => {
+export const awsMailDeps = <Store extends EpisodeStore>(
+  serviceName: string,
+  Store: StoreOnTable<Store>,
+  env: NodeJS.ProcessEnv = process.env,
+) => {
   const { STAGE, TABLE_NAME, SES_CONFIGURATION_SET, SES_MAX_SENDS_PER_SECOND, ...links } = MailEnv.parse(env);
   const council = councilFromEnv(env);
   // Adaptive retries slow the client down when SES throttles, before a send has to be retried later.
@@ -34,7 +44,7 @@ export const awsMailDeps = (serviceName: string, env: NodeJS.ProcessEnv = proces
     ...(SES_MAX_SENDS_PER_SECOND ? { maxSendsPerSecond: Number(SES_MAX_SENDS_PER_SECOND) } : {}),
   });
   return {
-    store: new DynamoEpisodeStore(episodeTableClient(), TABLE_NAME),
+    store: new Store(episodeTableClient(), TABLE_NAME),
     mailer: mailerForStage(ses, STAGE, council),
     clock: { now: () => new Date().toISOString() },
     council,

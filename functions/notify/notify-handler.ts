@@ -4,7 +4,7 @@ import type { ActionLinks } from '../../shared/actions/action-links';
 import type { CouncilConfig } from '../../shared/council/council-schema';
 import { deliverRoutingMessage } from '../../shared/notify/deliver-routing-message';
 import { RoutingMessageSchema } from '../../shared/notify/notify-messages';
-import type { Clock, EpisodeStore, Mailer, Requeue } from '../../shared/ports';
+import type { Clock, EpisodeStore, Mailer, NoticeStore, Requeue } from '../../shared/ports';
 import { parseMessageBody, processQueueBatch } from './queue-batch';
 
 export interface NotifyDeps {
@@ -17,6 +17,11 @@ export interface NotifyDeps {
   requeue?: Requeue;
   /** Where the emails' buttons point and what signs them; without it emails carry no buttons. */
   links?: ActionLinks;
+}
+
+/** What the reminder and the sweep need: the same, with the store's deadline notices. */
+export interface NoticeFiringDeps extends NotifyDeps {
+  store: NoticeStore;
 }
 
 /**

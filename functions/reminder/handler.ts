@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamo-notice-store';
 import { SqsRequeue } from '../../shared/adapters/sqs-requeue';
 import { awsMailDeps } from '../notify/aws-mail-deps';
 import { createReminderHandler } from './reminder-handler';
@@ -7,6 +8,6 @@ import { createReminderHandler } from './reminder-handler';
 const { DEADLINE_QUEUE_URL } = z.object({ DEADLINE_QUEUE_URL: z.url() }).parse(process.env);
 
 export const handler = createReminderHandler({
-  ...awsMailDeps('reminder'),
+  ...awsMailDeps('reminder', DynamoNoticeStore),
   requeue: new SqsRequeue(new SQSClient({}), DEADLINE_QUEUE_URL),
 });

@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { fireNotice } from '../../shared/notify/fire-notice';
 import { ReminderInvocationSchema } from '../../shared/notify/notify-messages';
-import type { NotifyDeps } from '../notify/notify-handler';
+import type { NoticeFiringDeps } from '../notify/notify-handler';
 import { parseMessageBody, processQueueBatch } from '../notify/queue-batch';
 
 /**
@@ -10,7 +10,7 @@ import { parseMessageBody, processQueueBatch } from '../notify/queue-batch';
  * (the sweep is there behind it) and, failing every time, ends in the dead-letter queue and its alarm.
  * A malformed payload is logged and dropped, never retried.
  */
-export const createReminderHandler = (deps: NotifyDeps) => {
+export const createReminderHandler = (deps: NoticeFiringDeps) => {
   const { logger } = deps;
   const mail = { ...deps, log: logger };
   const handleRecord = async (record: SQSRecord) => {

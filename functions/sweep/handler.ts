@@ -1,4 +1,5 @@
+import { DynamoNoticeStore } from '../../shared/adapters/dynamo-notice-store';
 import { awsMailDeps } from '../notify/aws-mail-deps';
 import { createSweepHandler } from './sweep-handler';
 
-export const handler = createSweepHandler(awsMailDeps('sweep'));
+export const handler = createSweepHandler(awsMailDeps('sweep', DynamoNoticeStore));

@@ -9,32 +9,11 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { EpisodeState } from '../episode/episode-state';
 import type { EpisodeReport } from '../episode/fold-episode';
-import type {
-  EpisodeRecord,
-  EpisodeStore,
-  NoticeClaim,
-  NoticeRecord,
-  SendRecord,
-  StoredEvent,
-} from '../ports';
-import {
-  episodePartition,
-  NOTICE_EMAILED_PREFIX,
-  noticeEmailedAttribute,
-  noticeItemKey,
-  PENDING,
-  PENDING_NOTICE_INDEX,
-  pendingNoticeKeys,
-  pendingNoticeUpperBound,
-  sendKeyOf,
-  type TableKey,
-  TTL_ATTRIBUTE,
-  ttlSeconds,
-} from './episode-table';
+import type { EpisodeRecord, EpisodeStore, SendRecord, StoredEvent } from '../ports';
+import { episodePartition, sendKeyOf, type TableKey, TTL_ATTRIBUTE, ttlSeconds } from './episode-table';
 
 type Item = Record<string, unknown>;
 
@@ -42,23 +21,11 @@ type Item = Record<string, unknown>;
 export const episodeTableClient = (client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
-/** The name the SDK gives a failed request (ConditionalCheckFailedException, ...): what the stores branch on. */
+/** The name the SDK gives a failed request (ConditionalCheckFailedException, ...): what stores branch on. */
 export const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
-const toNoticeRecord = (item: Item): NoticeRecord => ({
-  episodeId: item.episodeId as string,
-  noticeKey: item.noticeKey as string,
-  deadlineKind: item.deadlineKind as NoticeRecord['deadlineKind'],
-  notice: item.notice as NoticeRecord['notice'],
-  ...(item.hoursBefore !== undefined ? { hoursBefore: item.hoursBefore as number } : {}),
-  fireAt: item.fireAt as string,
-  dueAt: item.dueAt as string,
-  state: item.state as NoticeRecord['state'],
-  ...(item.sentAt !== undefined ? { sentAt: item.sentAt as string } : {}),
-});
-
 /** An episode record from the items of its partition; undefined when it has no episode item. */
-const episodeOf = (episodeId: string, items: Item[]): EpisodeRecord | undefined => {
+export const episodeOf = (episodeId: string, items: Item[]): EpisodeRecord | undefined => {
   const episode = items.find((item) => item.sk === 'EPISODE');
   if (!episode) return undefined;
   const events = items
@@ -89,8 +56,11 @@ const episodeOf = (episodeId: string, items: Item[]): EpisodeRecord | undefined 
 };
 
 /**
- * The EpisodeStore port on the single table described in episode-table.ts: what the mail functions read and
- * write. Intake's commit path extends it in dynamo-intake-store.ts, so their bundles leave that out.
+ * The EpisodeStore port on the single table described in episode-table.ts: episodes and the records of
+ * emails sent, all that notify and the monthly report use, and the reads the stores extending it share. The
+ * deadline notices (dynamo-notice-store.ts) and intake's commit path (dynamo-intake-store.ts) extend it in
+ * modules of their own, so a bundle carries only the store its function uses: esbuild keeps every method of
+ * a class it keeps.
  */
 export class DynamoEpisodeStore implements EpisodeStore {
   constructor(
@@ -123,37 +93,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
     return items;
   }
 
-  /**
-   * An update that applies only when its condition holds: undefined when it did not (or the item did not
-   * exist), else the item as it was before when `returnOld` asks for it (an empty item when not).
-   */
-  private async updateIf(input: {
-    key: { pk: string; sk: string };
-    update: string;
-    condition: string;
-    names?: Record<string, string>;
-    values: Item;
-    returnOld?: boolean;
-  }): Promise<Item | undefined> {
-    try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: input.key,
-          UpdateExpression: input.update,
-          ConditionExpression: input.condition,
-          ...(input.names ? { ExpressionAttributeNames: input.names } : {}),
-          ExpressionAttributeValues: input.values,
-          ReturnValues: input.returnOld ? 'ALL_OLD' : 'NONE',
-        }),
-      );
-      return Attributes ?? {};
-    } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') return undefined;
-      throw error;
-    }
-  }
-
   /** Consistent reads of a few items in one request (again for any the server left unprocessed), by "pk|sk". */
   protected async batchGet(keys: TableKey[]): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
@@ -171,7 +110,7 @@ export class DynamoEpisodeStore implements EpisodeStore {
   }
 
   /** Every item of the episode's partition: the episode, its events and its notices. */
-  private episodeItems(episodeId: string): Promise<Item[]> {
+  protected episodeItems(episodeId: string): Promise<Item[]> {
     return this.queryAll({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': episodePartition(episodeId) },
@@ -181,76 +120,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
 
   async getEpisode(episodeId: string): Promise<EpisodeRecord | undefined> {
     return episodeOf(episodeId, await this.episodeItems(episodeId));
-  }
-
-  async getNoticeWithEpisode(
-    episodeId: string,
-    key: string,
-  ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }> {
-    const items = await this.episodeItems(episodeId);
-    const notice = items.find((item) => item.sk === noticeItemKey(episodeId, key).sk);
-    const episode = episodeOf(episodeId, items);
-    return { ...(notice ? { notice: toNoticeRecord(notice) } : {}), ...(episode ? { episode } : {}) };
-  }
-
-  async dueNotices(until: string, limit: number): Promise<NoticeRecord[]> {
-    const items = await this.queryAll(
-      {
-        IndexName: PENDING_NOTICE_INDEX.indexName,
-        KeyConditionExpression: '#p = :pending AND #s <= :until',
-        ExpressionAttributeNames: {
-          '#p': PENDING_NOTICE_INDEX.partitionKey,
-          '#s': PENDING_NOTICE_INDEX.sortKey,
-        },
-        ExpressionAttributeValues: { ':pending': PENDING, ':until': pendingNoticeUpperBound(until) },
-      },
-      limit,
-    );
-    // The index is eventually consistent: a notice claimed a moment ago may still be listed.
-    return items.map(toNoticeRecord).filter((notice) => notice.state === 'pending');
-  }
-
-  async getNotice(episodeId: string, key: string): Promise<NoticeRecord | undefined> {
-    const item = await this.get(noticeItemKey(episodeId, key));
-    return item && toNoticeRecord(item);
-  }
-
-  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<NoticeClaim> {
-    const before = await this.updateIf({
-      key: noticeItemKey(episodeId, key),
-      update: `SET #state = :sent, sentAt = :sentAt REMOVE ${PENDING_NOTICE_INDEX.partitionKey}, ${PENDING_NOTICE_INDEX.sortKey}`,
-      condition: '#state = :pending',
-      names: { '#state': 'state' },
-      values: { ':sent': 'sent', ':sentAt': sentAt, ':pending': 'pending' },
-      returnOld: true,
-    });
-    if (!before) return { claimed: false };
-    const emailed = Object.keys(before)
-      .filter((name) => name.startsWith(NOTICE_EMAILED_PREFIX))
-      .map((name) => name.slice(NOTICE_EMAILED_PREFIX.length));
-    return { claimed: true, emailed };
-  }
-
-  async releaseNotice(episodeId: string, key: string): Promise<void> {
-    const notice = await this.getNotice(episodeId, key);
-    if (notice?.state !== 'sent') return;
-    const index = pendingNoticeKeys(notice.fireAt, episodeId, key);
-    await this.updateIf({
-      key: noticeItemKey(episodeId, key),
-      update: 'SET #state = :pending, #p = :p, #s = :s REMOVE sentAt',
-      condition: '#state = :sent',
-      names: {
-        '#state': 'state',
-        '#p': PENDING_NOTICE_INDEX.partitionKey,
-        '#s': PENDING_NOTICE_INDEX.sortKey,
-      },
-      values: {
-        ':pending': 'pending',
-        ':sent': 'sent',
-        ':p': index[PENDING_NOTICE_INDEX.partitionKey],
-        ':s': index[PENDING_NOTICE_INDEX.sortKey],
-      },
-    });
   }
 
   async alreadySent(sendKeys: string[]): Promise<Set<string>> {
@@ -276,32 +145,6 @@ export class DynamoEpisodeStore implements EpisodeStore {
       // One of them was recorded already: record the others one by one.
       for (const put of puts) await this.putUnlessRecorded(put);
     }
-  }
-
-  async recordNoticeSends(episodeId: string, key: string, sends: SendRecord[]): Promise<void> {
-    if (sends.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Item = {};
-    const sets = sends.map((send, i) => {
-      names[`#e${i}`] = noticeEmailedAttribute(send.address);
-      values[`:e${i}`] = {
-        recipientRef: send.recipientRef,
-        address: send.address,
-        ...(send.messageId ? { messageId: send.messageId } : {}),
-        outcome: send.outcome,
-        at: send.at,
-      };
-      // Already recorded (a repeat): the first record stands.
-      return `#e${i} = if_not_exists(#e${i}, :e${i})`;
-    });
-    // On the notice the commit wrote, never a new item; it expires with the episode's other items.
-    await this.updateIf({
-      key: noticeItemKey(episodeId, key),
-      update: `SET ${sets.join(', ')}`,
-      condition: 'attribute_exists(pk)',
-      names,
-      values,
-    });
   }
 
   private async putUnlessRecorded(put: PutCommandInput): Promise<void> {

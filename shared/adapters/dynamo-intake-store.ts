@@ -8,9 +8,11 @@ import type {
   DeliveryLookup,
   EpisodeCommit,
   IntakeStore,
+  NoticeStore,
 } from '../ports';
 import { childIdentityOf, registryEntryOf, registryTransactItems } from './dynamo-child-registry';
-import { DynamoEpisodeStore, errorName } from './dynamo-episode-store';
+import { errorName } from './dynamo-episode-store';
+import { DynamoNoticeStore } from './dynamo-notice-store';
 import { outboxTableItem } from './dynamo-outbox';
 import {
   childEpisodeKey,
@@ -44,11 +46,12 @@ const noticeFields = (episodeId: string, notice: DeadlineNotice) => ({
 });
 
 /**
- * The IntakeStore port on the single table: the episode store and intake's commit path (the delivery and ref
- * lookup, the child's read, the one transaction per accepted event). Only intake, the action pages and the
- * local runtime import it; the mail functions' bundles keep to DynamoEpisodeStore.
+ * The IntakeStore port on the single table: intake's commit path (the delivery and ref lookup, the child's
+ * read, the one transaction per accepted event). Only intake, the action pages and the local runtime import
+ * it. It extends the notice store, so the whole table is one store where that is wanted (the local runtime,
+ * the store's contract tests); the mail functions' bundles keep to the stores it extends.
  */
-export class DynamoIntakeStore extends DynamoEpisodeStore implements IntakeStore {
+export class DynamoIntakeStore extends DynamoNoticeStore implements IntakeStore, NoticeStore {
   async lookUpDelivery(keys: DeliveryKeys): Promise<DeliveryLookup> {
     const wanted = {
       delivery: deliveryKey(keys.sourceId, keys.eventId),

@@ -3,7 +3,7 @@ import type { CouncilConfig } from '../council/council-schema';
 import { type DeadlineNotice, isPending } from '../deadlines/deadline-notices';
 import type { RenderedEmail } from '../email/email-document';
 import { noticeEmail } from '../email/notice-email';
-import type { EpisodeRecord, NoticeRecord, ReminderInvocation } from '../ports';
+import type { EpisodeRecord, NoticeRecord, NoticeStore, ReminderInvocation } from '../ports';
 import { episodeProvenance } from '../routing/provenance';
 import type { Recipient } from '../routing/recipients';
 import { noticeDeadline, noticeOpener, routeNotice } from '../routing/route-notice';
@@ -16,6 +16,11 @@ import {
   sendEach,
   tally,
 } from './send-once';
+
+/** What firing a deadline notice needs: the mail's deps, with the store's notices. */
+export interface NoticeMailDeps extends MailDeps {
+  store: NoticeStore;
+}
 
 /**
  * What firing a notice came to: `sent`; `settled` when nothing was owed (the deadline met or cancelled, the
@@ -76,7 +81,10 @@ export const noticeEmails = (
  * throws, so the deadline queue's retry or the next sweep fires it again; recipients already emailed are
  * not emailed twice.
  */
-export const fireNotice = async (deps: MailDeps, invocation: ReminderInvocation): Promise<FireOutcome> => {
+export const fireNotice = async (
+  deps: NoticeMailDeps,
+  invocation: ReminderInvocation,
+): Promise<FireOutcome> => {
   const { store, council } = deps;
   const { episodeId, noticeKey } = invocation;
   // The notice and its episode share a partition: one read for both.

@@ -1,6 +1,4 @@
-import type { FireOutcome } from './fire-notice';
-import { fireNotice } from './fire-notice';
-import type { MailDeps } from './send-once';
+import { type FireOutcome, fireNotice, type NoticeMailDeps } from './fire-notice';
 
 export type SweepResult = { due: number; failed: number } & Record<FireOutcome, number>;
 
@@ -9,7 +7,7 @@ export type SweepResult = { due: number; failed: number } & Record<FireOutcome, 
  * failed schedule delays a reminder by one sweep interval and never drops it. One notice failing does
  * not stop the others; it stays pending for the next sweep.
  */
-export const sweepDueNotices = async (deps: MailDeps, limit: number): Promise<SweepResult> => {
+export const sweepDueNotices = async (deps: NoticeMailDeps, limit: number): Promise<SweepResult> => {
   const due = await deps.store.dueNotices(deps.clock.now(), limit);
   const result: SweepResult = {
     due: due.length,

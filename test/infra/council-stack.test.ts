@@ -194,12 +194,12 @@ const requestsOf = (adapter: string): string[] => {
 };
 
 it('some function may send each request the DynamoDB stores send, and the intake every request of its path', () => {
-  const mailRequests = requestsOf('dynamo-episode-store');
-  const commitRequests = requestsOf('dynamo-intake-store');
-  expect(mailRequests.length).toBeGreaterThan(3);
-  expect(commitRequests.length).toBeGreaterThan(0);
+  const stores = ['dynamo-episode-store', 'dynamo-notice-store', 'dynamo-intake-store'];
+  const requests = new Set(stores.flatMap(requestsOf));
+  expect(requests.size).toBeGreaterThan(3);
+  for (const store of stores) expect(requestsOf(store).length, store).toBeGreaterThan(0);
   const granted = new Set(Object.values(expectedActions).flat());
-  for (const request of [...mailRequests, ...commitRequests]) {
+  for (const request of requests) {
     expect(actionsOfStoreRequest[request], `${request}Command`).toBeDefined();
     for (const action of actionsOfStoreRequest[request] ?? []) expect(granted, request).toContain(action);
   }

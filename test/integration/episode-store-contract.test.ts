@@ -6,7 +6,7 @@ import { deadlineNotices, noticeKey } from '../../shared/deadlines/deadline-noti
 import type { EpisodeState } from '../../shared/episode/episode-state';
 import { foldEpisode } from '../../shared/episode/fold-episode';
 import type { PipelineEvent } from '../../shared/events/event-schemas';
-import type { EpisodeCommit, EpisodeStore, IntakeStore } from '../../shared/ports';
+import type { EpisodeCommit, EpisodeStore, IntakeStore, NoticeStore } from '../../shared/ports';
 import { towerHamlets } from '../support/councils';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 import { fullEpisode, parsedEvent, reportData } from '../support/events';
@@ -14,7 +14,7 @@ import { MemoryEpisodeStore } from '../support/memory-episode-store';
 
 const tables = useDynamoDbLocal();
 
-const stores: [string, () => Promise<IntakeStore>][] = [
+const stores: [string, () => Promise<IntakeStore & NoticeStore>][] = [
   ['the in-memory store', async () => new MemoryEpisodeStore()],
   [
     'the DynamoDB store on DynamoDB Local',
@@ -54,7 +54,7 @@ const readBack = async (store: EpisodeStore, episodeId: string) => {
 };
 
 describe.each(stores)('%s', (_name, makeStore) => {
-  let store: IntakeStore;
+  let store: IntakeStore & NoticeStore;
   const [report, risk, found] = fullEpisode('MPS-1') as [PipelineEvent, PipelineEvent, PipelineEvent];
 
   beforeEach(async () => {

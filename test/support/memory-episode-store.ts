@@ -14,6 +14,7 @@ import type {
   IntakeStore,
   NoticeClaim,
   NoticeRecord,
+  NoticeStore,
   OutboxItem,
   RegistryEntry,
   SendRecord,
@@ -33,13 +34,13 @@ const noticeRecord = (
 });
 
 /**
- * The IntakeStore port (and so the EpisodeStore) in memory, with the DynamoDB stores' semantics (the same
- * contract suite runs on both): a commit is all or nothing, conditioned on the episode version, the delivery's
- * absence, the ref naming no other episode, the child's open-episode pointer and the registry entries naming
- * no other child. Everything returned is a copy. The outbox items commits write wait in `outbox` until a test
- * takes them, as the table's stream holds them.
+ * The whole episode table in memory (the IntakeStore and NoticeStore ports), with the DynamoDB stores'
+ * semantics (the same contract suite runs on both): a commit is all or nothing, conditioned on the episode
+ * version, the delivery's absence, the ref naming no other episode, the child's open-episode pointer and the
+ * registry entries naming no other child. Everything returned is a copy. The outbox items commits write wait
+ * in `outbox` until a test takes them, as the table's stream holds them.
  */
-export class MemoryEpisodeStore implements IntakeStore {
+export class MemoryEpisodeStore implements IntakeStore, NoticeStore {
   private readonly episodes = new Map<string, EpisodeRecord>();
   private readonly refs = new Map<string, string>();
   private readonly openEpisodes = new Map<string, string>();

@@ -36,7 +36,7 @@ import {
   localStreamsClient,
 } from '../../infra/local/local-episode-table';
 import { createLocalTableStream, type LocalTableStream } from '../../infra/local/local-table-stream';
-import { DynamoEpisodeStore } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamo-notice-store';
 import { OUTBOX_INSERT_FILTER } from '../../shared/adapters/episode-table';
 import { atExpression, scheduleName } from '../../shared/adapters/eventbridge-deadline-scheduler';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
@@ -87,7 +87,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
     let sqs: SQSClient;
     let scheduler: SchedulerClient;
     let ses: SESClient;
-    let store: DynamoEpisodeStore;
+    let store: DynamoNoticeStore;
     let handlers: Handlers;
     let outboxStream: LocalTableStream | undefined;
     const checkpointDir = mkdtempSync(join(tmpdir(), 'wiring-stream-'));
@@ -184,7 +184,7 @@ describe.skipIf(!toolAvailable('moto_server', ['--help']))(
       await ses.send(new CreateConfigurationSetCommand({ ConfigurationSet: { Name: prefix } }));
       // The sending domain is not verified yet: the first sends meet SES refusing the sender.
       const tableName = await dynamo.createTable();
-      store = new DynamoEpisodeStore(dynamo.doc(), tableName);
+      store = new DynamoNoticeStore(dynamo.doc(), tableName);
       handlers = await loadHandlers(functionEnvironment(tableName, 'production'));
       const { streamArn } = await ensureEpisodeTable(localDynamoDbClient(dynamo.endpoint()), tableName);
       outboxStream = createLocalTableStream({

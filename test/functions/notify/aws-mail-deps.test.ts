@@ -2,6 +2,7 @@ import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, test } from 'vitest';
 import { awsMailDeps } from '../../../functions/notify/aws-mail-deps';
+import { DynamoEpisodeStore } from '../../../shared/adapters/dynamo-episode-store';
 import { bathNes, deployable } from '../../support/councils';
 
 const ses = mockClient(SESClient);
@@ -16,7 +17,7 @@ const env = {
 describe('the mail functions environment', () => {
   test('sends as the council, through the configured SES configuration set', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-    const deps = awsMailDeps('notify', env);
+    const deps = awsMailDeps('notify', DynamoEpisodeStore, env);
     expect(deps.council.id).toBe('bath-ne-somerset');
     await deps.mailer.send({ to: ['duty@example.org'], cc: [], subject: 's', text: 't', html: 'h' });
     expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).toMatchObject({
@@ -27,13 +28,17 @@ describe('the mail functions environment', () => {
 
   test('a missing table name stops the cold start, naming the variable', () => {
     const { TABLE_NAME: _, ...withoutTable } = env;
-    expect(() => awsMailDeps('notify', withoutTable)).toThrow(/TABLE_NAME/);
+    expect(() => awsMailDeps('notify', DynamoEpisodeStore, withoutTable)).toThrow(/TABLE_NAME/);
   });
 
   test("a staging stack sends every email to the operators' test inbox, naming whom it was meant for", async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-2' });
     const council = deployable(bathNes);
-    const deps = awsMailDeps('notify', { ...env, STAGE: 'staging', COUNCIL_CONFIG: JSON.stringify(council) });
+    const deps = awsMailDeps('notify', DynamoEpisodeStore, {
+      ...env,
+      STAGE: 'staging',
+      COUNCIL_CONFIG: JSON.stringify(council),
+    });
     await deps.mailer.send({
       to: ['duty@example.org'],
       cc: ['managers@example.org'],
@@ -55,12 +60,14 @@ describe('the mail functions environment', () => {
   });
 
   test('a staging stack refuses a council file with a placeholder sending domain or test inbox', () => {
-    expect(() => awsMailDeps('notify', { ...env, STAGE: 'staging' })).toThrow(
+    expect(() => awsMailDeps('notify', DynamoEpisodeStore, { ...env, STAGE: 'staging' })).toThrow(
       /email\.from[\s\S]*email\.testInbox/,
     );
   });
 
   test('production refuses a council file whose inboxes are placeholders', () => {
-    expect(() => awsMailDeps('notify', { ...env, STAGE: 'production' })).toThrow(/placeholder/);
+    expect(() => awsMailDeps('notify', DynamoEpisodeStore, { ...env, STAGE: 'production' })).toThrow(
+      /placeholder/,
+    );
   });
 });

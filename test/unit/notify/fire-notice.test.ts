@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { type DeadlineNotice, deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
-import { fireNotice } from '../../../shared/notify/fire-notice';
-import { type MailDeps, ThrottledSendError, TransientSendError } from '../../../shared/notify/send-once';
+import { fireNotice, type NoticeMailDeps } from '../../../shared/notify/fire-notice';
+import { ThrottledSendError, TransientSendError } from '../../../shared/notify/send-once';
 import { sweepDueNotices } from '../../../shared/notify/sweep-due-notices';
 import { towerHamlets as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
@@ -15,7 +15,7 @@ const returned = events.slice(0, 3);
 
 let store: MemoryEpisodeStore;
 let clock: ReturnType<typeof settableClock>;
-let deps: MailDeps & { mailer: FakeMailer; log: ReturnType<typeof recordingLog> };
+let deps: NoticeMailDeps & { mailer: FakeMailer; log: ReturnType<typeof recordingLog> };
 
 const noticeOf = async (
   kind: DeadlineNotice['deadlineKind'],

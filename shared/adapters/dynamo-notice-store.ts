@@ -1,0 +1,160 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EpisodeRecord, NoticeClaim, NoticeRecord, NoticeStore, SendRecord } from '../ports';
+import { DynamoEpisodeStore, episodeOf, errorName } from './dynamo-episode-store';
+import {
+  NOTICE_EMAILED_PREFIX,
+  noticeEmailedAttribute,
+  noticeItemKey,
+  PENDING,
+  PENDING_NOTICE_INDEX,
+  pendingNoticeKeys,
+  pendingNoticeUpperBound,
+} from './episode-table';
+
+type Item = Record<string, unknown>;
+
+const toNoticeRecord = (item: Item): NoticeRecord => ({
+  episodeId: item.episodeId as string,
+  noticeKey: item.noticeKey as string,
+  deadlineKind: item.deadlineKind as NoticeRecord['deadlineKind'],
+  notice: item.notice as NoticeRecord['notice'],
+  ...(item.hoursBefore !== undefined ? { hoursBefore: item.hoursBefore as number } : {}),
+  fireAt: item.fireAt as string,
+  dueAt: item.dueAt as string,
+  state: item.state as NoticeRecord['state'],
+  ...(item.sentAt !== undefined ? { sentAt: item.sentAt as string } : {}),
+});
+
+/**
+ * The NoticeStore port on the single table: the episode store and the deadline notices the reminder and the
+ * sweep fire (the pending-notice index, the claim, the emails recorded on a notice). Notify and the monthly
+ * report keep to DynamoEpisodeStore, so their bundles leave this out.
+ */
+export class DynamoNoticeStore extends DynamoEpisodeStore implements NoticeStore {
+  /**
+   * An update that applies only when its condition holds: undefined when it did not (or the item did not
+   * exist), else the item as it was before when `returnOld` asks for it (an empty item when not).
+   */
+  private async updateIf(input: {
+    key: { pk: string; sk: string };
+    update: string;
+    condition: string;
+    names?: Record<string, string>;
+    values: Item;
+    returnOld?: boolean;
+  }): Promise<Item | undefined> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: input.key,
+          UpdateExpression: input.update,
+          ConditionExpression: input.condition,
+          ...(input.names ? { ExpressionAttributeNames: input.names } : {}),
+          ExpressionAttributeValues: input.values,
+          ReturnValues: input.returnOld ? 'ALL_OLD' : 'NONE',
+        }),
+      );
+      return Attributes ?? {};
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return undefined;
+      throw error;
+    }
+  }
+
+  async getNoticeWithEpisode(
+    episodeId: string,
+    key: string,
+  ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }> {
+    const items = await this.episodeItems(episodeId);
+    const notice = items.find((item) => item.sk === noticeItemKey(episodeId, key).sk);
+    const episode = episodeOf(episodeId, items);
+    return { ...(notice ? { notice: toNoticeRecord(notice) } : {}), ...(episode ? { episode } : {}) };
+  }
+
+  async dueNotices(until: string, limit: number): Promise<NoticeRecord[]> {
+    const items = await this.queryAll(
+      {
+        IndexName: PENDING_NOTICE_INDEX.indexName,
+        KeyConditionExpression: '#p = :pending AND #s <= :until',
+        ExpressionAttributeNames: {
+          '#p': PENDING_NOTICE_INDEX.partitionKey,
+          '#s': PENDING_NOTICE_INDEX.sortKey,
+        },
+        ExpressionAttributeValues: { ':pending': PENDING, ':until': pendingNoticeUpperBound(until) },
+      },
+      limit,
+    );
+    // The index is eventually consistent: a notice claimed a moment ago may still be listed.
+    return items.map(toNoticeRecord).filter((notice) => notice.state === 'pending');
+  }
+
+  async getNotice(episodeId: string, key: string): Promise<NoticeRecord | undefined> {
+    const item = await this.get(noticeItemKey(episodeId, key));
+    return item && toNoticeRecord(item);
+  }
+
+  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<NoticeClaim> {
+    const before = await this.updateIf({
+      key: noticeItemKey(episodeId, key),
+      update: `SET #state = :sent, sentAt = :sentAt REMOVE ${PENDING_NOTICE_INDEX.partitionKey}, ${PENDING_NOTICE_INDEX.sortKey}`,
+      condition: '#state = :pending',
+      names: { '#state': 'state' },
+      values: { ':sent': 'sent', ':sentAt': sentAt, ':pending': 'pending' },
+      returnOld: true,
+    });
+    if (!before) return { claimed: false };
+    const emailed = Object.keys(before)
+      .filter((name) => name.startsWith(NOTICE_EMAILED_PREFIX))
+      .map((name) => name.slice(NOTICE_EMAILED_PREFIX.length));
+    return { claimed: true, emailed };
+  }
+
+  async releaseNotice(episodeId: string, key: string): Promise<void> {
+    const notice = await this.getNotice(episodeId, key);
+    if (notice?.state !== 'sent') return;
+    const index = pendingNoticeKeys(notice.fireAt, episodeId, key);
+    await this.updateIf({
+      key: noticeItemKey(episodeId, key),
+      update: 'SET #state = :pending, #p = :p, #s = :s REMOVE sentAt',
+      condition: '#state = :sent',
+      names: {
+        '#state': 'state',
+        '#p': PENDING_NOTICE_INDEX.partitionKey,
+        '#s': PENDING_NOTICE_INDEX.sortKey,
+      },
+      values: {
+        ':pending': 'pending',
+        ':sent': 'sent',
+        ':p': index[PENDING_NOTICE_INDEX.partitionKey],
+        ':s': index[PENDING_NOTICE_INDEX.sortKey],
+      },
+    });
+  }
+
+  async recordNoticeSends(episodeId: string, key: string, sends: SendRecord[]): Promise<void> {
+    if (sends.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Item = {};
+    const sets = sends.map((send, i) => {
+      names[`#e${i}`] = noticeEmailedAttribute(send.address);
+      values[`:e${i}`] = {
+        recipientRef: send.recipientRef,
+        address: send.address,
+        ...(send.messageId ? { messageId: send.messageId } : {}),
+        outcome: send.outcome,
+        at: send.at,
+      };
+      // Already recorded (a repeat): the first record stands.
+      return `#e${i} = if_not_exists(#e${i}, :e${i})`;
+    });
+    // On the notice the commit wrote, never a new item; it expires with the episode's other items.
+    await this.updateIf({
+      key: noticeItemKey(episodeId, key),
+      update: `SET ${sets.join(', ')}`,
+      condition: 'attribute_exists(pk)',
+      names,
+      values,
+    });
+  }
+}
