@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../validation/english-messages';
 import { isValidNhsNumber, isValidUpn, nhsDigits } from '../children/child-identifiers';
 import type { EventType } from './event-types';
-import { RiskFactor, type RiskGrade, RiskGradeInput } from './risk-factors';
+import { RiskFactor, RiskGrade } from './risk-factors';
 import { StrategyOutcome } from './strategy-outcome';
 
 /** An instant with its offset, as integrators send it ("2026-10-24T09:30:00+01:00" or "...Z"). */
@@ -21,6 +21,16 @@ export const EpisodeRef = z
   );
 
 const riskFactors = z.array(RiskFactor).check(z.maxLength(40));
+
+/**
+ * A police risk grade as an event carries it: the legacy "absent" grade is accepted and read as very low.
+ * Kept with the events rather than beside RiskGrade, so the functions that only read grades leave it out of
+ * their bundles (esbuild keeps every zod schema a module defines, used or not).
+ */
+export const RiskGradeInput = z.pipe(
+  z.enum([...RiskGrade.options, 'absent']),
+  z.transform((grade): RiskGrade => (grade === 'absent' ? 'very_low' : grade)),
+);
 
 /**
  * What typed text never holds: the C0 controls, DEL and the C1 controls, and UTF-16 surrogates that do not

@@ -49,11 +49,6 @@ export const exploitationFactors: readonly RiskFactor[] = [
   'trafficking',
 ];
 
-/** Police risk grades. The legacy "absent" grade is accepted as input and read as very low. */
+/** Police risk grades; an event's legacy "absent" grade reads as very low (RiskGradeInput). */
 export const RiskGrade = z.enum(['very_low', 'low', 'medium', 'high']);
 export type RiskGrade = z.infer<typeof RiskGrade>;
-
-export const RiskGradeInput = z.pipe(
-  z.enum([...RiskGrade.options, 'absent']),
-  z.transform((grade): RiskGrade => (grade === 'absent' ? 'very_low' : grade)),
-);

@@ -13,9 +13,10 @@ import {
   PipelineEvent,
   RecordedBy,
   ReportedBy,
+  RiskGradeInput,
   StrategyOutcome,
 } from '../events/event-schemas';
-import { RiskFactor, RiskGradeInput } from '../events/risk-factors';
+import { RiskFactor } from '../events/risk-factors';
 import { problemHeaders } from '../intake/problem-document';
 import {
   AcceptedAnswer,
