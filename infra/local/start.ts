@@ -124,7 +124,7 @@ process.on('uncaughtException', (error) => {
   console.error(error);
   void shutDown('unexpected error', 1);
 });
-// A closed terminal or a killed parent (`tsx`, `npm`) leaves no one to press Ctrl-C: stop then too.
+// A closed terminal or a killed parent (npm's shell) leaves no one to press Ctrl-C: stop then too.
 process.stdout.on('error', () => void shutDown('output closed'));
 const parent = process.ppid;
 setInterval(() => {

@@ -87,9 +87,9 @@ describe('starting and stopping the local runtime', { timeout: 120_000 }, () => 
     expect((await first.exited).code).toBe(0);
     expect(processesUsing(dataDir)).toEqual([]);
 
-    const second = spawned({ council: 'bath-ne-somerset', dataDir, env: withoutSecrets() });
+    const second = spawned({ council: 'bath-ne-somerset', dataDir, env: withoutSecrets(), underShell: true });
     expect(printedSecrets(await untilReady(second))).toEqual(secrets);
-    // Even when `tsx` itself is killed outright, the runtime notices and takes DynamoDB Local down with it.
+    // Even when its parent (npm's shell) is killed outright, the runtime notices and takes DynamoDB Local down with it.
     second.child.kill('SIGKILL');
     await second.exited;
     const until = Date.now() + 15_000;

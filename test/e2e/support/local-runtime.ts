@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   /** 0 (the default): a free port, read back from the "Ready on" line. */
   port?: number;
   env?: NodeJS.ProcessEnv;
+  /** Started by a shell, as `npm start` starts it, rather than directly: a parent that can be killed. */
+  underShell?: boolean;
 }
 
 export interface Exit {
@@ -28,22 +30,26 @@ export interface Exit {
   output: string;
 }
 
-/** Runs `npm start`'s entry (tsx infra/local/start.ts) as a child process, as a person would. */
+/** Runs `npm start`'s command (node --import tsx infra/local/start.ts) as a child process, as a person would. */
 export const spawnRuntime = (options: RuntimeOptions) => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `e2e-${options.council}-`));
-  const child: ChildProcess = spawn(
+  const command = [
     process.execPath,
-    [
-      tsxCli,
-      'infra/local/start.ts',
-      '--council',
-      options.council,
-      '--port',
-      String(options.port ?? 0),
-      '--data-dir',
-      dataDir,
-    ],
-    // Its own process group, so a test that fails half way can still end the wrapper, the runtime and the JVM.
+    '--import',
+    'tsx',
+    'infra/local/start.ts',
+    '--council',
+    options.council,
+    '--port',
+    String(options.port ?? 0),
+    '--data-dir',
+    dataDir,
+  ];
+  const [file, ...args] = options.underShell ? ['sh', '-c', '"$@"; exit', 'sh', ...command] : command;
+  const child: ChildProcess = spawn(
+    file as string,
+    args,
+    // Its own process group, so a test that fails half way can still end its shell, the runtime and the JVM.
     {
       cwd: repoRoot,
       env: { ...process.env, ...options.env },
@@ -164,7 +170,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
       return { status: response.status, body: (await response.json()) as unknown };
     },
     /**
-     * SIGKILL to its whole process group (tsx, the runtime and DynamoDB Local's JVM), as a power cut or the
+     * SIGKILL to its whole process group (the runtime, DynamoDB Local's JVM and any shell), as a power cut or the
      * OOM killer would end it: nothing gets to stop cleanly. Resolves once no process of it is left.
      */
     async kill(): Promise<Exit> {
@@ -181,7 +187,7 @@ export const startRuntime = async (options: RuntimeOptions) => {
       await this.stop();
       rmSync(running.dataDir, { recursive: true, force: true });
     },
-    /** Ctrl-C (to `tsx` only: the runtime must stop the JVM itself), and how it ended; forced after 20 s. */
+    /** Ctrl-C (to the runtime only: it must stop the JVM itself), and how it ended; forced after 20 s. */
     async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
       if (running.child.exitCode === null) running.child.kill(signal);
       const force = setTimeout(running.killGroup, 20_000);
