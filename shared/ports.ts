@@ -130,6 +130,11 @@ export interface NoticeRecord extends DeadlineNotice {
   noticeKey: string;
   state: 'pending' | 'sent' | 'cancelled';
   sentAt?: string;
+  /**
+   * While a holder is firing it: the notice stays pending, and no one else may claim it before this time,
+   * when the sweep finds it again if its holder died before finishing (see NoticeStore.claimNotice).
+   */
+  leaseUntil?: string;
 }
 
 /**
@@ -182,7 +187,10 @@ export interface EpisodeStore {
 
 /** The episode store with the deadline notices the reminder and the sweep fire. */
 export interface NoticeStore extends EpisodeStore {
-  /** Notices still pending whose fire time is at or before `until`, oldest first. */
+  /**
+   * Notices still pending whose fire time is at or before `until`, oldest first; a leased one counts from the
+   * end of its lease, so one whose holder died comes back once the lease has run out.
+   */
   dueNotices(until: string, limit: number): Promise<NoticeRecord[]>;
   getNotice(episodeId: string, noticeKey: string): Promise<NoticeRecord | undefined>;
   /** A notice and the episode it belongs to, in one read (they share the episode's partition). */
@@ -190,15 +198,33 @@ export interface NoticeStore extends EpisodeStore {
     episodeId: string,
     noticeKey: string,
   ): Promise<{ notice?: NoticeRecord; episode?: EpisodeRecord }>;
-  /** pending -> sent, once; the claim says which inboxes an earlier claim of it emailed (see NoticeClaim). */
-  claimNotice(episodeId: string, noticeKey: string, sentAt: string): Promise<NoticeClaim>;
-  /** sent -> pending, when the send after a claim failed, so the sweep fires it again. */
-  releaseNotice(episodeId: string, noticeKey: string): Promise<void>;
+  /**
+   * Leases a pending notice to its caller until `leaseUntil`, unless another holder's lease is still live at
+   * `now`: the notice stays pending, listed by dueNotices from the lease's end, so a holder that dies mid-send
+   * loses nothing. The claim says which inboxes an earlier holder emailed (see NoticeClaim).
+   */
+  claimNotice(episodeId: string, noticeKey: string, now: string, leaseUntil: string): Promise<NoticeClaim>;
+  /**
+   * Gives the caller's lease (the `leaseUntil` it claimed with) back when the send after the claim failed:
+   * listed from its fire time again, so the retry or the sweep fires it. A lease not the caller's is left alone.
+   */
+  releaseNotice(episodeId: string, noticeKey: string, leaseUntil: string): Promise<void>;
+  /**
+   * pending -> sent at `at`, off the pending list and its lease gone, in one write: every email it owed went,
+   * or it owed none. A notice no longer pending (cancelled meanwhile by a commit) stays as it is.
+   */
+  finishNotice(episodeId: string, noticeKey: string, at: string): Promise<void>;
   /**
    * Records a notice's emails sent (or refused) on the notice itself, in one write; an inbox already recorded
-   * keeps its first record. The notice's next claim reads them back, so a notice needs no send records of its own.
+   * keeps its first record. The notice's next claim reads them back, so a notice needs no send records of its
+   * own. With `finishedAt`, the same write finishes the notice (finishNotice), as these were the last it owed.
    */
-  recordNoticeSends(episodeId: string, noticeKey: string, sends: SendRecord[]): Promise<void>;
+  recordNoticeSends(
+    episodeId: string,
+    noticeKey: string,
+    sends: SendRecord[],
+    finishedAt?: string,
+  ): Promise<void>;
 }
 
 /**
@@ -220,9 +246,9 @@ export interface IntakeStore extends EpisodeStore {
 }
 
 /**
- * A notice claimed (pending -> sent) or not, because it was sent or cancelled already. A claim carries the
- * inboxes (lower case) recorded on the notice as emailed, in one step with it: none unless an earlier claim
- * was given back after some of its emails went.
+ * A notice leased to the caller, or not: it was sent or cancelled already, or another holder's lease is live.
+ * A claim carries the inboxes (lower case) recorded on the notice as emailed, in one step with it: none unless
+ * an earlier holder emailed some before it gave the claim back or died.
  */
 export type NoticeClaim = { claimed: false } | { claimed: true; emailed: string[] };
 

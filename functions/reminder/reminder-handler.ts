@@ -8,6 +8,9 @@ import { parseMessageBody, processQueueBatch } from '../notify/queue-batch';
  * The deadline queue's consumer: each message is a schedule's payload, and fires one deadline notice. A
  * failed send releases the notice and fails the record, which comes back after the visibility timeout
  * (the sweep is there behind it) and, failing every time, ends in the dead-letter queue and its alarm.
+ * A notice another holder has leased (`in_progress`) is done with as far as the message goes: it is
+ * deleted rather than retried, since that holder sends the notice or, if it died, the sweep does once the
+ * lease runs out (the store lists it from then), and a retry could only find it leased again or sent.
  * A malformed payload is logged and dropped, never retried.
  */
 export const createReminderHandler = (deps: NoticeFiringDeps) => {

@@ -23,6 +23,7 @@ import {
   eventKey,
   identifierKey,
   isOpenEpisodeStatus,
+  NOTICE_LEASE_ATTRIBUTE,
   noticeItemKey,
   openEpisodeKey,
   PENDING_NOTICE_INDEX,
@@ -216,7 +217,7 @@ export class DynamoIntakeStore extends DynamoNoticeStore implements IntakeStore,
             // Sets every field, so a notice never stored still becomes a whole (cancelled) record.
             UpdateExpression: `SET ${defined.map((_, i) => `#f${i} = :f${i}`).join(', ')} REMOVE ${
               PENDING_NOTICE_INDEX.partitionKey
-            }, ${PENDING_NOTICE_INDEX.sortKey}`,
+            }, ${PENDING_NOTICE_INDEX.sortKey}, ${NOTICE_LEASE_ATTRIBUTE}`,
             ExpressionAttributeNames: Object.fromEntries(defined.map(([name], i) => [`#f${i}`, name])),
             ExpressionAttributeValues: Object.fromEntries(defined.map(([, value], i) => [`:f${i}`, value])),
           },

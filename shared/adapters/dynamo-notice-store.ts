@@ -1,8 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EpisodeRecord, NoticeClaim, NoticeRecord, NoticeStore, SendRecord } from '../ports';
+import { toUtc } from '../time/instant';
 import { DynamoEpisodeStore, episodeOf, errorName } from './dynamo-episode-store';
 import {
   NOTICE_EMAILED_PREFIX,
+  NOTICE_LEASE_ATTRIBUTE,
   noticeEmailedAttribute,
   noticeItemKey,
   PENDING,
@@ -23,6 +25,21 @@ const toNoticeRecord = (item: Item): NoticeRecord => ({
   dueAt: item.dueAt as string,
   state: item.state as NoticeRecord['state'],
   ...(item.sentAt !== undefined ? { sentAt: item.sentAt as string } : {}),
+  ...(item[NOTICE_LEASE_ATTRIBUTE] !== undefined
+    ? { leaseUntil: item[NOTICE_LEASE_ATTRIBUTE] as string }
+    : {}),
+});
+
+/**
+ * pending -> sent: off the pending list and its lease gone. Conditioned on still being pending, so a notice
+ * a commit cancelled meanwhile (its deadline met) stays cancelled; a failed condition means nothing is owed.
+ */
+const finishing = (at: string) => ({
+  set: '#state = :sent, sentAt = :sentAt',
+  remove: `REMOVE ${PENDING_NOTICE_INDEX.partitionKey}, ${PENDING_NOTICE_INDEX.sortKey}, ${NOTICE_LEASE_ATTRIBUTE}`,
+  condition: '#state = :pending',
+  names: { '#state': 'state' },
+  values: { ':sent': 'sent', ':sentAt': at, ':pending': 'pending' },
 });
 
 /**
@@ -85,7 +102,7 @@ export class DynamoNoticeStore extends DynamoEpisodeStore implements NoticeStore
       },
       limit,
     );
-    // The index is eventually consistent: a notice claimed a moment ago may still be listed.
+    // The index is eventually consistent: a notice finished a moment ago may still be listed.
     return items.map(toNoticeRecord).filter((notice) => notice.state === 'pending');
   }
 
@@ -94,13 +111,20 @@ export class DynamoNoticeStore extends DynamoEpisodeStore implements NoticeStore
     return item && toNoticeRecord(item);
   }
 
-  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<NoticeClaim> {
+  async claimNotice(episodeId: string, key: string, now: string, leaseUntil: string): Promise<NoticeClaim> {
+    const index = pendingNoticeKeys(leaseUntil, episodeId, key);
     const before = await this.updateIf({
       key: noticeItemKey(episodeId, key),
-      update: `SET #state = :sent, sentAt = :sentAt REMOVE ${PENDING_NOTICE_INDEX.partitionKey}, ${PENDING_NOTICE_INDEX.sortKey}`,
-      condition: '#state = :pending',
-      names: { '#state': 'state' },
-      values: { ':sent': 'sent', ':sentAt': sentAt, ':pending': 'pending' },
+      // Still pending, listed from the lease's end: found again by the sweep if this holder dies.
+      update: `SET ${NOTICE_LEASE_ATTRIBUTE} = :lease, #s = :s`,
+      condition: `#state = :pending AND (attribute_not_exists(${NOTICE_LEASE_ATTRIBUTE}) OR ${NOTICE_LEASE_ATTRIBUTE} <= :now)`,
+      names: { '#state': 'state', '#s': PENDING_NOTICE_INDEX.sortKey },
+      values: {
+        ':lease': toUtc(leaseUntil),
+        ':s': index[PENDING_NOTICE_INDEX.sortKey],
+        ':pending': 'pending',
+        ':now': toUtc(now),
+      },
       returnOld: true,
     });
     if (!before) return { claimed: false };
@@ -110,14 +134,15 @@ export class DynamoNoticeStore extends DynamoEpisodeStore implements NoticeStore
     return { claimed: true, emailed };
   }
 
-  async releaseNotice(episodeId: string, key: string): Promise<void> {
+  async releaseNotice(episodeId: string, key: string, leaseUntil: string): Promise<void> {
     const notice = await this.getNotice(episodeId, key);
-    if (notice?.state !== 'sent') return;
+    if (!notice) return;
     const index = pendingNoticeKeys(notice.fireAt, episodeId, key);
     await this.updateIf({
       key: noticeItemKey(episodeId, key),
-      update: 'SET #state = :pending, #p = :p, #s = :s REMOVE sentAt',
-      condition: '#state = :sent',
+      update: `SET #p = :p, #s = :s REMOVE ${NOTICE_LEASE_ATTRIBUTE}`,
+      // Only the caller's own lease: never one a later holder took.
+      condition: `#state = :pending AND ${NOTICE_LEASE_ATTRIBUTE} = :lease`,
       names: {
         '#state': 'state',
         '#p': PENDING_NOTICE_INDEX.partitionKey,
@@ -125,15 +150,30 @@ export class DynamoNoticeStore extends DynamoEpisodeStore implements NoticeStore
       },
       values: {
         ':pending': 'pending',
-        ':sent': 'sent',
+        ':lease': toUtc(leaseUntil),
         ':p': index[PENDING_NOTICE_INDEX.partitionKey],
         ':s': index[PENDING_NOTICE_INDEX.sortKey],
       },
     });
   }
 
-  async recordNoticeSends(episodeId: string, key: string, sends: SendRecord[]): Promise<void> {
-    if (sends.length === 0) return;
+  async finishNotice(episodeId: string, key: string, at: string): Promise<void> {
+    const finish = finishing(at);
+    const { condition, names, values } = finish;
+    const update = `SET ${finish.set} ${finish.remove}`;
+    await this.updateIf({ key: noticeItemKey(episodeId, key), update, condition, names, values });
+  }
+
+  async recordNoticeSends(
+    episodeId: string,
+    key: string,
+    sends: SendRecord[],
+    finishedAt?: string,
+  ): Promise<void> {
+    if (sends.length === 0) {
+      if (finishedAt) await this.finishNotice(episodeId, key, finishedAt);
+      return;
+    }
     const names: Record<string, string> = {};
     const values: Item = {};
     const sets = sends.map((send, i) => {
@@ -148,13 +188,20 @@ export class DynamoNoticeStore extends DynamoEpisodeStore implements NoticeStore
       // Already recorded (a repeat): the first record stands.
       return `#e${i} = if_not_exists(#e${i}, :e${i})`;
     });
+    const record = { key: noticeItemKey(episodeId, key), update: `SET ${sets.join(', ')}`, names, values };
+    if (finishedAt) {
+      const finish = finishing(finishedAt);
+      const finished = await this.updateIf({
+        ...record,
+        update: `${record.update}, ${finish.set} ${finish.remove}`,
+        condition: finish.condition,
+        names: { ...names, ...finish.names },
+        values: { ...values, ...finish.values },
+      });
+      // Cancelled meanwhile by a commit: it stays cancelled, and its emails are still recorded below.
+      if (finished) return;
+    }
     // On the notice the commit wrote, never a new item; it expires with the episode's other items.
-    await this.updateIf({
-      key: noticeItemKey(episodeId, key),
-      update: `SET ${sets.join(', ')}`,
-      condition: 'attribute_exists(pk)',
-      names,
-      values,
-    });
+    await this.updateIf({ ...record, condition: 'attribute_exists(pk)' });
   }
 }

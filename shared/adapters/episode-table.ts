@@ -14,8 +14,9 @@ import type {
  *                                                   holdsOpenPointer (whether CHILD#/OPEN names it)
  *   EPISODE#<episodeId> | EVENT#<sourceId>#<eventId> the audit trail: each accepted event as it came, with source and time
  *   EPISODE#<episodeId> | NOTICE#<noticeKey>        a deadline notice (pending | sent | cancelled); pending ones carry
- *                                                   the sparse pending-notice index keys; an `emailed:<inbox>` attribute
- *                                                   records each email of it sent (or refused)
+ *                                                   the sparse pending-notice index keys (from the end of its lease,
+ *                                                   leaseUntil, while a holder fires it); an `emailed:<inbox>`
+ *                                                   attribute records each email of it sent (or refused)
  *   REF#<episodeRef>    | REF                       which episode an episodeRef names
  *   CHILD#<childId>     | OPEN                      the child's one open episode (missing, absent or found)
  *   CHILD#<childId>     | EPISODE#<episodeId>       one of the child's episodes: kind, status, reportedAt
@@ -40,9 +41,11 @@ import type {
  *   idempotency on (source, event id)        the BatchGetItem above; commit puts DELIVERY attribute_not_exists
  *   the outbox, after the commit             the table's stream (NEW_IMAGE), filtered to inserts of OUTBOX# items
  *   pending notices by fire time (sweep)     Query index PENDING_NOTICE_INDEX, pendingNotice = PENDING, fireAtKey <= until
- *   one notice (reminder)                    GetItem EPISODE#id / NOTICE#key; claim pending -> sent conditionally,
- *                                            answering with the inboxes recorded as emailed (its old image)
- *   a notice's emails recorded               UpdateItem EPISODE#id / NOTICE#key, emailed:<inbox> if not there yet
+ *   one notice (reminder)                    Query pk = EPISODE#id (the notice with its episode); claim: lease it while
+ *                                            pending and unleased (or the lease run out), moving its index key to the
+ *                                            lease's end, answering with the inboxes recorded as emailed (its old image)
+ *   a notice's emails recorded               UpdateItem EPISODE#id / NOTICE#key, emailed:<inbox> if not there yet; the
+ *                                            last of them also pending -> sent, index keys and lease removed
  *   has this email been sent (events)        BatchGetItem SEND#key, ...
  *
  * Writes that could race are one TransactWriteItems per accepted event, the only write of a request: the episode
@@ -106,6 +109,9 @@ export const deliveryKey = (sourceId: string, eventId: string): TableKey => ({
   sk: 'DELIVERY',
 });
 export const sendKeyOf = (sendKey: string): TableKey => ({ pk: `SEND#${sendKey}`, sk: 'SEND' });
+
+/** When a pending notice's lease runs out: set while a holder fires it (see NoticeStore.claimNotice). */
+export const NOTICE_LEASE_ATTRIBUTE = 'leaseUntil';
 
 /** The attributes of a notice item that record its emails, one per inbox. */
 export const NOTICE_EMAILED_PREFIX = 'emailed:';

@@ -7,12 +7,12 @@ import type { EpisodeRecord, NoticeRecord, NoticeStore, ReminderInvocation } fro
 import { episodeProvenance } from '../routing/provenance';
 import type { Recipient } from '../routing/recipients';
 import { noticeDeadline, noticeOpener, routeNotice } from '../routing/route-notice';
-import { isBefore } from '../time/instant';
+import { addHours, HOUR_MS, isBefore } from '../time/instant';
 import {
   type MailDeps,
   retryUnlessAllSent,
   type SendLedger,
-  type SendOutcome,
+  type SendTally,
   sendEach,
   tally,
 } from './send-once';
@@ -25,9 +25,25 @@ export interface NoticeMailDeps extends MailDeps {
 /**
  * What firing a notice came to: `sent`; `settled` when nothing was owed (the deadline met or cancelled, the
  * episode withdrawn, or a reminder whose deadline has passed and whose escalation covers it); `cancelled` or
- * `already_sent` when the notice was no longer pending; `not_due` before its time; `unknown` when no such notice.
+ * `already_sent` when the notice was no longer pending; `in_progress` when another holder's lease on it is
+ * live (it is firing it now, or died, and the sweep fires it once the lease runs out); `not_due` before its
+ * time; `unknown` when no such notice.
  */
-export type FireOutcome = 'sent' | 'settled' | 'cancelled' | 'already_sent' | 'not_due' | 'unknown';
+export type FireOutcome =
+  | 'sent'
+  | 'settled'
+  | 'cancelled'
+  | 'already_sent'
+  | 'in_progress'
+  | 'not_due'
+  | 'unknown';
+
+/**
+ * How long a claim holds a notice: longer than any holder can live (the reminder's and the sweep's Lambda
+ * timeouts, which test/infra keeps below it), so a live holder never loses its lease, and short enough that
+ * a notice whose holder died mid-send goes one sweep after it runs out, not hours late.
+ */
+export const NOTICE_LEASE_MS = 15 * 60_000;
 
 /** A notice email goes once per (episode, notice, inbox), whether the Scheduler or the sweep fires it. */
 export const noticeSendKey = (episodeId: string, noticeKey: string, address: string): string =>
@@ -76,10 +92,11 @@ export const noticeEmails = (
 
 /**
  * Fires one deadline notice, exactly once: reloads the episode, does nothing if the deadline no longer needs
- * it, else claims the notice (pending -> sent) and emails the responsible agency, and on escalation the
- * policy's escalation list too (the referrer, for an acknowledgement). A failed send releases the claim and
- * throws, so the deadline queue's retry or the next sweep fires it again; recipients already emailed are
- * not emailed twice.
+ * it, else leases the notice (NOTICE_LEASE_MS) and emails the responsible agency, and on escalation the
+ * policy's escalation list too (the referrer, for an acknowledgement); the write recording the last emails
+ * marks it sent. A failed send gives the lease back and throws, so the deadline queue's retry or the next
+ * sweep fires it again; a holder that dies mid-send leaves the lease to run out, and the sweep fires it then.
+ * Either way, recipients already emailed are not emailed twice.
  */
 export const fireNotice = async (
   deps: NoticeMailDeps,
@@ -92,44 +109,53 @@ export const fireNotice = async (
   if (!notice) return 'unknown';
   if (notice.state !== 'pending') return notice.state === 'cancelled' ? 'cancelled' : 'already_sent';
   const now = deps.clock.now();
+  if (notice.leaseUntil !== undefined && isBefore(now, notice.leaseUntil)) return 'in_progress';
   if (isBefore(now, notice.fireAt)) return 'not_due';
 
   const record = stillOwed(notice, episode, now);
   if (!record) {
-    // Nothing is owed: take it off the pending list (the only transition the store offers), so the sweep stops.
-    await store.claimNotice(episodeId, noticeKey, now);
+    // Nothing is owed: take it off the pending list, so the sweep stops.
+    await store.finishNotice(episodeId, noticeKey, now);
     return 'settled';
   }
-  const claim = await store.claimNotice(episodeId, noticeKey, now);
-  if (!claim.claimed) return 'already_sent';
+  const leaseUntil = addHours(now, NOTICE_LEASE_MS / HOUR_MS);
+  const claim = await store.claimNotice(episodeId, noticeKey, now, leaseUntil);
+  // Another holder claimed it between the read and the claim.
+  if (!claim.claimed) return 'in_progress';
   // Its emails are recorded on the notice, and the claim read them back: nothing more to look up.
   const emailed = new Set(claim.emailed.map((address) => noticeSendKey(episodeId, noticeKey, address)));
-  const ledger: SendLedger = {
-    alreadySent: async (sendKeys) => new Set(sendKeys.filter((sendKey) => emailed.has(sendKey))),
-    recordSends: (sends) => store.recordNoticeSends(episodeId, noticeKey, sends),
-  };
 
-  let outcomes: SendOutcome[];
+  let result: SendTally;
   try {
     const link = await episodeLinks(deps.links, episodeId, now, deps.log);
-    outcomes = await sendEach(
-      deps,
-      noticeEmails(record, notice, council, now, link).map(({ recipient, email }) => ({
-        sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
-        episodeId,
-        recipient,
-        email,
-      })),
-      ledger,
-    );
+    const sends = noticeEmails(record, notice, council, now, link).map(({ recipient, email }) => ({
+      sendKey: noticeSendKey(episodeId, noticeKey, recipient.address),
+      episodeId,
+      recipient,
+      email,
+    }));
+    const owed = sends.map((send) => send.sendKey).filter((sendKey) => !emailed.has(sendKey));
+    let finished = false;
+    const ledger: SendLedger = {
+      alreadySent: async (sendKeys) => new Set(sendKeys.filter((sendKey) => emailed.has(sendKey))),
+      recordSends: async (records) => {
+        // The last emails it owed: the write that records them marks it sent, with no request of its own.
+        const recorded = new Set(records.map((r) => r.sendKey));
+        finished = owed.every((sendKey) => recorded.has(sendKey));
+        await store.recordNoticeSends(episodeId, noticeKey, records, finished ? now : undefined);
+      },
+    };
+    result = tally(await sendEach(deps, sends, ledger));
+    // Every inbox emailed before (by a holder that died), so nothing was recorded: finish it on its own.
+    if (result.failed + result.throttled === 0 && !finished)
+      await store.finishNotice(episodeId, noticeKey, now);
   } catch (error) {
-    // The store failed mid-send: give the claim back, so the retry (or the sweep) sends what is still owed.
-    await store.releaseNotice(episodeId, noticeKey);
+    // The store failed mid-send: give the lease back, so the retry (or the sweep) sends what is still owed.
+    await store.releaseNotice(episodeId, noticeKey, leaseUntil);
     throw error;
   }
-  const result = tally(outcomes);
   if (result.failed + result.throttled > 0) {
-    await store.releaseNotice(episodeId, noticeKey);
+    await store.releaseNotice(episodeId, noticeKey, leaseUntil);
     retryUnlessAllSent(result, `notice ${episodeId}/${noticeKey}`);
   }
   if (notice.notice === 'escalation') {

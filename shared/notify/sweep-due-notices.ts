@@ -16,6 +16,7 @@ export const sweepDueNotices = async (deps: NoticeMailDeps, limit: number): Prom
     settled: 0,
     cancelled: 0,
     already_sent: 0,
+    in_progress: 0,
     not_due: 0,
     unknown: 0,
   };

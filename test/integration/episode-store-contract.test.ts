@@ -14,6 +14,9 @@ import { MemoryEpisodeStore } from '../support/memory-episode-store';
 
 const tables = useDynamoDbLocal();
 
+/** Later than any lease or fire time in these tests. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
 const stores: [string, () => Promise<IntakeStore & NoticeStore>][] = [
   ['the in-memory store', async () => new MemoryEpisodeStore()],
   [
@@ -379,53 +382,131 @@ describe.each(stores)('%s', (_name, makeStore) => {
       ).toEqual([]);
     });
 
-    it('claims a pending notice once, and a released one can be claimed again', async () => {
-      const key = noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toEqual({
-        claimed: true,
-        emailed: [],
-      });
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:01.000Z')).toEqual({ claimed: false });
-      expect(await store.getNotice(episodeId, key)).toMatchObject({
-        state: 'sent',
-        sentAt: '2026-10-27T08:00:00.000Z',
-      });
-      expect((await store.dueNotices(lastFire, 100)).map((n) => n.noticeKey)).not.toContain(key);
+    const firstKey = () => noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
+    const dueKeys = async (until: string) => (await store.dueNotices(until, 100)).map((n) => n.noticeKey);
+    const at = '2026-10-27T08:00:00.000Z';
+    const lease = '2026-10-27T08:15:00.000Z';
+    const send = (key: string, address: string) => ({
+      sendKey: `${episodeId}:${key}:${address.toLowerCase()}`,
+      episodeId,
+      recipientRef: 'police',
+      address,
+      messageId: 'm-1',
+      outcome: 'sent' as const,
+      at: '2026-10-27T08:00:01.000Z',
+      retentionExpiresAt: '2032-10-27T08:00:01.000Z',
+    });
 
-      await store.releaseNotice(episodeId, key);
-      expect((await store.getNotice(episodeId, key))?.state).toBe('pending');
-      expect((await store.dueNotices(lastFire, 100)).map((n) => n.noticeKey)).toContain(key);
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z')).toMatchObject({
-        claimed: true,
+    it('leases a claimed notice: still pending, listed from the lease end, and no second claim within it', async () => {
+      const key = firstKey();
+      expect(await store.claimNotice(episodeId, key, at, lease)).toEqual({ claimed: true, emailed: [] });
+      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:14:59.999Z', lease)).toEqual({
+        claimed: false,
       });
+      expect(await store.getNotice(episodeId, key)).toMatchObject({ state: 'pending', leaseUntil: lease });
+      expect(await dueKeys('2026-10-27T08:14:59.999Z')).not.toContain(key);
+      expect(await dueKeys(lease)).toContain(key);
+    });
+
+    it('lets a notice whose holder died be claimed once its lease has run out, with the inboxes it emailed', async () => {
+      const key = firstKey();
+      await store.claimNotice(episodeId, key, at, lease);
+      await store.recordNoticeSends(episodeId, key, [send(key, 'Police@Example.org')]);
+      // The holder dies here: nothing finishes or releases the notice.
+      expect(await store.claimNotice(episodeId, key, lease, '2026-10-27T08:30:00.000Z')).toEqual({
+        claimed: true,
+        emailed: ['police@example.org'],
+      });
+      expect((await store.getNotice(episodeId, key))?.leaseUntil).toBe('2026-10-27T08:30:00.000Z');
+    });
+
+    it('finishes a notice: sent, off the pending list, its lease gone, never claimed again', async () => {
+      const key = firstKey();
+      await store.claimNotice(episodeId, key, at, lease);
+      await store.finishNotice(episodeId, key, '2026-10-27T08:00:02.000Z');
+      const finished = await store.getNotice(episodeId, key);
+      expect(finished).toMatchObject({ state: 'sent', sentAt: '2026-10-27T08:00:02.000Z' });
+      expect(finished?.leaseUntil).toBeUndefined();
+      expect(await dueKeys(END_OF_TIME)).not.toContain(key);
+      expect(await store.claimNotice(episodeId, key, END_OF_TIME, END_OF_TIME)).toEqual({ claimed: false });
+    });
+
+    it('finishes a notice in the write that records its last emails', async () => {
+      const key = firstKey();
+      await store.claimNotice(episodeId, key, at, lease);
+      await store.recordNoticeSends(
+        episodeId,
+        key,
+        [send(key, 'police@example.org')],
+        '2026-10-27T08:00:02.000Z',
+      );
+      expect(await store.getNotice(episodeId, key)).toMatchObject({ state: 'sent' });
+      expect(await dueKeys(END_OF_TIME)).not.toContain(key);
+    });
+
+    it('gives back only its own lease: listed from its fire time again, claimable at once', async () => {
+      const key = firstKey();
+      await store.claimNotice(episodeId, key, at, lease);
+      await store.releaseNotice(episodeId, key, '2026-10-27T08:20:00.000Z');
+      expect((await store.getNotice(episodeId, key))?.leaseUntil).toBe(lease);
+      await store.releaseNotice(episodeId, key, lease);
+      const released = await store.getNotice(episodeId, key);
+      expect(released?.state).toBe('pending');
+      expect(released?.leaseUntil).toBeUndefined();
+      expect(await dueKeys(byFireTime[0]?.fireAt ?? '')).toContain(key);
+      expect(await store.claimNotice(episodeId, key, at, lease)).toMatchObject({ claimed: true });
+    });
+
+    it('keeps a notice cancelled by a commit during its lease cancelled, its emails still recorded', async () => {
+      const key = firstKey();
+      const notice = byFireTime[0] as (typeof byFireTime)[number];
+      await store.claimNotice(episodeId, key, at, lease);
+      await store.commit(
+        commitOf(risk, {
+          state: foundState,
+          episodeId,
+          expectedVersion: 2,
+          notices: { create: [], cancel: [notice] },
+        }),
+      );
+      await store.recordNoticeSends(
+        episodeId,
+        key,
+        [send(key, 'police@example.org')],
+        '2026-10-27T08:00:02.000Z',
+      );
+      await store.finishNotice(episodeId, key, '2026-10-27T08:00:02.000Z');
+      await store.releaseNotice(episodeId, key, lease);
+      const cancelled = await store.getNotice(episodeId, key);
+      expect(cancelled?.state).toBe('cancelled');
+      expect(cancelled?.leaseUntil).toBeUndefined();
+      expect(await dueKeys(END_OF_TIME)).not.toContain(key);
+      expect(await store.claimNotice(episodeId, key, END_OF_TIME, END_OF_TIME)).toEqual({ claimed: false });
     });
 
     it("records a notice's emails on it, and its next claim reads back which inboxes they went to", async () => {
-      const key = noticeKey(byFireTime[0] as (typeof byFireTime)[number]);
-      const send = {
-        sendKey: `${episodeId}:${key}:police@example.org`,
-        episodeId,
-        recipientRef: 'police',
-        address: 'Police@Example.org',
-        messageId: 'm-1',
-        outcome: 'sent' as const,
-        at: '2026-10-27T08:00:01.000Z',
-        retentionExpiresAt: '2032-10-27T08:00:01.000Z',
-      };
-      await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z');
-      await store.recordNoticeSends(episodeId, key, [send]);
+      const key = firstKey();
+      const police = send(key, 'Police@Example.org');
+      await store.claimNotice(episodeId, key, at, lease);
+      await store.recordNoticeSends(episodeId, key, [police]);
       await store.recordNoticeSends(episodeId, key, [
-        { ...send, messageId: 'm-2' },
-        { ...send, recipientRef: 'school', address: 'school@example.org', outcome: 'rejected' },
+        { ...police, messageId: 'm-2' },
+        { ...police, recipientRef: 'school', address: 'school@example.org', outcome: 'rejected' },
       ]);
-      await store.releaseNotice(episodeId, key);
-      const claim = await store.claimNotice(episodeId, key, '2026-10-27T09:00:00.000Z');
+      await store.releaseNotice(episodeId, key, lease);
+      const claim = await store.claimNotice(
+        episodeId,
+        key,
+        '2026-10-27T09:00:00.000Z',
+        '2026-10-27T09:15:00.000Z',
+      );
       expect(claim.claimed && [...claim.emailed].sort()).toEqual([
         'police@example.org',
         'school@example.org',
       ]);
       // Neither a notice nor an item where there is none.
-      await store.recordNoticeSends(episodeId, 'pi-r1-none', [send]);
+      await store.recordNoticeSends(episodeId, 'pi-r1-none', [police]);
+      await store.recordNoticeSends(episodeId, 'pi-r1-none', [police], at);
       expect(await store.getNotice(episodeId, 'pi-r1-none')).toBeUndefined();
       expect(await store.getNoticeWithEpisode(episodeId, 'pi-r1-none')).toEqual({
         episode: await store.getEpisode(episodeId),
@@ -456,7 +537,7 @@ describe.each(stores)('%s', (_name, makeStore) => {
       );
       const key = noticeKey(cancelled[0] as (typeof cancelled)[number]);
       expect((await store.getNotice(episodeId, key))?.state).toBe('cancelled');
-      expect(await store.claimNotice(episodeId, key, '2026-10-27T08:00:00.000Z')).toEqual({ claimed: false });
+      expect(await store.claimNotice(episodeId, key, END_OF_TIME, END_OF_TIME)).toEqual({ claimed: false });
       const due = await store.dueNotices(lastFire, 100);
       expect(due).toHaveLength(notices.length - cancelled.length);
       expect(due.every((n) => n.deadlineKind === 'return_home_interview')).toBe(true);

@@ -19,6 +19,7 @@ import type {
   RegistryEntry,
   SendRecord,
 } from '../../shared/ports';
+import { isBefore, toUtc } from '../../shared/time/instant';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -182,9 +183,11 @@ export class MemoryEpisodeStore implements IntakeStore, NoticeStore {
 
   async dueNotices(until: string, limit: number): Promise<NoticeRecord[]> {
     const end = Date.parse(until);
+    // Listed as the index lists it: from the lease's end while a lease is held.
+    const listedAt = (n: NoticeRecord) => n.leaseUntil ?? n.fireAt;
     return [...this.notices.values()]
-      .filter((n) => n.state === 'pending' && Date.parse(n.fireAt) <= end)
-      .map((n) => ({ n, order: pendingNoticeKeys(n.fireAt, n.episodeId, n.noticeKey).fireAtKey }))
+      .filter((n) => n.state === 'pending' && Date.parse(listedAt(n)) <= end)
+      .map((n) => ({ n, order: pendingNoticeKeys(listedAt(n), n.episodeId, n.noticeKey).fireAtKey }))
       .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
       .map(({ n }) => n)
       .slice(0, limit)
@@ -204,15 +207,28 @@ export class MemoryEpisodeStore implements IntakeStore, NoticeStore {
     return notice && copy(notice);
   }
 
-  async claimNotice(episodeId: string, key: string, sentAt: string): Promise<NoticeClaim> {
+  async claimNotice(episodeId: string, key: string, now: string, leaseUntil: string): Promise<NoticeClaim> {
     const notice = this.notices.get(`${episodeId}#${key}`);
     if (notice?.state !== 'pending') return { claimed: false };
-    notice.state = 'sent';
-    notice.sentAt = sentAt;
+    if (notice.leaseUntil !== undefined && isBefore(now, notice.leaseUntil)) return { claimed: false };
+    notice.leaseUntil = toUtc(leaseUntil);
     return { claimed: true, emailed: [...(this.noticeSends.get(`${episodeId}#${key}`)?.keys() ?? [])] };
   }
 
-  async recordNoticeSends(episodeId: string, key: string, sends: SendRecord[]): Promise<void> {
+  async finishNotice(episodeId: string, key: string, at: string): Promise<void> {
+    const notice = this.notices.get(`${episodeId}#${key}`);
+    if (notice?.state !== 'pending') return;
+    notice.state = 'sent';
+    notice.sentAt = at;
+    delete notice.leaseUntil;
+  }
+
+  async recordNoticeSends(
+    episodeId: string,
+    key: string,
+    sends: SendRecord[],
+    finishedAt?: string,
+  ): Promise<void> {
     if (!this.notices.has(`${episodeId}#${key}`)) return;
     const recorded = this.noticeSends.get(`${episodeId}#${key}`) ?? new Map<string, SendRecord>();
     for (const send of sends) {
@@ -220,13 +236,13 @@ export class MemoryEpisodeStore implements IntakeStore, NoticeStore {
       if (!recorded.has(inbox)) recorded.set(inbox, copy(send));
     }
     this.noticeSends.set(`${episodeId}#${key}`, recorded);
+    if (finishedAt) await this.finishNotice(episodeId, key, finishedAt);
   }
 
-  async releaseNotice(episodeId: string, key: string): Promise<void> {
+  async releaseNotice(episodeId: string, key: string, leaseUntil: string): Promise<void> {
     const notice = this.notices.get(`${episodeId}#${key}`);
-    if (notice?.state !== 'sent') return;
-    notice.state = 'pending';
-    delete notice.sentAt;
+    if (notice?.state !== 'pending' || notice.leaseUntil !== toUtc(leaseUntil)) return;
+    delete notice.leaseUntil;
   }
 
   async alreadySent(sendKeys: string[]): Promise<Set<string>> {

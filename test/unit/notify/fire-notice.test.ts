@@ -1,6 +1,6 @@
-import { beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { type DeadlineNotice, deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
-import { fireNotice, type NoticeMailDeps } from '../../../shared/notify/fire-notice';
+import { fireNotice, NOTICE_LEASE_MS, type NoticeMailDeps } from '../../../shared/notify/fire-notice';
 import { ThrottledSendError, TransientSendError } from '../../../shared/notify/send-once';
 import { sweepDueNotices } from '../../../shared/notify/sweep-due-notices';
 import { towerHamlets as council } from '../../support/councils';
@@ -235,9 +235,81 @@ describe('firing a deadline notice', () => {
     expect(to).toHaveLength(3);
     expect(new Set(to).size).toBe(3);
     expect(sendRecords).toEqual([]);
-    // And claimed again once more (a release after all went), every inbox is already emailed.
-    await store.releaseNotice(episodeId, escalation.noticeKey);
-    expect(await fireNotice(deps, escalation)).toBe('sent');
+    // The write that recorded its last emails marked it sent: nothing is left to fire.
+    expect((await store.getNotice(episodeId, escalation.noticeKey))?.state).toBe('sent');
+    expect(await fireNotice(deps, escalation)).toBe('already_sent');
     expect(deps.mailer.recipients()).toHaveLength(3);
+  });
+});
+
+describe('a holder that dies after claiming a notice', () => {
+  /** Never settles: the process holding the notice is gone, so nothing after this call runs. */
+  const dies = () => new Promise<never>(() => {});
+  const listed = async (key: string) =>
+    (await store.dueNotices(clock.now(), 50)).some((n) => n.noticeKey === key);
+  const escalated = () =>
+    deps.mailer.sent.filter((e) => e.subject.includes('Return Home Interview was due')).flatMap((e) => e.to);
+  const escalationInboxes = [
+    'childrens-social-care@tower-hamlets.invalid',
+    'exploitation.team@towerhamlets.gov.uk',
+    'missing-managers@tower-hamlets.invalid',
+  ];
+
+  test('before any email: the redelivery finds it in progress, the sweep fires it once the lease runs out, each inbox once', async () => {
+    const escalation = await noticeOf('return_home_interview', 'escalation');
+    clock.set(escalation.fireAt);
+    const send = deps.mailer.send.bind(deps.mailer);
+    let attempts = 0;
+    deps.mailer.send = () => {
+      attempts += 1;
+      return dies();
+    };
+    void fireNotice(deps, escalation);
+    await vi.waitFor(() => expect(attempts).toBe(1));
+    deps.mailer.send = send;
+
+    const notice = await store.getNotice(episodeId, escalation.noticeKey);
+    expect(notice?.state).toBe('pending');
+    expect(notice?.leaseUntil).toBe(new Date(Date.parse(escalation.fireAt) + NOTICE_LEASE_MS).toISOString());
+    // The deadline queue redelivers the message: the lease is live, so it is left to its holder and the sweep.
+    expect(await fireNotice(deps, escalation)).toBe('in_progress');
+    clock.set(new Date(Date.parse(escalation.fireAt) + NOTICE_LEASE_MS - 1000).toISOString());
+    expect(await listed(escalation.noticeKey)).toBe(false);
+    expect((await sweepDueNotices(deps, 50)).failed).toBe(0);
+    expect(escalated()).toEqual([]);
+
+    clock.set(notice?.leaseUntil ?? '');
+    expect(await listed(escalation.noticeKey)).toBe(true);
+    expect((await sweepDueNotices(deps, 50)).failed).toBe(0);
+    expect(escalated().sort()).toEqual(escalationInboxes);
+    expect((await store.getNotice(episodeId, escalation.noticeKey))?.state).toBe('sent');
+    expect(await listed(escalation.noticeKey)).toBe(false);
+    await sweepDueNotices(deps, 50);
+    expect(escalated()).toHaveLength(3);
+  });
+
+  test('after recording some emails: the sweep after the lease emails only the inboxes still owed', async () => {
+    const escalation = await noticeOf('return_home_interview', 'escalation');
+    clock.set(escalation.fireAt);
+    // Its first email fails; the other two go and are recorded; it dies giving the lease back.
+    deps.mailer.failNext({ ok: false, failure: 'transient', reason: 'ServiceUnavailable' });
+    const release = store.releaseNotice.bind(store);
+    let releasing = 0;
+    store.releaseNotice = () => {
+      releasing += 1;
+      return dies();
+    };
+    void fireNotice(deps, escalation);
+    await vi.waitFor(() => expect(releasing).toBe(1));
+    store.releaseNotice = release;
+    const firstHolder = escalated();
+    expect(firstHolder).toHaveLength(2);
+    expect(await listed(escalation.noticeKey)).toBe(false);
+
+    clock.set(new Date(Date.parse(escalation.fireAt) + NOTICE_LEASE_MS).toISOString());
+    expect((await sweepDueNotices(deps, 50)).failed).toBe(0);
+    expect(escalated().slice(2)).toEqual(escalationInboxes.filter((inbox) => !firstHolder.includes(inbox)));
+    expect(escalated().sort()).toEqual(escalationInboxes);
+    expect((await store.getNotice(episodeId, escalation.noticeKey))?.state).toBe('sent');
   });
 });
