@@ -62,7 +62,7 @@ export type Access =
   | 'episode-reads'
   /** The intake's commit: the items of its TransactWriteItems (Put, Update, Delete, ConditionCheck). */
   | 'episode-commits'
-  /** UpdateItem: a notice claimed (pending -> sent) or released. */
+  /** UpdateItem: a notice leased, finished or released (its timeout stays short of NOTICE_LEASE_MS). */
   | 'notice-claims'
   /** GetItem and PutItem: whether an email was sent, and the record of one sent or refused. */
   | 'send-records'

@@ -17,6 +17,7 @@ import {
 } from '../../infra/council-stack';
 import { createTableInput, OUTBOX_INSERT_FILTER, TTL_ATTRIBUTE } from '../../shared/adapters/episode-table';
 import { webhookSources } from '../../shared/council/council-schema';
+import { NOTICE_LEASE_MS } from '../../shared/notify/fire-notice';
 import {
   actionsOf,
   CDK_TEST_TIMEOUT_MS,
@@ -640,6 +641,17 @@ describe.each(stacks.map((stack) => [stack.stackName, stack] as const))('%s', (s
         });
       },
     );
+
+    it("gives every function that claims deadline notices a timeout short of a notice's lease", () => {
+      // A holder outliving its lease could email alongside the next holder: the lease must outlast every one.
+      const claimers = functionNames.filter((name) =>
+        (pipelineFunctions[name].uses as string[]).includes('notice-claims'),
+      );
+      expect(claimers.sort()).toEqual(['reminder', 'sweep']);
+      for (const name of claimers) {
+        expect(functionProps(name).Timeout as number, name).toBeLessThan(NOTICE_LEASE_MS / 1000);
+      }
+    });
 
     it.each([
       ['notify', 'routing'],
