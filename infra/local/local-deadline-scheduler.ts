@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { scheduleName } from '../../shared/adapters/eventbridge-deadline-scheduler';
-import { noticeKey } from '../../shared/deadlines/deadline-notices';
+import { type DeadlineNotice, noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { Clock, DeadlineQueue, DeadlineScheduler, ReminderInvocation } from '../../shared/ports';
 import { compareInstants } from '../../shared/time/instant';
 import type { QueueConsumer } from './local-routing-queue';
@@ -71,6 +71,11 @@ export interface LocalDeadlineSchedulerOptions {
  * already due when dispatched), which delivers it to the target at once, with a schedule's retries.
  */
 export interface LocalDeadlineScheduler extends DeadlineScheduler, DeadlineQueue {
+  /**
+   * As DeadlineScheduler's, firing at `at` when given rather than at the notice's own time: re-armed at a
+   * start, a notice whose holder died mid-send fires when that holder's lease runs out.
+   */
+  schedule(episodeId: string, notice: DeadlineNotice, at?: string): Promise<void>;
   /**
    * Fires every schedule whose time has come on the clock, oldest first and several at once; resolves with
    * how many it fired once they have all completed (or been dead-lettered).
@@ -194,11 +199,11 @@ export const createLocalDeadlineScheduler = (
   };
 
   return {
-    async schedule(episodeId, notice) {
+    async schedule(episodeId, notice, at = notice.fireAt) {
       const name = scheduleName(episodeId, notice);
       if (!schedules.has(name)) {
-        schedules.set(name, { payload: { episodeId, noticeKey: noticeKey(notice) }, fireAt: notice.fireAt });
-        arm(notice.fireAt);
+        schedules.set(name, { payload: { episodeId, noticeKey: noticeKey(notice) }, fireAt: at });
+        arm(at);
       }
     },
     async cancel(episodeId, notice) {

@@ -68,7 +68,7 @@ export interface LocalPipeline {
 const LogLevel = z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).default('WARN');
 
 /** The table name is the council's, as in its stack; the data folder keeps one table per council. */
-const tableNameOf = (councilId: string) => `episodes-${councilId}`;
+export const tableNameOf = (councilId: string) => `episodes-${councilId}`;
 
 /** The sweep's period, as in the stack. */
 const SWEEP_PERIOD_MS = 15 * 60_000;
@@ -231,9 +231,10 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     };
     stoppers.push(() => sweeping.then(() => undefined));
     // The Scheduler's schedules live in memory here: every pending notice gets one again, so a notice falling
-    // due after a restart fires on time (and one that fell due while stopped fires now), not at the next sweep.
+    // due after a restart fires on time (and one that fell due while stopped fires now), not at the next sweep;
+    // one leased by a reminder killed mid-send fires as its lease runs out.
     const pending = await mailDeps.store.dueNotices(END_OF_TIME, Number.POSITIVE_INFINITY);
-    for (const notice of pending) await scheduler.schedule(notice.episodeId, notice);
+    for (const notice of pending) await scheduler.schedule(notice.episodeId, notice, notice.leaseUntil);
     if (pending.length > 0) print(`re-armed ${pending.length} pending deadline notice(s)`);
     scheduler.start();
     outboxStream.start();

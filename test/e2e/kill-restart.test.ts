@@ -2,6 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { localDynamoDbClient } from '../../infra/local/local-episode-table';
+import { tableNameOf } from '../../infra/local/local-pipeline';
+import { episodeTableClient } from '../../shared/adapters/dynamo-episode-store';
+import { DynamoNoticeStore } from '../../shared/adapters/dynamo-notice-store';
+import { NOTICE_LEASE_MS } from '../../shared/notify/fire-notice';
 import { type LocalRuntime, startRuntime } from './support/local-runtime';
 
 /** Reports per burst, posted this many at once: bounded, so the test runs in a few minutes on 2 busy cores. */
@@ -28,6 +33,25 @@ const reports = (run: string) =>
       lastSeenAt: hoursAgo(2),
     },
   }));
+
+/** A child reported missing and found an hour ago, under `ref`, their emails out: the episode's id. */
+const missingAndFound = async (runtime: LocalRuntime, ref: string) => {
+  const [report] = reports(ref);
+  if (!report) throw new Error('a report');
+  const foundAt = hoursAgo(1);
+  const found = {
+    ...report,
+    id: `${ref}-found`,
+    type: 'missing.found',
+    time: foundAt,
+    data: { episodeRef: report.data.episodeRef, foundAt },
+  };
+  expect((await runtime.send('met-police', report)).status).toBe(202);
+  const answer = await runtime.send('met-police', found);
+  expect(answer.status).toBe(202);
+  await runtime.settledOutbox();
+  return (answer.body as { episodeId: string }).episodeId;
+};
 
 /** Who the council routes a police report of a child with no allocated social worker to. */
 const routedTo = ['childrens-social-care@tower-hamlets.invalid', 'missing-persons@met-police.invalid'];
@@ -115,21 +139,7 @@ describe('the local runtime restarted after a kill', { timeout: 300_000 }, () =>
   it('re-arms every pending notice from the store, so a reminder falling due after the restart fires on time', async () => {
     runtime = await startRuntime({ council: 'tower-hamlets', dataDir });
     const ref = `REARM-${Date.now()}`;
-    const [report] = reports(ref);
-    if (!report) throw new Error('a report');
-    const foundAt = hoursAgo(1);
-    const found = {
-      ...report,
-      id: `${ref}-found`,
-      type: 'missing.found',
-      time: foundAt,
-      data: { episodeRef: report.data.episodeRef, foundAt },
-    };
-    expect((await runtime.send('met-police', report)).status).toBe(202);
-    const answer = await runtime.send('met-police', found);
-    expect(answer.status).toBe(202);
-    const { episodeId } = answer.body as { episodeId: string };
-    await runtime.settledOutbox();
+    const episodeId = await missingAndFound(runtime, ref);
     await runtime.kill();
 
     runtime = await startRuntime({ council: 'tower-hamlets', dataDir });
@@ -157,5 +167,76 @@ describe('the local runtime restarted after a kill', { timeout: 300_000 }, () =>
       expect(Date.parse(email.sentAt) - firstFireAt).toBeGreaterThanOrEqual(0);
       expect(Date.parse(email.sentAt) - firstFireAt).toBeLessThan(10_000);
     }
+  });
+});
+
+describe('the local runtime killed between claiming a deadline notice and sending it', {
+  timeout: 300_000,
+}, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'e2e-lease-'));
+  let runtime: LocalRuntime | undefined;
+  afterAll(async () => {
+    await runtime?.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The runtime's own table, on the DynamoDB Local its banner names. */
+  const storeOf = (current: LocalRuntime) => {
+    const endpoint = /DynamoDB Local at (http:\/\/[\d.:]+)/.exec(current.output())?.[1];
+    if (!endpoint) throw new Error(`no DynamoDB Local in the banner:\n${current.output()}`);
+    return new DynamoNoticeStore(
+      episodeTableClient(localDynamoDbClient(endpoint)),
+      tableNameOf('tower-hamlets'),
+    );
+  };
+  const advanceTo = async (current: LocalRuntime, at: number) => {
+    const advance = at - Date.parse((await current.status()).now);
+    expect((await current.advanceClock(`PT${(advance / 1000).toFixed(3)}S`)).status).toBe(200);
+  };
+
+  it('sends the reminder once, when its lease runs out: neither lost nor sent twice', async () => {
+    runtime = await startRuntime({ council: 'tower-hamlets', dataDir });
+    const ref = `LEASE-${Date.now()}`;
+    const episodeId = await missingAndFound(runtime, ref);
+    const schedules = (await runtime.status()).schedules.pending.filter(
+      (s) => s.payload.episodeId === episodeId,
+    );
+    const rhiReminder = schedules
+      .filter((s) => /^rhi-r/.test(s.payload.noticeKey))
+      .sort((a, b) => Date.parse(a.fireAt) - Date.parse(b.fireAt))[0];
+    if (!rhiReminder) throw new Error(`no RHI reminder among ${JSON.stringify(schedules)}`);
+    const { noticeKey } = rhiReminder.payload;
+    const fireAt = Date.parse(rhiReminder.fireAt);
+
+    // The reminder claims the notice at its time and is killed before any email goes: the claim is the
+    // runtime's own store call, on its own table, and then nothing more of that reminder runs.
+    const leaseUntil = new Date(fireAt + NOTICE_LEASE_MS).toISOString();
+    const claim = await storeOf(runtime).claimNotice(episodeId, noticeKey, rhiReminder.fireAt, leaseUntil);
+    expect(claim).toEqual({ claimed: true, emailed: [] });
+    await runtime.kill();
+
+    runtime = await startRuntime({ council: 'tower-hamlets', dataDir });
+    // Re-armed from the store: still owed, for when the dead reminder's lease runs out.
+    expect(
+      (await runtime.status()).schedules.pending.filter((s) => s.payload.noticeKey === noticeKey),
+    ).toEqual([{ payload: { episodeId, noticeKey }, fireAt: leaseUntil }]);
+    const rhiReminders = async () =>
+      ((await runtime?.outbox()) ?? []).filter(
+        (e) => e.subject.includes('Reminder: Return Home Interview') && e.subject.endsWith(`(ref ${ref}-0)`),
+      );
+
+    // At its time, and until the lease runs out, nothing sends it (the sweep included): its holder might live.
+    await advanceTo(runtime, fireAt + 1_000);
+    await advanceTo(runtime, fireAt + NOTICE_LEASE_MS - 1_000);
+    expect(await rhiReminders()).toEqual([]);
+
+    await advanceTo(runtime, fireAt + NOTICE_LEASE_MS + 1_000);
+    const sent = await rhiReminders();
+    expect(sent.map((e) => e.to)).toEqual([['exploitation.team@towerhamlets.gov.uk']]);
+    expect(Date.parse(sent[0]?.sentAt ?? '')).toBeGreaterThanOrEqual(Date.parse(leaseUntil));
+    expect((await storeOf(runtime).getNotice(episodeId, noticeKey))?.state).toBe('sent');
+    // A later sweep finds nothing more to send.
+    await advanceTo(runtime, fireAt + 2 * NOTICE_LEASE_MS);
+    expect(await rhiReminders()).toHaveLength(1);
   });
 });

@@ -37,6 +37,21 @@ describe('the local deadline scheduler', () => {
     expect(await scheduler.fireDue()).toBe(0);
   });
 
+  it("fires a schedule given its own time (a leased notice re-armed) then, under the notice's key", async () => {
+    const clock = settable('2026-10-26T09:30:00Z');
+    const invoked: ReminderInvocation[] = [];
+    const scheduler = createLocalDeadlineScheduler({ clock, target: async (p) => invoked.push(p) });
+    const leased = notice('2026-10-26T09:30:00Z');
+    await scheduler.schedule('ep-1', leased, '2026-10-26T09:45:00Z');
+    expect(scheduler.pending()).toEqual([
+      { payload: { episodeId: 'ep-1', noticeKey: noticeKey(leased) }, fireAt: '2026-10-26T09:45:00Z' },
+    ]);
+    expect(await scheduler.fireDue()).toBe(0);
+    clock.set('2026-10-26T09:45:00Z');
+    expect(await scheduler.fireDue()).toBe(1);
+    expect(invoked).toEqual([{ episodeId: 'ep-1', noticeKey: noticeKey(leased) }]);
+  });
+
   it('delivers what is sent to its deadline queue at once, retried like a schedule, and counts it in flight until done', async () => {
     const clock = settable('2026-10-25T00:00:00Z');
     const invoked: ReminderInvocation[] = [];
