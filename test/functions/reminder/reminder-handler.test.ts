@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { createReminderHandler } from '../../../functions/reminder/reminder-handler';
 import { SesMailer } from '../../../shared/adapters/ses-mailer';
 import { deadlineNotices, noticeKey } from '../../../shared/deadlines/deadline-notices';
+import { NOTICE_LEASE_MS } from '../../../shared/notify/fire-notice';
 import { bathNes as council } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
 import { MemoryEpisodeStore } from '../../support/memory-episode-store';
@@ -87,6 +88,23 @@ describe('the reminder function, consuming the deadline queue', () => {
     await fire(payload);
     expect(await fire(payload)).toEqual({ batchItemFailures: [] });
     expect(sentTo()).toHaveLength(3);
+  });
+
+  test('a message for a notice another reminder holds the lease on is deleted, sending nothing: that reminder or, once the lease runs out, the sweep sends it', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-id' });
+    const { payload, fireAt } = await rhiEscalation();
+    clock.set(fireAt);
+    const leaseUntil = new Date(Date.parse(fireAt) + NOTICE_LEASE_MS).toISOString();
+    await store.claimNotice(episodeId, payload.noticeKey, fireAt, leaseUntil);
+    const info = vi.spyOn(logger, 'info');
+    expect(await fire(payload)).toEqual({ batchItemFailures: [] });
+    expect(sentTo()).toEqual([]);
+    expect(info).toHaveBeenCalledWith(
+      'deadline notice fired',
+      expect.objectContaining({ outcome: 'in_progress' }),
+    );
+    expect(requeued).toEqual([]);
+    expect((await store.getNotice(episodeId, payload.noticeKey))?.state).toBe('pending');
   });
 
   test('throttling sends the message back for later as a new one, with a growing delay, and never fails it', async () => {
