@@ -82,7 +82,7 @@ export const sendOnce = async (deps: MailDeps, send: Send): Promise<SendOutcome>
 
 /** Sends one email not sent before; what is to be recorded goes on `records`. */
 const sendNew = async (deps: MailDeps, send: Send, records: SendRecord[]): Promise<SendOutcome> => {
-  const { mailer, clock, log } = deps;
+  const { mailer, log } = deps;
   const { sendKey, episodeId, recipient } = send;
   const result = await mailer.send({ sendKey, to: [recipient.address], cc: [], ...send.email });
   const ids = { episodeId, councilId: deps.council.id, recipientRef: recipient.ref };
@@ -105,18 +105,26 @@ const sendNew = async (deps: MailDeps, send: Send, records: SendRecord[]): Promi
     }
     return 'failed';
   }
-  records.push({
-    sendKey,
-    episodeId,
-    recipientRef: recipient.ref,
-    address: recipient.address,
-    messageId: result.messageId,
-    outcome: 'sent',
-    at: clock.now(),
-    retentionExpiresAt: addDays(clock.now(), deps.council.retention.days),
-  });
+  records.push(sendRecord(deps, send, 'sent', result.messageId));
   return 'sent';
 };
+
+/** What is recorded of an email that went (with SES's message id) or whose address was refused. */
+const sendRecord = (
+  deps: MailDeps,
+  send: Send,
+  outcome: SendRecord['outcome'],
+  messageId?: string,
+): SendRecord => ({
+  sendKey: send.sendKey,
+  episodeId: send.episodeId,
+  recipientRef: send.recipient.ref,
+  address: send.recipient.address,
+  ...(messageId === undefined ? {} : { messageId }),
+  outcome,
+  at: deps.clock.now(),
+  retentionExpiresAt: addDays(deps.clock.now(), deps.council.retention.days),
+});
 
 const rejectAndFallBack = async (
   deps: MailDeps,
@@ -124,7 +132,7 @@ const rejectAndFallBack = async (
   reason: string,
   records: SendRecord[],
 ): Promise<SendOutcome> => {
-  const { council, clock } = deps;
+  const { council } = deps;
   const fallback = fromAgency(council.roles.fallback, council.roles.fallback, council);
   const isFallback = send.recipient.address.toLowerCase() === fallback.address.toLowerCase();
   const forwarded = isFallback
@@ -137,15 +145,7 @@ const rejectAndFallBack = async (
       });
   // Until the fallback has it, the whole send is retried: the refusal is recorded only once it is covered.
   if (forwarded === 'failed' || forwarded === 'throttled') return forwarded;
-  records.push({
-    sendKey: send.sendKey,
-    episodeId: send.episodeId,
-    recipientRef: send.recipient.ref,
-    address: send.recipient.address,
-    outcome: 'rejected',
-    at: clock.now(),
-    retentionExpiresAt: addDays(clock.now(), council.retention.days),
-  });
+  records.push(sendRecord(deps, send, 'rejected'));
   deps.log.error('email rejected', {
     emailRejected: true,
     episodeId: send.episodeId,
