@@ -12,7 +12,7 @@ import type {
 } from '../ports';
 import { childIdentityOf, registryEntryOf, registryTransactItems } from './dynamo-child-registry';
 import { errorName } from './dynamo-episode-store';
-import { DynamoNoticeStore } from './dynamo-notice-store';
+import { DynamoNoticeStore, REMOVE_FROM_PENDING_LIST } from './dynamo-notice-store';
 import { outboxTableItem } from './dynamo-outbox';
 import {
   childEpisodeKey,
@@ -23,10 +23,8 @@ import {
   eventKey,
   identifierKey,
   isOpenEpisodeStatus,
-  NOTICE_LEASE_ATTRIBUTE,
   noticeItemKey,
   openEpisodeKey,
-  PENDING_NOTICE_INDEX,
   pendingNoticeKeys,
   refKey,
   type TableKey,
@@ -215,9 +213,7 @@ export class DynamoIntakeStore extends DynamoNoticeStore implements IntakeStore,
             TableName,
             Key: noticeItemKey(episodeId, noticeKey(notice)),
             // Sets every field, so a notice never stored still becomes a whole (cancelled) record.
-            UpdateExpression: `SET ${defined.map((_, i) => `#f${i} = :f${i}`).join(', ')} REMOVE ${
-              PENDING_NOTICE_INDEX.partitionKey
-            }, ${PENDING_NOTICE_INDEX.sortKey}, ${NOTICE_LEASE_ATTRIBUTE}`,
+            UpdateExpression: `SET ${defined.map((_, i) => `#f${i} = :f${i}`).join(', ')} ${REMOVE_FROM_PENDING_LIST}`,
             ExpressionAttributeNames: Object.fromEntries(defined.map(([name], i) => [`#f${i}`, name])),
             ExpressionAttributeValues: Object.fromEntries(defined.map(([, value], i) => [`:f${i}`, value])),
           },

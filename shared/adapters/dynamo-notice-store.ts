@@ -31,12 +31,19 @@ const toNoticeRecord = (item: Item): NoticeRecord => ({
 });
 
 /**
+ * What takes a notice off the pending list (sent or cancelled): the index keys, and with them any lease, so a
+ * notice that is no longer pending is never listed and never held. Here rather than in episode-table.ts, as
+ * esbuild keeps a module-level template string in every bundle that imports its module (notify, dispatch).
+ */
+export const REMOVE_FROM_PENDING_LIST = `REMOVE ${PENDING_NOTICE_INDEX.partitionKey}, ${PENDING_NOTICE_INDEX.sortKey}, ${NOTICE_LEASE_ATTRIBUTE}`;
+
+/**
  * pending -> sent: off the pending list and its lease gone. Conditioned on still being pending, so a notice
  * a commit cancelled meanwhile (its deadline met) stays cancelled; a failed condition means nothing is owed.
  */
 const finishing = (at: string) => ({
   set: '#state = :sent, sentAt = :sentAt',
-  remove: `REMOVE ${PENDING_NOTICE_INDEX.partitionKey}, ${PENDING_NOTICE_INDEX.sortKey}, ${NOTICE_LEASE_ATTRIBUTE}`,
+  remove: REMOVE_FROM_PENDING_LIST,
   condition: '#state = :pending',
   names: { '#state': 'state' },
   values: { ':sent': 'sent', ':sentAt': at, ':pending': 'pending' },
