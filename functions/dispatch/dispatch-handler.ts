@@ -2,7 +2,11 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxItemOf } from '../../shared/adapters/dynamo-outbox';
-import { type DispatchDeps, dispatchOutboxItem } from '../../shared/dispatch/dispatch-outbox';
+import {
+  type DispatchDeps,
+  type Dispatched,
+  dispatchOutboxItem,
+} from '../../shared/dispatch/dispatch-outbox';
 import { OutboxItemSchema } from '../../shared/dispatch/outbox-item';
 
 /** The queues and the Scheduler it hands items to, the clock and a logger: no store, no mailer. */
@@ -33,7 +37,7 @@ export const createDispatchHandler = (deps: DispatchHandlerDeps) => {
       kind: item.kind,
       ...(item.kind === 'routing' ? item.message : { episodeId: item.episodeId }),
     };
-    let done: Awaited<ReturnType<typeof dispatchOutboxItem>>;
+    let done: Dispatched;
     try {
       done = await dispatchOutboxItem(deps, item);
     } catch (error) {

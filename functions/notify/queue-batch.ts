@@ -15,8 +15,7 @@ export const parseMessageBody = (body: string): unknown => {
 };
 
 /** A throttled message waits 30 s, then twice as long each time it is throttled again, up to SQS's 15 minutes. */
-export const throttleDelaySeconds = (throttledRetries: number): number =>
-  Math.min(900, 30 * 2 ** throttledRetries);
+const throttleDelaySeconds = (throttledRetries: number): number => Math.min(900, 30 * 2 ** throttledRetries);
 
 export interface QueueBatchDeps {
   logger: Logger;

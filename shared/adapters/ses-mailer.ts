@@ -29,7 +29,7 @@ const throttlingNames = new Set(['Throttling', 'ThrottlingException', 'TooManyRe
  * or the sandbox, paused sending, a missing configuration set, access denied) blocks every email until a
  * person fixes it. Faults of the service or the network are transient.
  */
-export const classifySesError = (error: unknown): MailFailure => {
+const classifySesError = (error: unknown): MailFailure => {
   const {
     name = '',
     message = '',
