@@ -3,6 +3,7 @@ import type {
   StreamSpecification,
   UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { OutboxItem } from '../ports';
 
 /**
  * The episode table: one DynamoDB table per council, every item keyed by the functions below and nowhere
@@ -118,11 +119,10 @@ export const NOTICE_EMAILED_PREFIX = 'emailed:';
 export const noticeEmailedAttribute = (address: string): string =>
   `${NOTICE_EMAILED_PREFIX}${address.toLowerCase()}`;
 
-/** What an outbox item carries: the routing message, or the deadline schedules. */
-export type OutboxKind = 'routing' | 'deadlines';
 const OUTBOX_PARTITION_PREFIX = 'OUTBOX#';
-const outboxSortKeys: Record<OutboxKind, string> = { routing: 'ROUTING', deadlines: 'DEADLINES' };
-export const outboxKey = (sourceId: string, eventId: string, kind: OutboxKind): TableKey => ({
+/** A sort key for each kind of outbox item (the routing message, the deadline schedules): one per kind. */
+const outboxSortKeys: Record<OutboxItem['kind'], string> = { routing: 'ROUTING', deadlines: 'DEADLINES' };
+export const outboxKey = (sourceId: string, eventId: string, kind: OutboxItem['kind']): TableKey => ({
   pk: `${OUTBOX_PARTITION_PREFIX}${sourceId}#${eventId}`,
   sk: outboxSortKeys[kind],
 });
