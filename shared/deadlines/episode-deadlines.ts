@@ -1,6 +1,7 @@
 import type { CouncilConfig, DeadlineKind } from '../council/council-schema';
 import type { Deadline, EpisodeKind, RiskAssessment } from '../episode/episode-state';
-import type { EventOf, EventType, PipelineEvent } from '../events/event-schemas';
+import type { PipelineEvent } from '../events/event-schemas';
+import { eventsOfType } from '../events/event-types';
 import { addHours, compareInstants, toUtc } from '../time/instant';
 
 /** What the deadlines depend on besides the events that meet them, as the fold has read it. */
@@ -14,9 +15,6 @@ export interface DeadlineFacts {
 }
 
 type Met = { at: string; by: NonNullable<Deadline['metBy']> };
-
-const ofType = <T extends EventType>(events: readonly PipelineEvent[], type: T): EventOf<T>[] =>
-  events.filter((e): e is EventOf<T> => e.type === type);
 
 /** The earliest of these ways of meeting a deadline, if any happened. */
 const earliest = (...candidates: (Met | undefined)[]): Met | undefined =>
@@ -75,9 +73,9 @@ export const episodeDeadlines = (
 
   // The guides: the Prevention Interview as soon as possible; the RHI within 72 hours of the child returning home.
   if (kind === 'missing' && foundAt) {
-    const prevention = ofType(ordered, 'prevention_interview.completed').at(-1);
-    const completed = ofType(ordered, 'rhi.completed').at(-1);
-    const declined = ofType(ordered, 'rhi.declined').at(-1);
+    const prevention = eventsOfType(ordered, 'prevention_interview.completed').at(-1);
+    const completed = eventsOfType(ordered, 'rhi.completed').at(-1);
+    const declined = eventsOfType(ordered, 'rhi.declined').at(-1);
     const home = facts.returnedHomeAt ?? foundAt;
     deadlines.push(
       deadline(
@@ -96,8 +94,8 @@ export const episodeDeadlines = (
   }
 
   if (kind === 'missing') {
-    const reviews = ofType(ordered, 'missing.reviewed');
-    const held = first(ofType(ordered, 'strategy_discussion.held'), (e) => e.data.heldAt, 'held');
+    const reviews = eventsOfType(ordered, 'missing.reviewed');
+    const held = first(eventsOfType(ordered, 'strategy_discussion.held'), (e) => e.data.heldAt, 'held');
     if (policies.manager_review) {
       // A head of service's review covers the manager's; the social worker's manager attends a strategy discussion.
       const met = earliest(
@@ -131,7 +129,11 @@ export const episodeDeadlines = (
   }
 
   if (kind === 'absence' && policies.safety_check) {
-    const met = first(ofType(ordered, 'absence.safety_confirmed'), (e) => e.data.confirmedAt, 'confirmed');
+    const met = first(
+      eventsOfType(ordered, 'absence.safety_confirmed'),
+      (e) => e.data.confirmedAt,
+      'confirmed',
+    );
     deadlines.push(deadline('safety_check', lastSeenAt, met, foundAt));
   }
 

@@ -1,7 +1,7 @@
 import type { CouncilConfig } from '../council/council-schema';
 import { episodeDeadlines } from '../deadlines/episode-deadlines';
-import type { EventOf, EventType, PipelineEvent, ReportEvent } from '../events/event-schemas';
-import { isReport } from '../events/event-types';
+import type { EventType, PipelineEvent, ReportEvent } from '../events/event-schemas';
+import { eventsOfType, isReport } from '../events/event-types';
 import type { RiskFactor } from '../events/risk-factors';
 import { addDays, compareInstants, toUtc } from '../time/instant';
 import type { EpisodeKind, EpisodeState } from './episode-state';
@@ -48,9 +48,6 @@ export const canonicalEvents = (events: readonly PipelineEvent[]): PipelineEvent
   return [...byId.values()].sort(canonicalOrder);
 };
 
-const ofType = <T extends EventType>(events: PipelineEvent[], ...types: T[]): EventOf<T>[] =>
-  events.filter((e): e is EventOf<T> => (types as EventType[]).includes(e.type));
-
 const latest = <T>(items: T[]): T | undefined => items[items.length - 1];
 
 /**
@@ -74,7 +71,7 @@ export const foldEpisode = (
     ...reports.flatMap((r) =>
       r.data.riskGrade ? [{ grade: r.data.riskGrade, at: toUtc(r.time), eventId: r.id }] : [],
     ),
-    ...ofType(ordered, 'missing.risk_assessed').map((e) => ({
+    ...eventsOfType(ordered, 'missing.risk_assessed').map((e) => ({
       grade: e.data.riskGrade,
       at: toUtc(e.data.assessedAt ?? e.time),
       eventId: e.id,
@@ -83,20 +80,20 @@ export const foldEpisode = (
 
   const riskFactors = [
     ...new Set<RiskFactor>(
-      [...reports, ...ofType(ordered, 'missing.risk_assessed', 'rhi.completed')].flatMap(
+      [...reports, ...eventsOfType(ordered, 'missing.risk_assessed', 'rhi.completed')].flatMap(
         (e) => e.data.riskFactors ?? [],
       ),
     ),
   ].sort();
 
-  const found = latest(ofType(ordered, 'missing.found'));
+  const found = latest(eventsOfType(ordered, 'missing.found'));
   const foundAt = found ? toUtc(found.data.foundAt) : undefined;
   const returnedHomeAt = found?.data.returnedHomeAt ? toUtc(found.data.returnedHomeAt) : undefined;
-  const prevention = latest(ofType(ordered, 'prevention_interview.completed'));
-  const offered = latest(ofType(ordered, 'rhi.offered'));
-  const completed = latest(ofType(ordered, 'rhi.completed'));
-  const declined = latest(ofType(ordered, 'rhi.declined'));
-  const withdrawn = latest(ofType(ordered, 'episode.withdrawn'));
+  const prevention = latest(eventsOfType(ordered, 'prevention_interview.completed'));
+  const offered = latest(eventsOfType(ordered, 'rhi.offered'));
+  const completed = latest(eventsOfType(ordered, 'rhi.completed'));
+  const declined = latest(eventsOfType(ordered, 'rhi.declined'));
+  const withdrawn = latest(eventsOfType(ordered, 'episode.withdrawn'));
 
   const interviewsDue = kind === 'missing' && foundAt !== undefined;
   const lastSeenAt = toUtc(report.data.lastSeenAt);

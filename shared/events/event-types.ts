@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { PipelineEvent, ReportEvent } from './event-schemas';
+import type { EventOf, PipelineEvent, ReportEvent } from './event-schemas';
 import '../validation/english-messages';
 
 /**
@@ -28,3 +28,9 @@ export type EventType = z.infer<typeof EventType>;
 
 export const isReport = (event: PipelineEvent): event is ReportEvent =>
   event.type === 'missing.reported' || event.type === 'absence.reported';
+
+/** The events of these types, in the order given. */
+export const eventsOfType = <T extends EventType>(
+  events: readonly PipelineEvent[],
+  ...types: T[]
+): EventOf<T>[] => events.filter((e): e is EventOf<T> => (types as EventType[]).includes(e.type));
