@@ -29,6 +29,12 @@ export interface DeadlineNotice {
   dueAt: string;
 }
 
+/** The deadline a notice is for, as the episode stands: the one of its kind due at its due time. */
+export const deadlineFor = (notice: DeadlineNotice, episode: EpisodeState): Deadline | undefined =>
+  episode.deadlines.find(
+    (d) => d.kind === notice.deadlineKind && compareInstants(d.dueAt, notice.dueAt) === 0,
+  );
+
 /** Each kind's short code in a notice key: a Scheduler name has room for little beside the episode's UUID. */
 const kindCode: Record<DeadlineKind, string> = {
   prevention_interview: 'pi',

@@ -1,7 +1,7 @@
 import { type StepLink, stepButtons } from '../actions/action-links';
 import { type CouncilConfig, deadlinePolicy } from '../council/council-schema';
 import { deadlineInSentence, deadlineLabel } from '../deadlines/deadline-kinds';
-import type { DeadlineNotice } from '../deadlines/deadline-notices';
+import { type DeadlineNotice, deadlineFor } from '../deadlines/deadline-notices';
 import type { Deadline, EpisodeState } from '../episode/episode-state';
 import type { DetailSet } from '../events/detail-categories';
 import type { StoredEvent } from '../ports';
@@ -89,9 +89,7 @@ export const noticeEmail = (input: {
   const label = deadlineLabel(notice.deadlineKind);
   const dueLocal = formatLocal(notice.dueAt, council.timeZone);
   const overdue = notice.notice === 'escalation';
-  const deadline = episode.deadlines.find(
-    (d) => d.kind === notice.deadlineKind && Date.parse(d.dueAt) === Date.parse(notice.dueAt),
-  );
+  const deadline = deadlineFor(notice, episode);
   const responsible = resolveRecipient(policy.responsible, episode, council).name;
   const isResponsible = recipient.ref === policy.responsible;
   const what = overdue

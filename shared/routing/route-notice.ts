@@ -1,8 +1,7 @@
 import type { CouncilConfig } from '../council/council-schema';
-import { type DeadlineNotice, noticeRecipients } from '../deadlines/deadline-notices';
+import { type DeadlineNotice, deadlineFor, noticeRecipients } from '../deadlines/deadline-notices';
 import type { Deadline } from '../episode/episode-state';
 import type { EpisodeRecord, StoredEvent } from '../ports';
-import { compareInstants } from '../time/instant';
 import { openingEvent } from './provenance';
 import { mergeByAddress, type Recipient, resolveRecipient } from './recipients';
 
@@ -12,11 +11,9 @@ export interface NoticeDelivery {
   action?: string;
 }
 
-/** The deadline a notice is for, as the episode stands: the one of its kind due at its due time. */
+/** The deadline a notice is for, as the episode record stands. */
 export const noticeDeadline = (notice: DeadlineNotice, record: EpisodeRecord): Deadline | undefined =>
-  record.state.deadlines.find(
-    (d) => d.kind === notice.deadlineKind && compareInstants(d.dueAt, notice.dueAt) === 0,
-  );
+  deadlineFor(notice, record.state);
 
 /** The event that opened a notice's deadline, where one did: the referrer's record of immediate harm. */
 export const noticeOpener = (notice: DeadlineNotice, record: EpisodeRecord): StoredEvent | undefined =>
