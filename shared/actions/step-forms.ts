@@ -1,6 +1,6 @@
-import { factorWords } from '../email/episode-sections';
+import { factorWords, riskGradeLabel } from '../email/episode-sections';
 import type { EventType } from '../events/event-types';
-import { RiskFactor } from '../events/risk-factors';
+import { RiskFactor, RiskGrade } from '../events/risk-factors';
 import { fromLocalInput } from '../time/instant';
 import { capitalised } from './action-steps';
 
@@ -196,12 +196,7 @@ export const stepForms: Partial<Record<EventType, StepForm>> = {
         kind: 'choice',
         name: 'riskGrade',
         label: 'Risk grade',
-        options: [
-          ['very_low', 'Very low'],
-          ['low', 'Low'],
-          ['medium', 'Medium'],
-          ['high', 'High'],
-        ],
+        options: RiskGrade.options.map((grade) => [grade, capitalised(riskGradeLabel[grade])] as const),
       },
       when('assessedAt', 'When was it assessed?'),
       {
