@@ -3,6 +3,7 @@ import { escapeHtml } from '../email/email-document';
 import type { EventType } from '../events/event-types';
 import { formatLocal, formatRelative, localInputValue } from '../time/instant';
 import { capitalised, stepInSentence, stepTitles } from './action-steps';
+import { LINK_LIFETIME_DAYS } from './action-token';
 import type { FormField, FormIssue, StepForm } from './step-forms';
 import type { StepKind } from './step-kinds';
 
@@ -300,7 +301,7 @@ export const renderActionPage = (view: ActionView): string => {
     case 'expired':
       return page(
         'This link has expired',
-        '<h1>This link has expired</h1><p>Links in the pipeline’s emails work for 14 days. Nothing was recorded.</p><p>Use the link in the latest email about the child, or record the step in your own system.</p>',
+        `<h1>This link has expired</h1><p>Links in the pipeline’s emails work for ${LINK_LIFETIME_DAYS} days. Nothing was recorded.</p><p>Use the link in the latest email about the child, or record the step in your own system.</p>`,
       );
     case 'invalid':
       return page(
