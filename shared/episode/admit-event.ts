@@ -106,9 +106,8 @@ export const admitEvent = (
   switch (event.type) {
     case 'missing.found': {
       const { foundAt, returnedHomeAt } = event.data;
-      if (compareInstants(foundAt, episode.lastSeenAt) < 0) {
-        return unprocessable('data.foundAt', 'is before the child was last seen');
-      }
+      const beforeLastSeen = notBeforeLastSeen(eventInstant(event), episode);
+      if (beforeLastSeen) return beforeLastSeen;
       if (returnedHomeAt && compareInstants(returnedHomeAt, foundAt) < 0) {
         return unprocessable(
           'data.returnedHomeAt',
