@@ -65,11 +65,11 @@ const contextOf = (ports: ActionPorts, grant: ActionGrant, state: EpisodeState):
     episodeRef: state.episodeRef,
     agencyName: council.agencies[grant.agencyId]?.name ?? grant.agencyId,
     linkExpiresAt: grant.expiresAt,
-    ...(deadline && grant.step !== 'risk_assessment'
+    ...(deadline
       ? {
           deadline: {
             dueAt: deadline.dueAt,
-            asSoonAsPossible: deadlinePolicy(council, grant.step).asSoonAsPossible,
+            asSoonAsPossible: deadlinePolicy(council, deadline.kind).asSoonAsPossible,
           },
         }
       : {}),
