@@ -9,6 +9,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { errorName } from '../../shared/adapters/dynamo-episode-store';
 import { createTableInput, STREAM_SPECIFICATION, timeToLiveInput } from '../../shared/adapters/episode-table';
 
 /**
@@ -105,7 +106,7 @@ const describe = async (client: DynamoDBClient, tableName: string): Promise<Tabl
   try {
     return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    if (errorName(error) !== 'ResourceNotFoundException') throw error;
     return undefined;
   }
 };

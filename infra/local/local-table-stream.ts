@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { errorName } from '../../shared/adapters/dynamo-episode-store';
 
 /** What the dispatch function is to a stream: it takes a batch and names the records that failed. */
 export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
@@ -94,8 +95,6 @@ const writeCheckpoint = (file: string, checkpoint: Checkpoint) => {
   writeFileSync(`${file}.next`, `${JSON.stringify(checkpoint)}\n`);
   renameSync(`${file}.next`, file);
 };
-
-const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name;
 
 /** A record as Lambda's event source mapping hands it over (creation time in epoch seconds, the stream's ARN). */
 const lambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord =>
