@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { MIMEType } from 'node:util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { utf8Text } from '../../shared/intake/check-request';
@@ -88,4 +88,27 @@ export const apiGatewayEvent = (request: LocalRequest): APIGatewayProxyEventV2 =
     ...(request.body.length > 0 ? { body: text ?? request.body.toString('base64') } : {}),
     isBase64Encoded: request.body.length > 0 && text === undefined,
   };
+};
+
+/**
+ * The event for a request a local front door received on one of the stack's routes. The route key is the
+ * method's own when the stack routes that method by name, else the route's ANY, as API Gateway picks it.
+ */
+export const routedGatewayEvent = (
+  request: IncomingMessage,
+  body: Buffer,
+  receivedAt: Date,
+  route: { path: string; methods: string[]; pathParameters: Record<string, string> },
+): APIGatewayProxyEventV2 => {
+  const method = request.method ?? 'GET';
+  return apiGatewayEvent({
+    method,
+    url: request.url ?? '/',
+    headers: request.headers,
+    body,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    routeKey: `${route.methods.includes(method) ? method : 'ANY'} ${route.path}`,
+    pathParameters: route.pathParameters,
+    receivedAt,
+  });
 };

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ACTION_PAGE_PATH } from '../../shared/actions/action-links';
 import { actionPageHeaders, renderActionPage } from '../../shared/actions/action-page';
 import { gatewayAnswers } from '../../shared/openapi/intake-answers';
-import { apiGatewayEvent } from './api-gateway-event';
+import { routedGatewayEvent } from './api-gateway-event';
 import { answerThrown, readBody, sendGatewayAnswer, sendLambdaResult } from './local-http-server';
 import { createRateLimiter } from './rate-limiter';
 
@@ -22,7 +22,6 @@ export const createLocalActionsServer = (
   return createServer(async (request, response) => {
     const receivedAt = new Date();
     const url = request.url ?? '/';
-    const method = request.method ?? 'GET';
     try {
       const body = await readBody(request);
       const ready = route();
@@ -39,15 +38,10 @@ export const createLocalActionsServer = (
         response.end(renderActionPage({ kind: ready ? 'busy' : 'failed' }));
         return;
       }
-      const event = apiGatewayEvent({
-        method,
-        url,
-        headers: request.headers,
-        body,
-        sourceIp: client,
-        routeKey: `${['GET', 'POST'].includes(method) ? method : 'ANY'} ${ACTION_PAGE_PATH}`,
+      const event = routedGatewayEvent(request, body, receivedAt, {
+        path: ACTION_PAGE_PATH,
+        methods: ['GET', 'POST'],
         pathParameters: {},
-        receivedAt,
       });
       sendLambdaResult(response, await ready(event));
     } catch (error) {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { gatewayAnswers } from '../../shared/openapi/intake-answers';
-import { apiGatewayEvent } from './api-gateway-event';
+import { routedGatewayEvent } from './api-gateway-event';
 import { ClockAdvanceRequest } from './local-clock';
 
 /** What the local routes call: the intake handler, and the runtime's outbox, clock and status. */
@@ -102,15 +102,10 @@ export const createLocalHttpServer = (routes: () => LocalRoutes | undefined): Se
           sendJson(response, 400, { message: 'Bad Request' });
           return;
         }
-        const event = apiGatewayEvent({
-          method,
-          url,
-          headers: request.headers,
-          body,
-          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-          routeKey: `${method === 'POST' ? 'POST' : 'ANY'} /v1/sources/{sourceId}/events`,
+        const event = routedGatewayEvent(request, body, receivedAt, {
+          path: '/v1/sources/{sourceId}/events',
+          methods: ['POST'],
           pathParameters: { sourceId },
-          receivedAt,
         });
         sendLambdaResult(response, await ready.intake(event));
         return;
