@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
@@ -10,6 +10,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { errorName } from '../../shared/adapters/dynamo-episode-store';
+import { rewriteJsonLines } from './json-lines';
 
 /** What the dispatch function is to a stream: it takes a batch and names the records that failed. */
 export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
@@ -88,12 +89,6 @@ const readCheckpoint = (file: string, streamArn: string): Checkpoint => {
     if (saved.streamArn === streamArn) return saved;
   }
   return { streamArn, shards: {} };
-};
-
-/** Written whole and renamed into place: a kill leaves the old checkpoint or the new one. */
-const writeCheckpoint = (file: string, checkpoint: Checkpoint) => {
-  writeFileSync(`${file}.next`, `${JSON.stringify(checkpoint)}\n`);
-  renameSync(`${file}.next`, file);
 };
 
 /** A record as Lambda's event source mapping hands it over (creation time in epoch seconds, the stream's ARN). */
@@ -241,7 +236,8 @@ export const createLocalTableStream = (options: LocalTableStreamOptions): LocalT
       if (last || !iterator) {
         checkpoint.shards[shardId] = { ...(last ? { after: last } : checkpoint.shards[shardId]) };
         if (!iterator) checkpoint.shards[shardId] = { ...checkpoint.shards[shardId], done: true };
-        writeCheckpoint(options.checkpointFile, checkpoint);
+        // One JSON line, replaced whole: a kill leaves the old checkpoint or the new one.
+        rewriteJsonLines(options.checkpointFile, [checkpoint]);
       }
       delivering = false;
       if (records.length === 0) {
