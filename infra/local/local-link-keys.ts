@@ -5,6 +5,8 @@ import type { LinkKeySource } from '../../shared/ports';
 
 /** The variable that sets the local link keys: one key, or a JSON array of keys, the first signing. */
 export const LINK_KEYS_VARIABLE = 'ACTION_LINK_KEYS';
+/** The file in the data folder that keeps the generated keys when the variable is not set. */
+export const LINK_KEYS_FILE = 'action-link-keys.json';
 
 export interface LocalLinkKeys extends LinkKeySource {
   origin: 'environment' | 'generated';

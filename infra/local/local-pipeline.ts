@@ -29,7 +29,7 @@ import {
   localStreamsClient,
 } from './local-episode-table';
 import { createLocalHttpServer, type LocalRoutes, listen } from './local-http-server';
-import { type LocalLinkKeys, localLinkKeys } from './local-link-keys';
+import { LINK_KEYS_FILE, type LocalLinkKeys, localLinkKeys } from './local-link-keys';
 import { localPseudonymKey } from './local-pseudonym-key';
 import { createLocalRoutingQueue } from './local-routing-queue';
 import { type LocalSourceSecret, localSourceSecrets, secretVariables } from './local-source-secrets';
@@ -153,7 +153,7 @@ export const startLocalPipeline = async (options: LocalPipelineOptions): Promise
     const streamsClient = lanes.route(localStreamsClient(dynamo.endpoint), 'follow-up');
     stoppers.push(async () => streamsClient.destroy());
 
-    const linkKeys = localLinkKeys({ env, file: join(dataDir, 'action-link-keys.json') });
+    const linkKeys = localLinkKeys({ env, file: join(dataDir, LINK_KEYS_FILE) });
     const outboxDir = join(dataDir, 'outbox');
     const mailer = createOutboxMailer({ dir: outboxDir, from: council.email.from.address, clock });
     const logger = new Logger({

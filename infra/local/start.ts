@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { councilIds } from '../councils/council-files';
+import { LINK_KEYS_FILE, LINK_KEYS_VARIABLE } from './local-link-keys';
 import { type LocalPipeline, startLocalPipeline } from './local-pipeline';
 
 /**
@@ -70,8 +71,8 @@ const banner = (pipeline: LocalPipeline) => {
     `  Status      GET  ${pipeline.url}/_local/status`,
     `  Pages       ${pipeline.actionsUrl}?token=...   (the links in emails; keys in ${
       pipeline.linkKeys === 'environment'
-        ? 'ACTION_LINK_KEYS'
-        : `${shown(pipeline.dataDir)}/action-link-keys.json`
+        ? LINK_KEYS_VARIABLE
+        : `${shown(pipeline.dataDir)}/${LINK_KEYS_FILE}`
     })`,
     `  Data        ${shown(pipeline.dataDir)}/ (DynamoDB Local at ${pipeline.dynamoDbEndpoint}, table ${pipeline.table})`,
     '',
