@@ -3,7 +3,10 @@ import { scheduleName } from '../../shared/adapters/eventbridge-deadline-schedul
 import { type DeadlineNotice, noticeKey } from '../../shared/deadlines/deadline-notices';
 import type { Clock, DeadlineQueue, DeadlineScheduler, ReminderInvocation } from '../../shared/ports';
 import { compareInstants } from '../../shared/time/instant';
-import type { QueueConsumer } from './local-routing-queue';
+import { type QueueConsumer, sqsRecord } from './local-routing-queue';
+
+/** The local deadline queue's ARN, as its records carry it. */
+const DEADLINE_QUEUE_ARN = 'arn:aws:sqs:eu-west-2:000000000000:local-deadlines';
 
 /** What a schedule delivers its payload to. */
 export type ReminderTarget = (payload: ReminderInvocation) => Promise<unknown>;
@@ -16,28 +19,9 @@ export type ReminderTarget = (payload: ReminderInvocation) => Promise<unknown>;
 export const viaDeadlineQueue =
   (reminder: QueueConsumer): ReminderTarget =>
   async (payload) => {
-    const messageId = randomUUID();
-    const body = JSON.stringify(payload);
-    const { batchItemFailures } = await reminder({
-      Records: [
-        {
-          messageId,
-          receiptHandle: messageId,
-          body,
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: String(Date.now()),
-            SenderId: 'local-scheduler',
-            ApproximateFirstReceiveTimestamp: String(Date.now()),
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:eu-west-2:000000000000:local-deadlines',
-          awsRegion: 'eu-west-2',
-        },
-      ],
-    });
+    const now = Date.now();
+    const message = { messageId: randomUUID(), body: JSON.stringify(payload), sentAt: now, receiveCount: 1 };
+    const { batchItemFailures } = await reminder({ Records: [sqsRecord(message, DEADLINE_QUEUE_ARN, now)] });
     if (batchItemFailures.length > 0) throw new Error(`the reminder failed notice ${payload.noticeKey}`);
   };
 

@@ -68,6 +68,31 @@ interface Held {
 }
 
 /**
+ * A message as SQS hands it to Lambda in a batch, on its `receiveCount`th receive: the attributes, a receipt
+ * handle of that receive and the body's digest, as the consumer would find them.
+ */
+export const sqsRecord = (
+  message: Pick<Held, 'messageId' | 'body' | 'sentAt' | 'receiveCount' | 'firstReceivedAt'>,
+  queueArn: string,
+  now: number,
+): SQSRecord => ({
+  messageId: message.messageId,
+  receiptHandle: `${message.messageId}#${message.receiveCount}`,
+  body: message.body,
+  attributes: {
+    ApproximateReceiveCount: String(message.receiveCount),
+    SentTimestamp: String(message.sentAt),
+    SenderId: 'local',
+    ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? now),
+  },
+  messageAttributes: {},
+  md5OfBody: createHash('md5').update(message.body).digest('hex'),
+  eventSource: 'aws:sqs',
+  eventSourceARN: queueArn,
+  awsRegion: 'eu-west-2',
+});
+
+/**
  * An in-memory SQS standard queue in front of the notify handler: the same SQSEvent records, partial batch
  * responses honoured, failed records redelivered after the visibility timeout and dead-lettered after
  * maxReceiveCount receives. A handler that throws fails its whole batch, as with Lambda. With a journal,
@@ -120,23 +145,6 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
     waiters = [];
   };
 
-  const toRecord = (message: Held, now: number): SQSRecord => ({
-    messageId: message.messageId,
-    receiptHandle: `${message.messageId}#${message.receiveCount}`,
-    body: message.body,
-    attributes: {
-      ApproximateReceiveCount: String(message.receiveCount),
-      SentTimestamp: String(message.sentAt),
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? now),
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(message.body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: 'eu-west-2',
-  });
-
   const deliver = async (batch: Held[]): Promise<void> => {
     const now = Date.now();
     for (const message of batch) {
@@ -147,7 +155,7 @@ export const createLocalRoutingQueue = (options: LocalRoutingQueueOptions): Loca
     }
     let failed: Set<string>;
     try {
-      const answer = await options.consumer({ Records: batch.map((m) => toRecord(m, now)) });
+      const answer = await options.consumer({ Records: batch.map((m) => sqsRecord(m, queueArn, now)) });
       failed = new Set((answer?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       options.onError?.(error);
