@@ -11,7 +11,8 @@ import { SqsRoutingQueue } from '../../../shared/adapters/sqs-routing-queue';
 import { deadlineNotices, noticeChanges } from '../../../shared/deadlines/deadline-notices';
 import { outboxItems } from '../../../shared/dispatch/outbox-item';
 import { foldEpisode } from '../../../shared/episode/fold-episode';
-import type { OutboxItem } from '../../../shared/ports';
+import { RoutingMessageSchema } from '../../../shared/notify/notify-messages';
+import type { OutboxItem, RecordReview } from '../../../shared/ports';
 import { towerHamlets } from '../../support/councils';
 import { fullEpisode } from '../../support/events';
 import { outboxRecord, settableClock } from '../../support/notify-fakes';
@@ -87,6 +88,30 @@ describe('the dispatch function', () => {
       JSON.stringify({ episodeId, eventId: found.id, sourceId: 'met-police' }),
     ]);
     expect(sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.QueueUrl).toBe(QUEUE_URL);
+  });
+
+  it("queues a report's review for the managers with its message, as notify reads it", async () => {
+    const review: RecordReview = {
+      reason: 'two-children',
+      decidedBy: 'nhs',
+      conflicting: ['person'],
+      other: { episodeId: 'ep-other', episodeRef: 'MPS-OTHER' },
+      key: 'child-a:child-b',
+    };
+    const item = routing(report.id);
+    if (item.kind !== 'routing') throw new Error('a routing item');
+    const answer = await handle({
+      Records: [outboxRecord({ ...item, message: { ...item.message, review } })],
+    });
+    expect(answer.batchItemFailures).toEqual([]);
+    const [body, ...more] = queuedBodies();
+    expect(more).toEqual([]);
+    expect(RoutingMessageSchema.parse(JSON.parse(body ?? ''))).toEqual({
+      episodeId,
+      eventId: report.id,
+      sourceId: 'met-police',
+      review,
+    });
   });
 
   it('schedules each notice once, by a deterministic name, to fire the reminder with ids only', async () => {
